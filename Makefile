@@ -1,0 +1,59 @@
+# Two commands do everything: `make run` (the platform with demo data) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format assets serve migrate demo worker beat clean
+
+run: $(VENV)/.runtime assets
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "SafeCity is serving at http://$(HOST):$(PORT)/  (log in with a demo login above)"
+	@echo ""
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) safecity.asgi:application
+
+test: $(VENV)/.dev assets
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Real stack processes (with DATABASE_URL and REDIS_URL set).
+worker: $(VENV)/.runtime
+	$(VENV)/bin/celery -A safecity worker --loglevel=INFO
+beat: $(VENV)/.runtime
+	$(VENV)/bin/celery -A safecity beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+# Front-end packages from the npm registry, copied to static/vendor/ (neither is committed).
+assets: static/vendor/echarts.min.js
+
+static/vendor/echarts.min.js: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/echarts/dist/echarts.min.js static/vendor/
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles var

@@ -1,0 +1,47 @@
+from rest_framework import serializers
+
+from ..models import Area
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Area
+        fields = ["id", "kind", "kind_display", "code", "name", "name_en", "parent", "depth"]
+
+
+class AreaDetailSerializer(AreaSerializer):
+    class Meta(AreaSerializer.Meta):
+        fields = [*AreaSerializer.Meta.fields, "geometry", "properties", "updated_at"]
+
+
+class AreaTreeNodeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    children = serializers.ListField(child=serializers.DictField())
+
+
+class LocatedAreaSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    id = serializers.IntegerField()
+
+
+def area_feature(area: Area) -> dict:
+    """One area as a GeoJSON Feature, for maps."""
+    return {
+        "type": "Feature",
+        "id": area.id,
+        "geometry": area.geometry,
+        "properties": {
+            "id": area.id,
+            "kind": area.kind,
+            "code": area.code,
+            "name": area.name,
+            "name_en": area.name_en,
+            "parent": area.parent_id,
+        },
+    }

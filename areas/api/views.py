@@ -1,0 +1,84 @@
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from safecity.core.api.renderers import GeoJSONRenderer
+
+from .. import selectors
+from ..filtersets import AreaFilterSet
+from ..locator import locate_point
+from ..models import Area
+from ..scoping import scope_for
+from .serializers import (
+    AreaDetailSerializer,
+    AreaSerializer,
+    AreaTreeNodeSerializer,
+    area_feature,
+)
+
+
+class AreaViewSet(viewsets.ReadOnlyModelViewSet):
+    """The area tree of the caller's jurisdiction. ``?format=geojson`` returns boundaries."""
+
+    filterset_class = AreaFilterSet
+    pagination_class = None
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, GeoJSONRenderer]
+
+    def get_queryset(self):
+        return Area.objects.for_user(self.request.user).select_related("parent")
+
+    def get_serializer_class(self):
+        return AreaDetailSerializer if self.action == "retrieve" else AreaSerializer
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        if request.accepted_renderer.format == "geojson":
+            features = [area_feature(area) for area in queryset]
+            return Response({"type": "FeatureCollection", "features": features})
+        return Response(self.get_serializer(queryset, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        area = self.get_object()
+        if request.accepted_renderer.format == "geojson":
+            return Response(area_feature(area))
+        return Response(self.get_serializer(area).data)
+
+    @extend_schema(responses=AreaTreeNodeSerializer(many=True), filters=False)
+    @action(detail=False, filterset_class=None)
+    def tree(self, request):
+        """The caller's areas nested as a tree, each node with its children."""
+        return Response(selectors.area_tree(user=request.user))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True),
+            OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True),
+        ],
+        responses=AreaSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=False, filterset_class=None)
+    def locate(self, request):
+        """The smallest area of each level containing a point, within the caller's scope."""
+        params = _PointSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        located = locate_point(params.validated_data["lon"], params.validated_data["lat"])
+        scope = scope_for(request.user)
+        ids = [ref.id for ref in located.by_kind.values() if scope.covers(ref.path)]
+        areas = Area.objects.filter(pk__in=ids).order_by("path")
+        return Response(AreaSerializer(areas, many=True).data)
+
+    def get_object(self):
+        try:
+            return selectors.area_get(user=self.request.user, area_id=self.kwargs["pk"])
+        except (Area.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+
+
+class _PointSerializer(serializers.Serializer):
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)

@@ -1,0 +1,114 @@
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AreaKind
+from .geometry import GeometryError, parse_area_geometry
+from .scoping import ScopedQuerySet
+
+
+class AreaQuerySet(ScopedQuerySet):
+    scope_path_field = "path"
+
+    def subtree(self, area: "Area") -> "AreaQuerySet":
+        """The area and everything below it, in one indexed prefix query."""
+        return self.filter(path__startswith=area.path)
+
+
+class Area(models.Model):
+    """A node of the police geography tree: city, district, station, patrol zone or beat."""
+
+    kind = models.CharField(_("级别"), max_length=16, choices=AreaKind.choices, db_index=True)
+    code = models.CharField(_("编码"), max_length=64)
+    name = models.CharField(_("名称"), max_length=200)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Materialized path of primary keys, "/1/17/203/": a subtree is one prefix match.
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    geometry = models.JSONField(_("边界 (GeoJSON)"))
+    # True when the boundary was built as the union of the children rather than imported.
+    geometry_derived = models.BooleanField(default=False, editable=False)
+    properties = models.JSONField(_("属性"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("辖区")
+        verbose_name_plural = _("辖区")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "code"], name="area_code_unique_in_parent"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(parent__isnull=True), name="area_root_code_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.get_kind_display()})"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        try:
+            parse_area_geometry(self.geometry)
+        except GeometryError as exc:
+            errors["geometry"] = f"{self.code or self.name}: {exc}"
+        if self.parent_id:
+            parent = self.parent
+            if AreaKind.level(parent.kind) >= AreaKind.level(self.kind):
+                errors["parent"] = _("上级的级别必须高于本级")
+            elif self.pk and parent.path.startswith(self.path):
+                errors["parent"] = _("上级不能是本辖区或其下级")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._refresh_path()
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language, falling back to Chinese."""
+        language = get_language() or ""
+        if language.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    @property
+    def level(self) -> int:
+        return AreaKind.level(self.kind)
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part][:-1]
+
+    def is_within(self, other: "Area") -> bool:
+        return self.path.startswith(other.path)
+
+    def _refresh_path(self) -> None:
+        parent_path = self.parent.path if self.parent_id else "/"
+        new_path = f"{parent_path}{self.pk}/"
+        if new_path == self.path:
+            return
+        old_path = self.path
+        new_depth = new_path.count("/") - 2
+        Area.objects.filter(pk=self.pk).update(path=new_path, depth=new_depth)
+        if old_path:
+            # The area moved: its whole subtree follows, in one statement.
+            Area.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1)),
+                depth=models.F("depth") + (new_depth - self.depth),
+            )
+        self.path, self.depth = new_path, new_depth

@@ -1,0 +1,164 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from areas.choices import AreaKind
+from areas.models import Area
+from areas.services import AreaImportError, areas_import_features
+
+from ..factories import square
+
+pytestmark = pytest.mark.django_db
+
+
+def import_beats(path):
+    out = StringIO()
+    call_command(
+        "import_areas",
+        str(path),
+        "--kind=beat",
+        "--code-field=BEAT_NO",
+        "--name-field=NAME",
+        "--parent-field=DISTRICT",
+        "--parent-kind=district",
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def test_charlottesville_beats_import_with_their_districts(shared_data):
+    path = shared_data / "charlottesville" / "beats.geojson"
+    features = json.loads(path.read_text())["features"]
+    output = import_beats(path)
+
+    beats = Area.objects.filter(kind=AreaKind.BEAT)
+    districts = Area.objects.filter(kind=AreaKind.DISTRICT)
+    assert beats.count() == len(features) == 33
+    assert districts.count() == len({f["properties"]["DISTRICT"] for f in features}) == 8
+    assert "33 created" in output and "8 parents created" in output
+    belmont = beats.get(code="10")
+    assert belmont.name == "Belmont"
+    assert belmont.parent.code == str(features[0]["properties"]["DISTRICT"])
+    assert all(beat.path.startswith(beat.parent.path) for beat in beats.select_related("parent"))
+
+
+def test_parent_geometry_is_the_union_of_its_children(shared_data):
+    from shapely.geometry import shape
+
+    import_beats(shared_data / "charlottesville" / "beats.geojson")
+    district = Area.objects.filter(kind=AreaKind.DISTRICT).first()
+    children = [shape(child.geometry) for child in district.children.all()]
+    union = shape(district.geometry)
+    assert district.geometry_derived
+    assert all(union.buffer(1e-9).covers(child) for child in children)
+    assert union.area == pytest.approx(sum(child.area for child in children), rel=1e-3)
+
+
+def test_reimport_updates_and_never_duplicates(shared_data):
+    path = shared_data / "charlottesville" / "beats.geojson"
+    import_beats(path)
+    ids_before = set(Area.objects.values_list("id", flat=True))
+    output = import_beats(path)
+    assert set(Area.objects.values_list("id", flat=True)) == ids_before
+    assert "0 created, 0 updated, 33 unchanged, 0 parents created" in output
+
+
+def test_shanghai_districts_import(shared_data):
+    out = StringIO()
+    call_command(
+        "import_areas",
+        str(shared_data / "shanghai" / "districts.geojson"),
+        "--kind=district",
+        "--code-field=adcode",
+        "--name-field=name",
+        stdout=out,
+    )
+    assert Area.objects.filter(kind=AreaKind.DISTRICT).count() == 16
+    assert Area.objects.get(code="310112").name == "闵行区"
+
+
+def bowtie() -> dict:
+    return {
+        "type": "Polygon",
+        "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]],
+    }
+
+
+def feature(code, geometry):
+    return {
+        "type": "Feature",
+        "properties": {"code": code, "name": f"区{code}"},
+        "geometry": geometry,
+    }
+
+
+def test_self_intersecting_geometry_rejects_the_whole_file():
+    features = [
+        feature("A", square(121, 31)),
+        feature("B", bowtie()),
+        feature("C", square(122, 31)),
+    ]
+    with pytest.raises(AreaImportError) as caught:
+        areas_import_features(
+            features=features, kind=AreaKind.DISTRICT, code_field="code", name_field="name"
+        )
+    assert len(caught.value.problems) == 1
+    assert caught.value.problems[0].startswith(
+        "feature 2 (B 区B): invalid geometry: Self-intersection"
+    )
+    assert Area.objects.count() == 0
+
+
+def test_out_of_range_coordinates_are_named():
+    features = [feature("A", square(121, 89.95))]
+    with pytest.raises(AreaImportError, match=r"feature 1 \(A 区A\): coordinates out of range"):
+        areas_import_features(
+            features=features, kind=AreaKind.DISTRICT, code_field="code", name_field="name"
+        )
+    assert Area.objects.count() == 0
+
+
+def test_command_reports_every_bad_feature_and_saves_nothing(tmp_path):
+    point = {"type": "Point", "coordinates": [121, 31]}
+    path = tmp_path / "bad.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    feature("A", square(121, 31)),
+                    feature("B", point),
+                    feature("C", bowtie()),
+                ],
+            }
+        )
+    )
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "import_areas", str(path), "--kind=district", "--code-field=code", "--name-field=name"
+        )
+    message = str(caught.value)
+    assert (
+        "feature 2 (B 区B): geometry type must be Polygon or MultiPolygon, not 'Point'" in message
+    )
+    assert "feature 3 (C 区C): invalid geometry" in message
+    assert Area.objects.count() == 0
+
+
+def test_command_refuses_a_file_that_is_not_geojson(tmp_path):
+    path = tmp_path / "broken.geojson"
+    path.write_bytes(b"\xff\xfe not json")
+    with pytest.raises(CommandError, match="not UTF-8"):
+        call_command(
+            "import_areas", str(path), "--kind=district", "--code-field=c", "--name-field=n"
+        )
+
+
+def test_missing_code_property_is_reported():
+    features = [{"type": "Feature", "properties": {"name": "x"}, "geometry": square(121, 31)}]
+    with pytest.raises(AreaImportError, match="feature 1: property 'code' is missing"):
+        areas_import_features(
+            features=features, kind=AreaKind.DISTRICT, code_field="code", name_field="name"
+        )

@@ -1,0 +1,119 @@
+"""Shared fixtures, and the rule for real services: skip when absent, fail under CI=true."""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.choices import Role
+from areas.choices import AreaKind
+
+from .factories import AreaFactory, UserFactory, square
+
+IN_CI = os.environ.get("CI") == "true"
+SHARED_DATA = Path(settings.BASE_DIR).parent / "shared" / "data"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip a test whose real service is missing — but never in CI, where it must run."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}: CI must run this test against the real service")
+    pytest.skip(reason)
+
+
+def redis_available() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres"):
+        require(connection.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
+    if item.get_closest_marker("redis"):
+        require(redis_available(), "REDIS_URL is not set or Redis does not answer")
+    if item.get_closest_marker("browser"):
+        require(CHROMIUM is not None, "Debian's chromium is not installed")
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    require(SHARED_DATA.is_dir(), f"{SHARED_DATA} (the project's real data) is absent")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def city(db):
+    return AreaFactory(kind=AreaKind.CITY, code="CITY", name="测试市", geometry=square(120, 30, 4))
+
+
+@pytest.fixture
+def two_districts(city):
+    """Two sibling districts, each with one station, as (district_a, district_b)."""
+    district_a = AreaFactory(kind=AreaKind.DISTRICT, parent=city, geometry=square(120, 30, 2))
+    district_b = AreaFactory(kind=AreaKind.DISTRICT, parent=city, geometry=square(122, 30, 2))
+    AreaFactory(kind=AreaKind.STATION, parent=district_a, geometry=square(120, 30, 1))
+    AreaFactory(kind=AreaKind.STATION, parent=district_b, geometry=square(122, 30, 1))
+    return district_a, district_b
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role=Role.VIEWER, home_area=None, **kwargs):
+        return UserFactory(role=role, home_area=home_area, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def api_client_for():
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def private_redis():
+    """A redis-server of our own on a free port, so a test may stop it without harming others."""
+    binary = shutil.which("redis-server")
+    require(binary is not None, "redis-server is not installed")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.2)
+    for _ in range(50):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.1)
+    yield url, process
+    process.kill()
+    process.wait()

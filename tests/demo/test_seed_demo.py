@@ -1,0 +1,60 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from shapely.geometry import shape
+
+from accounts.models import User
+from areas.choices import AreaKind
+from areas.models import Area
+from demo.users import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_city_has_shanghai_districts_with_stations_and_zones():
+    output = seed("--seed", "7")
+    city = Area.objects.get(kind=AreaKind.CITY)
+    districts = Area.objects.filter(kind=AreaKind.DISTRICT)
+    assert districts.count() == 16
+    assert all(d.parent_id == city.pk for d in districts)
+    for district in districts:
+        stations = district.children.all()
+        assert stations.count() >= 3
+        district_shape = shape(district.geometry).buffer(1e-5)
+        assert all(district_shape.covers(shape(s.geometry)) for s in stations)
+    assert Area.objects.filter(kind=AreaKind.PATROL_ZONE, parent__kind=AreaKind.STATION).exists()
+    assert "Demo logins" in output and DEMO_PASSWORD in output
+
+
+def test_second_run_reuses_the_demo_city():
+    seed("--seed", "7")
+    ids = set(Area.objects.values_list("id", flat=True))
+    output = seed("--seed", "7")
+    assert "already built" in output
+    assert set(Area.objects.values_list("id", flat=True)) == ids
+
+
+def test_same_seed_builds_the_same_city():
+    seed("--seed", "7")
+    before = {a.path: (a.name, a.geometry) for a in Area.objects.all()}
+    seed("--seed", "7", "--force")
+    after = {a.path: (a.name, a.geometry) for a in Area.objects.all()}
+    assert after == before
+
+
+def test_demo_users_can_log_in_with_their_scope(client):
+    seed("--seed", "7")
+    commander = User.objects.get(username="commander")
+    assert commander.home_area.kind == AreaKind.DISTRICT
+    assert client.login(username="commander", password=DEMO_PASSWORD)
+    rows = client.get("/api/v1/areas/").json()
+    assert {row["id"] for row in rows} == set(
+        Area.objects.subtree(commander.home_area).values_list("id", flat=True)
+    )
