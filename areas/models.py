@@ -59,6 +59,11 @@ class Area(models.Model):
     def __str__(self) -> str:
         return f"{self.display_name} ({self.get_kind_display()})"
 
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._refresh_path()
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         try:
@@ -73,11 +78,6 @@ class Area(models.Model):
                 errors["parent"] = _("上级不能是本辖区或其下级")
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs) -> None:
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            self._refresh_path()
 
     @property
     def display_name(self) -> str:
