@@ -36,9 +36,9 @@ def chromium_page(base_url: str):
         page.console_errors = []
         page.on(
             "console",
-            lambda message: page.console_errors.append(message.text)
-            if message.type == "error"
-            else None,
+            lambda message: (
+                page.console_errors.append(message.text) if message.type == "error" else None
+            ),
         )
         page.on("pageerror", lambda error: page.console_errors.append(str(error)))
         try:
