@@ -117,3 +117,40 @@ def private_redis():
     yield url, process
     process.kill()
     process.wait()
+
+
+@pytest.fixture
+def celery_worker_process(settings):
+    """A real `celery worker` subprocess on the suite's Redis and test database."""
+    require(redis_available(), "REDIS_URL is not set or Redis does not answer")
+    database = settings.DATABASES["default"]
+    env = dict(os.environ)
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        env["DATABASE_URL"] = (
+            f"postgres://{database['USER']}:{database.get('PASSWORD') or ''}@"
+            f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+        )
+    env |= {"REDIS_URL": settings.REDIS_URL, "DJANGO_SETTINGS_MODULE": "safecity.settings.base"}
+    queue = f"test-{os.getpid()}-{free_port()}"
+    process = subprocess.Popen(
+        [
+            str(Path(settings.BASE_DIR) / ".venv" / "bin" / "celery"),
+            "-A",
+            "safecity",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--queues",
+            queue,
+            "--loglevel=WARNING",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+    )
+    yield queue
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -138,7 +138,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Each app adds its periodic tasks here; beat's own liveness shows in the worker log.
+    "heartbeat": {"task": "core.heartbeat", "schedule": 300.0, "args": ["beat"]},
+}
 CELERY_TIMEZONE = env("TIME_ZONE", default="Asia/Shanghai")
 
 # --- Auth -----------------------------------------------------------------------------------
