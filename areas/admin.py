@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 
 from .models import Area
+from .signals import areas_changed
 from .widgets import GeoJSONMapWidget
 
 
@@ -21,3 +23,8 @@ class AreaAdmin(admin.ModelAdmin):
     autocomplete_fields = ("parent",)
     readonly_fields = ("path", "depth", "geometry_derived")
     list_select_related = ("parent",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "geometry" in form.changed_data or "parent" in form.changed_data:
+            transaction.on_commit(lambda: areas_changed.send(sender=Area))

@@ -9,6 +9,7 @@ from django.db import transaction
 from .choices import AreaKind
 from .geometry import GeometryError, parse_area_geometry, to_geojson, union_geojson
 from .models import Area
+from .signals import areas_changed
 
 
 class AreaImportError(Exception):
@@ -199,4 +200,5 @@ def areas_import_features(
             raise AreaImportError([f"feature {row.number} ({row.code} {row.name}): {exc}"]) from exc
         setattr(result, outcome, getattr(result, outcome) + 1)
         result.areas.append(area)
+    transaction.on_commit(lambda: areas_changed.send(sender=Area))
     return result

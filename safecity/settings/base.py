@@ -219,3 +219,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+INCIDENT_GEOJSON_CAP = env.int("INCIDENT_GEOJSON_CAP", default=5000)

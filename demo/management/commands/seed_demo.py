@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from areas.models import Area
+from areas.signals import areas_changed
 from demo.areas import CITY_CODE, build_demo_areas
 from demo.users import DEMO_PASSWORD, build_demo_users
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 counts = build_demo_areas(seed=seed)
+                transaction.on_commit(lambda: areas_changed.send(sender=Area))
             summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
             self.stdout.write(f"Demo city built (seed {seed}): {summary}.")
         with transaction.atomic():

@@ -1,4 +1,4 @@
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 
 class GeoJSONRenderer(JSONRenderer):
@@ -6,3 +6,15 @@ class GeoJSONRenderer(JSONRenderer):
 
     media_type = "application/geo+json"
     format = "geojson"
+
+
+class CSVStreamRenderer(BaseRenderer):
+    """Selected with ``?format=csv``; the view answers with a streamed CSV response itself."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Only errors reach this renderer (the view streams its own body): show them as text.
+        return str(data).encode()

@@ -1,0 +1,149 @@
+from rest_framework import serializers
+
+from ..choices import IncidentSource, IncidentStatus, Priority
+from ..models import Incident, IncidentStatusChange
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category_name = serializers.CharField(source="category.display_name", read_only=True)
+    dispatch_seconds = serializers.IntegerField(read_only=True, allow_null=True)
+    travel_seconds = serializers.IntegerField(read_only=True, allow_null=True)
+    total_seconds = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "source",
+            "source_system",
+            "source_ref",
+            "category",
+            "category_name",
+            "priority",
+            "status",
+            "reported_at",
+            "occurred_at",
+            "dispatched_at",
+            "on_scene_at",
+            "closed_at",
+            "filed_at",
+            "solved_at",
+            "dispatch_seconds",
+            "travel_seconds",
+            "response_seconds",
+            "total_seconds",
+            "lon",
+            "lat",
+            "address",
+            "area",
+            "district",
+            "station",
+            "patrol_zone",
+            "beat",
+            "h3_r7",
+            "h3_r9",
+            "money_involved",
+            "loss",
+            "recovered",
+            "arrested",
+            "transfer_agency",
+            "transferred_at",
+            "transfer_outcome",
+            "summary",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.username", default=None, read_only=True)
+
+    class Meta:
+        model = IncidentStatusChange
+        fields = ["from_status", "to_status", "at", "by", "note"]
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    status_changes = StatusChangeSerializer(many=True, read_only=True)
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "status_changes"]
+        read_only_fields = fields
+
+
+class IncidentInputSerializer(serializers.Serializer):
+    """The incident row every ingest path takes (documented here; validated by incidents.rows)."""
+
+    source = serializers.ChoiceField(IncidentSource.choices, required=False)
+    source_system = serializers.SlugField(required=False, help_text="default 'api'")
+    source_ref = serializers.CharField(max_length=128)
+    category = serializers.CharField(help_text="taxonomy code")
+    reported_at = serializers.DateTimeField()
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    dispatched_at = serializers.DateTimeField(required=False, allow_null=True)
+    on_scene_at = serializers.DateTimeField(required=False, allow_null=True)
+    closed_at = serializers.DateTimeField(required=False, allow_null=True)
+    filed_at = serializers.DateTimeField(required=False, allow_null=True)
+    solved_at = serializers.DateTimeField(required=False, allow_null=True)
+    lon = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    priority = serializers.ChoiceField(Priority.choices, required=False)
+    money_involved = serializers.DecimalField(14, 2, required=False, allow_null=True)
+    loss = serializers.DecimalField(14, 2, required=False, allow_null=True)
+    recovered = serializers.DecimalField(14, 2, required=False, allow_null=True)
+    arrested = serializers.IntegerField(required=False, min_value=0)
+    transfer_agency = serializers.CharField(required=False, allow_blank=True)
+    transferred_at = serializers.DateTimeField(required=False, allow_null=True)
+    transfer_outcome = serializers.CharField(required=False, allow_blank=True)
+    summary = serializers.CharField(required=False, allow_blank=True)
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(IncidentStatus.choices)
+    at = serializers.DateTimeField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class RowProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(required=False)
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class IngestReportSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    errors = RowProblemSerializer(many=True)
+
+
+class DeviceEventInputSerializer(serializers.Serializer):
+    device_id = serializers.CharField(max_length=64)
+    event_id = serializers.CharField(max_length=128)
+    event_type = serializers.SlugField()
+    occurred_at = serializers.DateTimeField()
+    lon = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    confidence = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
+    media_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    payload = serializers.JSONField(required=False)
+
+    def validate(self, attrs):
+        if (attrs.get("lon") is None) != (attrs.get("lat") is None):
+            raise serializers.ValidationError("lon and lat go together")
+        return attrs
+
+
+class DeviceEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    device_id = serializers.CharField()
+    event_id = serializers.CharField()
+    event_type = serializers.CharField(source="event_type.code")
+    occurred_at = serializers.DateTimeField()
+    incident = serializers.UUIDField(source="incident.public_id", default=None)
+    created = serializers.BooleanField()

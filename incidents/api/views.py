@@ -1,0 +1,252 @@
+import csv
+
+import orjson
+from django.conf import settings
+from django.http import Http404, StreamingHttpResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from safecity.core.api.pagination import DefaultCursorPagination
+from safecity.core.api.renderers import CSVStreamRenderer, GeoJSONRenderer
+
+from .. import selectors, services
+from ..filtersets import IncidentFilterSet
+from ..models import DeviceEventType, Incident
+from ..rows import RowError
+from .serializers import (
+    DeviceEventInputSerializer,
+    DeviceEventSerializer,
+    IncidentDetailSerializer,
+    IncidentInputSerializer,
+    IncidentSerializer,
+    IngestReportSerializer,
+    TransitionSerializer,
+)
+
+MAX_BULK_ROWS = 50_000
+CSV_COLUMNS = [
+    "id", "source", "source_system", "source_ref", "category", "priority", "status",
+    "reported_at", "dispatched_at", "on_scene_at", "closed_at", "filed_at", "solved_at",
+    "response_seconds", "lon", "lat", "address", "district", "station", "patrol_zone", "beat",
+    "money_involved", "loss", "recovered", "arrested", "transfer_agency", "summary",
+]  # fmt: skip
+
+
+class IncidentPagination(DefaultCursorPagination):
+    ordering = ("-reported_at", "-id")
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _row_errors_response(exc: RowError) -> Response:
+    errors = [{"field": p.field, "message": p.message} for p in exc.problems]
+    return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class IncidentViewSet(viewsets.GenericViewSet):
+    """Incidents in the caller's jurisdiction. ``?format=csv`` streams the filtered set;
+    ``?format=geojson`` returns points for maps, capped."""
+
+    lookup_field = "public_id"
+    filterset_class = IncidentFilterSet
+    pagination_class = IncidentPagination
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVStreamRenderer, GeoJSONRenderer]
+
+    def get_queryset(self):
+        return Incident.objects.for_user(self.request.user).select_related("category")
+
+    def get_serializer_class(self):
+        return IncidentDetailSerializer if self.action == "retrieve" else IncidentSerializer
+
+    def get_object(self):
+        try:
+            return selectors.incident_get(
+                user=self.request.user, public_id=self.kwargs[self.lookup_field]
+            )
+        except (Incident.DoesNotExist, ValueError, ValidationError) as exc:
+            raise Http404 from exc
+
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        renderer = request.accepted_renderer.format
+        if renderer == "csv":
+            return self._csv(queryset)
+        if renderer == "geojson":
+            return self._geojson(queryset)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(IncidentSerializer(page, many=True).data)
+
+    def retrieve(self, request, public_id=None):
+        incident = self.get_object()
+        return Response(IncidentDetailSerializer(incident).data)
+
+    @extend_schema(request=IncidentInputSerializer, responses={201: IncidentSerializer})
+    def create(self, request):
+        """Ingest one incident; the same source system and reference updates it instead."""
+        if not isinstance(request.data, dict):
+            raise ParseError("expected a JSON object")
+        try:
+            incident = services.incident_create(data=dict(request.data), user=request.user)
+        except RowError as exc:
+            return _row_errors_response(exc)
+        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=IncidentInputSerializer, responses={200: IncidentSerializer})
+    def partial_update(self, request, public_id=None):
+        """Change an incident's facts (category, place, money, transfer, summary ...)."""
+        incident = self.get_object()
+        if not isinstance(request.data, dict):
+            raise ParseError("expected a JSON object")
+        forbidden = {"source_system", "source_ref"} & set(request.data)
+        if forbidden:
+            raise ValidationError({field: "cannot be changed" for field in forbidden})
+        try:
+            incident = services.incident_update(
+                incident=incident, data=dict(request.data), user=request.user
+            )
+        except RowError as exc:
+            return _row_errors_response(exc)
+        return Response(IncidentSerializer(incident).data)
+
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={200: IncidentDetailSerializer, 409: OpenApiResponse(description="not allowed")},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, public_id=None):
+        """Move the incident along its lifecycle: dispatched, on_scene, closed, filed, solved."""
+        incident = self.get_object()
+        params = TransitionSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            incident = services.incident_transition(
+                incident=incident,
+                to_status=params.validated_data["to"],
+                at=params.validated_data.get("at"),
+                note=params.validated_data.get("note", ""),
+                user=request.user,
+            )
+        except services.TransitionError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(IncidentDetailSerializer(incident).data)
+
+    @extend_schema(
+        request=IncidentInputSerializer(many=True),
+        responses={200: IngestReportSerializer},
+        parameters=[OpenApiParameter("atomic", bool, description="save nothing if a row is bad")],
+        description="A JSON array, or JSON lines (one object a line, application/x-ndjson).",
+    )
+    @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
+    def bulk(self, request):
+        """Ingest many incidents; the report lists created, updated, unchanged and rejected."""
+        rows, unreadable = _read_bulk_body(request.body)
+        if len(rows) > MAX_BULK_ROWS:
+            raise ValidationError(f"at most {MAX_BULK_ROWS} rows a request")
+        if not rows:
+            raise ValidationError("no rows")
+        atomic = request.query_params.get("atomic", "").lower() in {"1", "true", "yes"}
+        report = services.incidents_ingest(
+            rows=rows, user=request.user, atomic=atomic, prior_rejections=unreadable
+        )
+        return Response(report.as_dict())
+
+    def _csv(self, queryset):
+        writer = csv.writer(_Echo())
+        area_fields = ("district", "station", "patrol_zone", "beat")
+
+        def lines():
+            yield "\ufeff" + writer.writerow(CSV_COLUMNS)
+            rows = queryset.select_related(*area_fields).order_by("-reported_at", "-id")
+            for incident in rows.iterator(chunk_size=2000):
+                values = []
+                for column in CSV_COLUMNS:
+                    if column == "id":
+                        values.append(incident.public_id)
+                    elif column == "category":
+                        values.append(incident.category.code)
+                    elif column in area_fields:
+                        area = getattr(incident, column)
+                        values.append(area.name if area else "")
+                    else:
+                        value = getattr(incident, column)
+                        values.append("" if value is None else value)
+                yield writer.writerow(values)
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="incidents.csv"'
+        return response
+
+    def _geojson(self, queryset):
+        cap = settings.INCIDENT_GEOJSON_CAP
+        rows = list(
+            queryset.exclude(lat=None)
+            .order_by("-reported_at", "-id")
+            .values("public_id", "lon", "lat", "category__code", "status", "reported_at")[: cap + 1]
+        )
+        features = [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+                "properties": {
+                    "id": str(row["public_id"]),
+                    "category": row["category__code"],
+                    "status": row["status"],
+                    "reported_at": row["reported_at"].isoformat(),
+                },
+            }
+            for row in rows[:cap]
+        ]
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "features": features,
+                "cap": cap,
+                "truncated": len(rows) > cap,
+            }
+        )
+
+
+def _read_bulk_body(body: bytes):
+    """Rows from a JSON array or JSON lines; unreadable lines become rejections, not a 400."""
+    text = body.strip()
+    if text.startswith(b"["):
+        try:
+            rows = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            raise ParseError(f"not a JSON array: {exc}") from exc
+        return rows, []
+    rows, unreadable = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(orjson.loads(line))
+        except orjson.JSONDecodeError as exc:
+            unreadable.append(services.Rejection(number, "row", f"not JSON: {exc}"))
+            rows.append(None)
+    return rows, unreadable
+
+
+class DeviceEventView(APIView):
+    """Events from cameras and IoT sensors; some event types open an incident."""
+
+    @extend_schema(request=DeviceEventInputSerializer, responses={201: DeviceEventSerializer})
+    def post(self, request):
+        params = DeviceEventInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        if not DeviceEventType.objects.filter(code=params.validated_data["event_type"]).exists():
+            raise ValidationError({"event_type": "unknown event type"})
+        event, created = services.device_event_receive(data=params.validated_data)
+        event.created = created
+        return Response(
+            DeviceEventSerializer(event).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

@@ -1,0 +1,60 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from areas.models import Area
+
+from .choices import IncidentSource, IncidentStatus
+from .models import Category, Incident
+
+
+class BBoxField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            west, south, east, north = (float(part) for part in value.split(","))
+        except ValueError as exc:
+            raise forms.ValidationError("bbox is west,south,east,north in degrees") from exc
+        if west > east or south > north:
+            raise forms.ValidationError("bbox must have west ≤ east and south ≤ north")
+        return west, south, east, north
+
+
+class BBoxFilter(django_filters.Filter):
+    field_class = BBoxField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        west, south, east, north = value
+        return qs.filter(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
+
+
+class IncidentFilterSet(django_filters.FilterSet):
+    """The incident filters, shared by the pages, the API and the exports."""
+
+    since = django_filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="lt")
+    area = django_filters.NumberFilter(method="filter_area", label="Area id (its whole subtree)")
+    category = django_filters.CharFilter(method="filter_category", label="Category code (subtree)")
+    status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
+    source = django_filters.MultipleChoiceFilter(choices=IncidentSource.choices)
+    bbox = BBoxFilter(label="west,south,east,north")
+    q = django_filters.CharFilter(method="filter_text", label="Text in address or summary")
+
+    class Meta:
+        model = Incident
+        fields = ["since", "until", "area", "category", "status", "source", "bbox", "q"]
+
+    def filter_area(self, queryset, name, value):
+        area = Area.objects.filter(pk=value).only("path").first()
+        return queryset.filter(area_path__startswith=area.path) if area else queryset.none()
+
+    def filter_category(self, queryset, name, value):
+        category = Category.objects.filter(code=value).only("path").first()
+        return queryset.in_category(category) if category else queryset.none()
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(Q(address__icontains=value) | Q(summary__icontains=value))

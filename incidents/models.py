@@ -1,0 +1,233 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from areas.scoping import ScopedQuerySet
+
+from .choices import IncidentSource, IncidentStatus, Priority
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Category(models.Model):
+    """A node of the incident taxonomy; its code is stable, so statistics survive renames."""
+
+    code = models.SlugField(_("编码"), max_length=48, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Path of codes, "/criminal/theft/burglary/": a category subtree is one prefix match.
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+    is_alarm = models.BooleanField(_("报警类警情"), default=False)
+    is_criminal = models.BooleanField(_("违法犯罪案件"), default=False)
+    is_non_police = models.BooleanField(_("非警务类"), default=False)
+    # Retired categories keep their incidents and statistics but take no new ones.
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("警情类别")
+        verbose_name_plural = _("警情类别")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} [{self.code}]"
+
+    def save(self, *args, **kwargs) -> None:
+        parent_path = self.parent.path if self.parent_id else "/"
+        self.path = f"{parent_path}{self.code}/"
+        super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        language = get_language() or ""
+        return self.name_en if language.startswith("en") and self.name_en else self.name
+
+
+class IncidentQuerySet(ScopedQuerySet):
+    scope_path_field = "area_path"
+
+    def in_category(self, category: Category) -> "IncidentQuerySet":
+        return self.filter(category_path__startswith=category.path)
+
+
+class Incident(models.Model):
+    """A 110 call or case (警情/案件): where, when, what, and how the police responded."""
+
+    public_id = models.UUIDField(_("编号"), default=uuid.uuid4, unique=True, editable=False)
+    source = models.CharField(
+        _("来源"), max_length=16, choices=IncidentSource.choices, default=IncidentSource.CALL_110
+    )
+    # The system a record came from; with source_ref it makes every ingest idempotent.
+    source_system = models.SlugField(_("来源系统"), max_length=48, default="api")
+    source_ref = models.CharField(_("来源编号"), max_length=128)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="incidents")
+    category_path = models.CharField(max_length=255, db_index=True, editable=False)
+    priority = models.PositiveSmallIntegerField(
+        _("优先级"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.REPORTED
+    )
+    reported_at = models.DateTimeField(_("接警时间"), db_index=True)
+    occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("派警时间"), null=True, blank=True)
+    on_scene_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("处结时间"), null=True, blank=True)
+    filed_at = models.DateTimeField(_("立案时间"), null=True, blank=True)
+    solved_at = models.DateTimeField(_("破案时间"), null=True, blank=True)
+    # Seconds from the call to arrival on scene; derived, kept for statistics buckets.
+    response_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
+
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    # The smallest containing area at each level, from the point → area service.
+    area = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    area_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    district = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    station = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    patrol_zone = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    beat = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    h3_r7 = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
+    h3_r9 = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
+
+    money_involved = models.DecimalField(_("涉案金额"), **MONEY, null=True, blank=True)
+    loss = models.DecimalField(_("损失金额"), **MONEY, null=True, blank=True)
+    recovered = models.DecimalField(_("挽回金额"), **MONEY, null=True, blank=True)
+    arrested = models.PositiveIntegerField(_("抓获人数"), default=0)
+
+    transfer_agency = models.CharField(_("移交单位"), max_length=100, blank=True)
+    transferred_at = models.DateTimeField(_("移交时间"), null=True, blank=True)
+    transfer_outcome = models.CharField(_("移交结果"), max_length=300, blank=True)
+
+    summary = models.TextField(_("简要案情"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("警情")
+        verbose_name_plural = _("警情")
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_system", "source_ref"], name="incident_source_ref_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(lon__isnull=True) | (Q(lon__gte=-180) & Q(lon__lte=180)),
+                name="incident_lon_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True) | (Q(lat__gte=-90) & Q(lat__lte=90)),
+                name="incident_lat_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["area_path", "reported_at"], name="incident_area_time")]
+
+    def __str__(self) -> str:
+        return f"{self.category_id} {self.reported_at:%Y-%m-%d %H:%M} {self.address}"
+
+    @property
+    def dispatch_seconds(self) -> int | None:
+        return _seconds_between(self.reported_at, self.dispatched_at)
+
+    @property
+    def travel_seconds(self) -> int | None:
+        return _seconds_between(self.dispatched_at, self.on_scene_at)
+
+    @property
+    def total_seconds(self) -> int | None:
+        return _seconds_between(self.reported_at, self.closed_at)
+
+
+def _seconds_between(start, end) -> int | None:
+    if start is None or end is None:
+        return None
+    return int((end - start).total_seconds())
+
+
+class IncidentStatusChange(models.Model):
+    """One step of an incident's lifecycle: from which status to which, when and by whom."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=IncidentStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=IncidentStatus.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class DeviceEventType(models.Model):
+    """What a kind of device event means, and whether (and as what) it opens an incident."""
+
+    code = models.SlugField(_("事件类型"), max_length=48, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
+    creates_incident = models.BooleanField(_("自动生成警情"), default=False)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.HIGH)
+    min_confidence = models.FloatField(_("最低置信度"), default=0.0)
+
+    class Meta:
+        verbose_name = _("设备事件类型")
+        verbose_name_plural = _("设备事件类型")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DeviceEvent(models.Model):
+    """An event from a camera or IoT sensor, stored whether or not it opened an incident."""
+
+    device_id = models.CharField(_("设备编号"), max_length=64, db_index=True)
+    event_id = models.CharField(_("事件编号"), max_length=128)
+    event_type = models.ForeignKey(DeviceEventType, on_delete=models.PROTECT)
+    occurred_at = models.DateTimeField(_("发生时间"), db_index=True)
+    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    media_url = models.URLField(max_length=500, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    area_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="device_events"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("设备事件")
+        verbose_name_plural = _("设备事件")
+        constraints = [
+            models.UniqueConstraint(fields=["device_id", "event_id"], name="device_event_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}/{self.event_id}"

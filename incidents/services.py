@@ -1,0 +1,414 @@
+"""Writes to incidents: ingest (one, many, files, devices), updates and lifecycle transitions."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import h3
+from django.db import transaction
+from django.utils import timezone
+
+from areas.choices import AreaKind
+from areas.locator import Located, get_locator
+from areas.scoping import Scope, scope_for
+
+from .choices import ALLOWED_TRANSITIONS, H3_RESOLUTIONS, STATUS_TIME_FIELD, IncidentStatus
+from .models import Category, DeviceEvent, DeviceEventType, Incident, IncidentStatusChange
+from .rows import FUTURE_TOLERANCE, Problem, RowError, parse_row, response_seconds
+
+# Fields an ingest may set; a re-ingest compares these to tell "updated" from "unchanged".
+INGESTED_FIELDS = (
+    "source",
+    "category_id",
+    "category_path",
+    "priority",
+    "status",
+    "reported_at",
+    "occurred_at",
+    "dispatched_at",
+    "on_scene_at",
+    "closed_at",
+    "filed_at",
+    "solved_at",
+    "response_seconds",
+    "lon",
+    "lat",
+    "address",
+    "area_id",
+    "area_path",
+    "district_id",
+    "station_id",
+    "patrol_zone_id",
+    "beat_id",
+    "h3_r7",
+    "h3_r9",
+    "money_involved",
+    "loss",
+    "recovered",
+    "arrested",
+    "transfer_agency",
+    "transferred_at",
+    "transfer_outcome",
+    "summary",
+)
+BULK_BATCH_SIZE = 2000
+
+
+class TransitionError(Exception):
+    """A lifecycle step that is not allowed from the incident's current status."""
+
+
+@dataclass
+class Rejection:
+    row: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "field": self.field, "message": self.message}
+
+
+@dataclass
+class IngestReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list[Rejection] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+
+    def merge(self, other: "IngestReport") -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.rejected += other.rejected
+        self.errors.extend(other.errors)
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "errors": [error.as_dict() for error in self.errors],
+        }
+
+
+def active_categories() -> dict[str, tuple[int, str]]:
+    return {
+        code: (pk, path)
+        for pk, code, path in Category.objects.filter(is_active=True).values_list(
+            "id", "code", "path"
+        )
+    }
+
+
+def _assign_areas(values: dict, located: Located) -> None:
+    leaf = located.leaf
+    values["area_id"] = leaf.id if leaf else None
+    values["area_path"] = leaf.path if leaf else ""
+    for kind, name in (
+        (AreaKind.DISTRICT, "district_id"),
+        (AreaKind.STATION, "station_id"),
+        (AreaKind.PATROL_ZONE, "patrol_zone_id"),
+        (AreaKind.BEAT, "beat_id"),
+    ):
+        ref = located.by_kind.get(kind)
+        values[name] = ref.id if ref else None
+
+
+def _assign_cells(values: dict) -> None:
+    if values["lat"] is None:
+        values["h3_r7"] = values["h3_r9"] = ""
+        return
+    r7, r9 = H3_RESOLUTIONS
+    values["h3_r7"] = h3.latlng_to_cell(values["lat"], values["lon"], r7)
+    values["h3_r9"] = h3.latlng_to_cell(values["lat"], values["lon"], r9)
+
+
+def _scope_problem(values: dict, scope: Scope) -> Problem | None:
+    if scope.everything:
+        return None
+    if values["lat"] is None:
+        return Problem("lon", "a location is required to place the incident in your jurisdiction")
+    if not scope.covers(values["area_path"]):
+        return Problem("lon", "the location is outside your jurisdiction")
+    return None
+
+
+def incidents_ingest(
+    *,
+    rows: Sequence[dict],
+    user=None,
+    source_system: str | None = None,
+    default_tz: ZoneInfo | None = None,
+    first_row_number: int = 1,
+    atomic: bool = False,
+    return_incidents: bool = False,
+    prior_rejections: Sequence["Rejection"] = (),
+) -> IngestReport:
+    """Validate, place and upsert incident rows; bad rows are reported, the rest are saved.
+
+    ``user`` None is the system itself (file imports, the demo): no jurisdiction limit.
+    With ``atomic``, nothing is saved when any row is rejected. ``prior_rejections`` are rows
+    the caller could not even read (their places in ``rows`` hold None); they count as rejected.
+    """
+    scope = scope_for(user) if user is not None else Scope(everything=True)
+    categories = active_categories()
+    now = timezone.now()
+    report = IngestReport(rejected=len(prior_rejections), errors=list(prior_rejections))
+    parsed: list[tuple[int, dict]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for offset, row in enumerate(rows):
+        number = first_row_number + offset
+        if row is None:
+            continue
+        if source_system and isinstance(row, dict):
+            row = {**row, "source_system": source_system}
+        try:
+            values = parse_row(row, categories=categories, default_tz=default_tz, now=now)
+        except RowError as exc:
+            report.rejected += 1
+            report.errors.extend(Rejection(number, p.field, p.message) for p in exc.problems)
+            continue
+        key = (values["source_system"], values["source_ref"])
+        if key in seen:
+            report.rejected += 1
+            report.errors.append(
+                Rejection(number, "source_ref", f"repeats row {seen[key]} of this batch")
+            )
+            continue
+        seen[key] = number
+        parsed.append((number, values))
+
+    located = get_locator().locate_many([(v["lon"], v["lat"]) for _, v in parsed])
+    accepted: list[dict] = []
+    for (number, values), place in zip(parsed, located, strict=True):
+        _assign_areas(values, place)
+        _assign_cells(values)
+        problem = _scope_problem(values, scope)
+        if problem:
+            report.rejected += 1
+            report.errors.append(Rejection(number, problem.field, problem.message))
+        else:
+            accepted.append(values)
+
+    report.errors.sort(key=lambda error: error.row)
+    if atomic and report.rejected:
+        return report
+    with transaction.atomic():
+        _upsert(accepted, report, return_incidents=return_incidents)
+    return report
+
+
+def _upsert(accepted: list[dict], report: IngestReport, *, return_incidents: bool) -> None:
+    by_system: dict[str, list[str]] = {}
+    for values in accepted:
+        by_system.setdefault(values["source_system"], []).append(values["source_ref"])
+    existing: dict[tuple[str, str], Incident] = {}
+    for system, refs in by_system.items():
+        for start in range(0, len(refs), 5000):
+            for incident in Incident.objects.filter(
+                source_system=system, source_ref__in=refs[start : start + 5000]
+            ):
+                existing[(system, incident.source_ref)] = incident
+    to_create, to_update = [], []
+    for values in accepted:
+        incident = existing.get((values["source_system"], values["source_ref"]))
+        if incident is None:
+            to_create.append(Incident(**values))
+            continue
+        changed = [name for name in INGESTED_FIELDS if getattr(incident, name) != values[name]]
+        if changed:
+            for name in changed:
+                setattr(incident, name, values[name])
+            to_update.append(incident)
+        else:
+            report.unchanged += 1
+        if return_incidents:
+            report.incidents.append(incident)
+    if to_create:
+        Incident.objects.bulk_create(to_create, batch_size=BULK_BATCH_SIZE)
+        report.created += len(to_create)
+        if return_incidents:
+            report.incidents.extend(to_create)
+    if to_update:
+        now = timezone.now()
+        for incident in to_update:
+            incident.updated_at = now
+        Incident.objects.bulk_update(
+            to_update, [*INGESTED_FIELDS, "updated_at"], batch_size=BULK_BATCH_SIZE
+        )
+        report.updated += len(to_update)
+
+
+def incident_create(*, data: dict, user) -> Incident:
+    """Ingest one incident (idempotent by source system and reference); RowError if invalid."""
+    report = incidents_ingest(rows=[data], user=user, return_incidents=True)
+    if report.rejected:
+        raise RowError([Problem(e.field, e.message) for e in report.errors])
+    incident = report.incidents[0]
+    incident.refresh_from_db()
+    return incident
+
+
+@transaction.atomic
+def incident_update(*, incident: Incident, data: dict, user) -> Incident:
+    """Change an incident's facts; lifecycle times change only through transitions."""
+    row = _row_from_incident(incident) | data
+    report = incidents_ingest(rows=[row], user=user, return_incidents=True)
+    if report.rejected:
+        raise RowError([Problem(e.field, e.message) for e in report.errors])
+    incident.refresh_from_db()
+    return incident
+
+
+def _row_from_incident(incident: Incident) -> dict:
+    row = {
+        name: getattr(incident, name)
+        for name in (
+            "source",
+            "source_system",
+            "source_ref",
+            "priority",
+            "lon",
+            "lat",
+            "address",
+            "money_involved",
+            "loss",
+            "recovered",
+            "arrested",
+            "transfer_agency",
+            "transferred_at",
+            "transfer_outcome",
+            "summary",
+            *(STATUS_TIME_FIELD.values()),
+            "occurred_at",
+        )
+    }
+    row["category"] = incident.category.code
+    return row
+
+
+@transaction.atomic
+def incident_transition(
+    *, incident: Incident, to_status: str, user=None, at: datetime | None = None, note: str = ""
+) -> Incident:
+    """Move an incident one step along its lifecycle; TransitionError says why not."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if to_status not in IncidentStatus.values:
+        raise TransitionError(f"unknown status {to_status!r}")
+    if to_status not in ALLOWED_TRANSITIONS[incident.status]:
+        raise TransitionError(
+            f"cannot go from {incident.status} to {to_status}"
+            + _transition_hint(incident.status, to_status)
+        )
+    at = at or timezone.now()
+    current_time = getattr(incident, STATUS_TIME_FIELD[incident.status])
+    if current_time and at < current_time:
+        raise TransitionError(f"{to_status} time is earlier than the {incident.status} time")
+    if at > timezone.now() + (FUTURE_TOLERANCE):
+        raise TransitionError("the transition time is in the future")
+    previous = incident.status
+    setattr(incident, STATUS_TIME_FIELD[to_status], at)
+    incident.status = to_status
+    incident.response_seconds = response_seconds(
+        {"reported_at": incident.reported_at, "on_scene_at": incident.on_scene_at}
+    )
+    incident.save(
+        update_fields=[STATUS_TIME_FIELD[to_status], "status", "response_seconds", "updated_at"]
+    )
+    IncidentStatusChange.objects.create(
+        incident=incident, from_status=previous, to_status=to_status, at=at, by=user, note=note
+    )
+    return incident
+
+
+def _transition_hint(current: str, wanted: str) -> str:
+    if current == wanted:
+        return f": the incident is already {current}"
+    if wanted == IncidentStatus.SOLVED:
+        return ": a case must be filed before it is solved"
+    if current == IncidentStatus.SOLVED:
+        return ": a solved case is final"
+    return ""
+
+
+def incidents_reassign_areas(*, incident_ids: Iterable[int] | None = None) -> int:
+    """Recompute incidents' areas (all located ones by default); returns how many moved."""
+    queryset = Incident.objects.exclude(lat=None)
+    if incident_ids is not None:
+        queryset = queryset.filter(pk__in=list(incident_ids))
+    fields = ["area_id", "area_path", "district_id", "station_id", "patrol_zone_id", "beat_id"]
+    locator = get_locator()
+    moved = 0
+    batch: list[Incident] = []
+    rows = queryset.only("id", "lon", "lat", *fields).order_by("pk")
+    for incident in rows.iterator(chunk_size=5000):
+        batch.append(incident)
+        if len(batch) == 5000:
+            moved += _reassign_batch(batch, locator, fields)
+            batch = []
+    if batch:
+        moved += _reassign_batch(batch, locator, fields)
+    return moved
+
+
+def _reassign_batch(batch: list[Incident], locator, fields: list[str]) -> int:
+    changed = []
+    for incident, place in zip(
+        batch, locator.locate_many([(i.lon, i.lat) for i in batch]), strict=True
+    ):
+        values: dict = {}
+        _assign_areas(values, place)
+        if any(getattr(incident, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(incident, name, value)
+            changed.append(incident)
+    if changed:
+        Incident.objects.bulk_update(changed, fields, batch_size=BULK_BATCH_SIZE)
+    return len(changed)
+
+
+@transaction.atomic
+def device_event_receive(*, data: dict, user=None) -> tuple[DeviceEvent, bool]:
+    """Store a device event (idempotent by device and event id) and open an incident if its
+    type says so; returns the event and whether it was new."""
+    event_type = DeviceEventType.objects.select_related("category").get(code=data["event_type"])
+    existing = DeviceEvent.objects.filter(
+        device_id=data["device_id"], event_id=data["event_id"]
+    ).first()
+    if existing is not None:
+        return existing, False
+    place = get_locator().locate(data["lon"], data["lat"]) if data.get("lat") is not None else None
+    event = DeviceEvent.objects.create(
+        device_id=data["device_id"],
+        event_id=data["event_id"],
+        event_type=event_type,
+        occurred_at=data["occurred_at"],
+        lon=data.get("lon"),
+        lat=data.get("lat"),
+        confidence=data.get("confidence"),
+        media_url=data.get("media_url") or "",
+        payload=data.get("payload") or {},
+        area_path=place.leaf.path if place and place.leaf else "",
+    )
+    confident = (data.get("confidence") or 0) >= event_type.min_confidence
+    if event_type.creates_incident and event_type.category_id and confident:
+        event.incident = incident_create(
+            data={
+                "source": "device",
+                "source_system": "device",
+                "source_ref": f"{event.device_id}:{event.event_id}",
+                "category": event_type.category.code,
+                "priority": event_type.priority,
+                "reported_at": event.occurred_at,
+                "lon": event.lon,
+                "lat": event.lat,
+                "summary": f"{event_type.name} · {event.device_id}",
+            },
+            user=user,
+        )
+        event.save(update_fields=["incident"])
+    return event, True
