@@ -154,3 +154,13 @@ def celery_worker_process(settings):
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture
+def eager_celery(settings):
+    """Run Celery tasks in-process for this test, whatever broker the suite is configured with."""
+    from safecity.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
