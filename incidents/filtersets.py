@@ -1,6 +1,8 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from areas.models import Area
 
@@ -22,6 +24,7 @@ class BBoxField(forms.CharField):
         return west, south, east, north
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class BBoxFilter(django_filters.Filter):
     field_class = BBoxField
 

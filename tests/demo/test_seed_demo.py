@@ -19,7 +19,7 @@ def seed(*args) -> str:
 
 
 def test_demo_city_has_shanghai_districts_with_stations_and_zones():
-    output = seed("--seed", "7")
+    output = seed("--seed", "7", "--incidents", "0")
     city = Area.objects.get(kind=AreaKind.CITY)
     districts = Area.objects.filter(kind=AreaKind.DISTRICT)
     assert districts.count() == 16
@@ -34,23 +34,23 @@ def test_demo_city_has_shanghai_districts_with_stations_and_zones():
 
 
 def test_second_run_reuses_the_demo_city():
-    seed("--seed", "7")
+    seed("--seed", "7", "--incidents", "0")
     ids = set(Area.objects.values_list("id", flat=True))
-    output = seed("--seed", "7")
+    output = seed("--seed", "7", "--incidents", "0")
     assert "already built" in output
     assert set(Area.objects.values_list("id", flat=True)) == ids
 
 
 def test_same_seed_builds_the_same_city():
-    seed("--seed", "7")
+    seed("--seed", "7", "--incidents", "0")
     before = {a.path: (a.name, a.geometry) for a in Area.objects.all()}
-    seed("--seed", "7", "--force")
+    seed("--seed", "7", "--force", "--incidents", "0")
     after = {a.path: (a.name, a.geometry) for a in Area.objects.all()}
     assert after == before
 
 
 def test_demo_users_can_log_in_with_their_scope(client):
-    seed("--seed", "7")
+    seed("--seed", "7", "--incidents", "0")
     commander = User.objects.get(username="commander")
     assert commander.home_area.kind == AreaKind.DISTRICT
     assert client.login(username="commander", password=DEMO_PASSWORD)
@@ -58,3 +58,17 @@ def test_demo_users_can_log_in_with_their_scope(client):
     assert {row["id"] for row in rows} == set(
         Area.objects.subtree(commander.home_area).values_list("id", flat=True)
     )
+
+
+def test_demo_incidents_go_through_the_bulk_path_with_trends():
+    from incidents.models import Incident
+
+    output = seed("--seed", "7", "--incidents", "3000")
+    assert "rejected" in output and " 0 rejected" in output
+    demo = Incident.objects.filter(source_system="demo")
+    assert 2700 <= demo.count() <= 3300
+    assert demo.exclude(district=None).count() == demo.count()
+    # Rerunning reuses the incidents rather than adding more.
+    count = demo.count()
+    seed("--seed", "7", "--incidents", "3000")
+    assert demo.count() == count

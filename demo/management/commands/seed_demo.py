@@ -1,10 +1,15 @@
+import time
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from tqdm import tqdm
 
 from areas.models import Area
 from areas.signals import areas_changed
 from demo.areas import CITY_CODE, build_demo_areas
+from demo.incidents import DEFAULT_COUNT, SOURCE_SYSTEM, build_demo_incidents
 from demo.users import DEMO_PASSWORD, build_demo_users
+from incidents.models import Incident
 
 
 class Command(BaseCommand):
@@ -15,8 +20,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="rebuild even if the demo city exists"
         )
+        parser.add_argument(
+            "--incidents",
+            type=int,
+            default=DEFAULT_COUNT,
+            help=f"how many demo incidents over three years (default {DEFAULT_COUNT})",
+        )
 
-    def handle(self, *args, seed: int, force: bool, **options):
+    def handle(self, *args, seed: int, force: bool, incidents: int, **options):
         city = Area.objects.filter(parent=None, code=CITY_CODE).first()
         if city is not None and city.properties.get("demo_seed") == seed and not force:
             self.stdout.write(f"Demo city (seed {seed}) already built; reusing it.")
@@ -26,6 +37,17 @@ class Command(BaseCommand):
                 transaction.on_commit(lambda: areas_changed.send(sender=Area))
             summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
             self.stdout.write(f"Demo city built (seed {seed}): {summary}.")
+        if incidents and (
+            force or not Incident.objects.filter(source_system=SOURCE_SYSTEM).exists()
+        ):
+            started = time.monotonic()
+            with tqdm(total=incidents, unit="incidents", file=self.stderr._out) as bar:
+                report = build_demo_incidents(seed=seed, count=incidents, progress=bar.update)
+            self.stdout.write(
+                f"Demo incidents: {report.created} created, {report.updated} updated, "
+                f"{report.unchanged} unchanged, {report.rejected} rejected "
+                f"in {time.monotonic() - started:.0f} s."
+            )
         with transaction.atomic():
             logins = build_demo_users()
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
