@@ -119,16 +119,18 @@ def bench_database_url() -> tuple[str, dict, str]:
 
 def recreate_database(config: dict, name: str) -> None:
     import psycopg2
+    import psycopg2.errors
     from psycopg2 import sql
 
     connection = psycopg2.connect(**_connect_args(config, "postgres"))
     connection.autocommit = True
     try:
         with connection.cursor() as cursor:
-            cursor.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+            # No FORCE: a database still in use is most likely another benchmark run.
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg2.errors.ObjectInUse:
+        fail(f"database {name} is in use (another benchmark run?); try again when it is free")
     finally:
         connection.close()
 
