@@ -65,10 +65,10 @@ class Incident(models.Model):
         _("来源"), max_length=16, choices=IncidentSource.choices, default=IncidentSource.CALL_110
     )
     # The system a record came from; with source_ref it makes every ingest idempotent.
-    source_system = models.SlugField(_("来源系统"), max_length=48, default="api")
+    source_system = models.SlugField(_("来源系统"), max_length=48, default="api", db_index=False)
     source_ref = models.CharField(_("来源编号"), max_length=128)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="incidents")
-    category_path = models.CharField(max_length=255, db_index=True, editable=False)
+    category_path = models.CharField(max_length=255, editable=False)
     priority = models.PositiveSmallIntegerField(
         _("优先级"), choices=Priority.choices, default=Priority.NORMAL
     )
@@ -88,25 +88,58 @@ class Incident(models.Model):
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
-    # The smallest containing area at each level, from the point → area service.
+    # The smallest containing area at each level, from the point → area service. Derived
+    # columns, rewritten whenever areas change: no database constraint or index, because each
+    # would cost every bulk insert a lookup per row (area deletion still nulls them, in the ORM).
     area = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    area_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    area_path = models.CharField(max_length=255, blank=True, editable=False)
     district = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     station = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     patrol_zone = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     beat = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    h3_r7 = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
-    h3_r9 = models.CharField(max_length=16, blank=True, db_index=True, editable=False)
+    # Binning keys: aggregated over a filtered set, never looked up, so not indexed.
+    h3_r7 = models.CharField(max_length=16, blank=True, editable=False)
+    h3_r9 = models.CharField(max_length=16, blank=True, editable=False)
 
     money_involved = models.DecimalField(_("涉案金额"), **MONEY, null=True, blank=True)
     loss = models.DecimalField(_("损失金额"), **MONEY, null=True, blank=True)
@@ -140,7 +173,21 @@ class Incident(models.Model):
                 name="incident_lat_range",
             ),
         ]
-        indexes = [models.Index(fields=["area_path", "reported_at"], name="incident_area_time")]
+        # Every write pays for every index, and bulk ingest is the hot path, so there are few:
+        # subtree filters are prefix matches on the materialized paths (pattern ops, because
+        # the database collation need not be C), which answer every "in this area" question.
+        indexes = [
+            models.Index(
+                fields=["area_path", "reported_at"],
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+                name="incident_area_time",
+            ),
+            models.Index(
+                fields=["category_path"],
+                opclasses=["varchar_pattern_ops"],
+                name="incident_category_path",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.category_id} {self.reported_at:%Y-%m-%d %H:%M} {self.address}"

@@ -1,0 +1,136 @@
+"""Ingest service: validation, placement, idempotency, and the COPY path on PostgreSQL."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import Incident
+from incidents.rows import RowError, parse_row
+from incidents.services import active_categories, incidents_ingest
+
+pytestmark = pytest.mark.django_db
+
+# Awkward text for COPY: its CSV quoting, line breaks, tabs, backslashes, and a NULL lookalike.
+AWKWARD_SUMMARY = 'He said "stop", then left;\ttabbed\nsecond line \\N and a back\\slash, 逗号，'
+
+
+REPORTED = timezone.now().replace(microsecond=123456) - timedelta(hours=2)
+
+
+def row(ref: str, **overrides) -> dict:
+    base = {
+        "source_ref": ref,
+        "category": "theft",
+        "reported_at": REPORTED.isoformat(),
+        "on_scene_at": (REPORTED + timedelta(minutes=4)).isoformat(),
+        "lon": 120.5,
+        "lat": 30.5,
+        "address": "",
+        "summary": "",
+    }
+    base.update(overrides)
+    return base
+
+
+def stored(system: str) -> list[dict]:
+    fields = list(services.INGESTED_FIELDS)
+    return list(
+        Incident.objects.filter(source_system=system)
+        .order_by("source_ref")
+        .values("source_ref", *fields)
+    )
+
+
+def test_parse_row_lists_every_problem_of_a_row():
+    with pytest.raises(RowError) as caught:
+        parse_row(
+            {"source_ref": "", "category": "nope", "lat": 95, "lon": 1, "priority": 9},
+            categories=active_categories(),
+        )
+    fields = {problem.field for problem in caught.value.problems}
+    assert {"source_ref", "category", "reported_at", "lat", "priority"} <= fields
+
+
+def test_parse_row_derives_status_and_response_time():
+    values = parse_row(row("R1"), categories=active_categories())
+    assert values["status"] == "on_scene"
+    assert values["response_seconds"] == 240
+
+
+def test_ingest_places_the_point_and_bins_it(two_districts):
+    district_a, _ = two_districts
+    report = incidents_ingest(rows=[row("R1", lon=120.2, lat=30.3)], source_system="t")
+    assert report.created == 1
+    incident = Incident.objects.get(source_ref="R1")
+    assert incident.district_id == district_a.id
+    assert incident.station_id is not None
+    assert incident.area_path.startswith(district_a.path)
+    assert len(incident.h3_r7) == 15 and len(incident.h3_r9) == 15
+
+
+def test_reingest_tells_updated_from_unchanged(two_districts):
+    rows = [row("R1"), row("R2")]
+    incidents_ingest(rows=rows, source_system="t")
+    changed = [row("R1", summary="补充：嫌疑人已离开"), rows[1]]
+    report = incidents_ingest(rows=changed, source_system="t")
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
+    assert Incident.objects.get(source_ref="R1").summary == "补充：嫌疑人已离开"
+
+
+def test_a_reference_repeated_within_a_batch_is_rejected(two_districts):
+    report = incidents_ingest(rows=[row("R1"), row("R1")], source_system="t")
+    assert report.created == 1 and report.rejected == 1
+    assert report.errors[0].as_dict()["row"] == 2
+
+
+def many_rows(prefix: str, count: int) -> list[dict]:
+    rows = []
+    for number in range(count):
+        rows.append(
+            row(
+                f"{prefix}{number:05d}",
+                lon=120.01 + (number % 97) * 0.04,
+                lat=30.01 + (number % 89) * 0.02,
+                summary=AWKWARD_SUMMARY if number % 3 == 0 else "",
+                address="上海市\t人民路1号" if number % 5 == 0 else "",
+                money_involved="1,234.50" if number % 7 == 0 else None,
+                transfer_agency="12345" if number % 11 == 0 else "",
+            )
+        )
+    return rows
+
+
+@pytest.mark.postgres
+def test_copy_path_stores_exactly_what_the_insert_path_stores(two_districts, monkeypatch):
+    count = services.COPY_MIN_ROWS + 50
+    copied = incidents_ingest(rows=many_rows("X", count), source_system="copy")
+    monkeypatch.setattr(services, "COPY_MIN_ROWS", 10**9)
+    inserted = incidents_ingest(rows=many_rows("X", count), source_system="insert")
+    assert copied.created == inserted.created == count
+    assert stored("copy") == stored("insert")
+    sample = Incident.objects.get(source_system="copy", source_ref="X00000")
+    assert sample.summary == AWKWARD_SUMMARY
+    assert sample.money_involved == Decimal("1234.50")
+    assert sample.public_id and sample.created_at
+    assert Incident.objects.get(source_system="copy", source_ref="X00001").address == ""
+
+
+@pytest.mark.postgres
+def test_copy_path_recovers_when_another_writer_got_there_first(two_districts, monkeypatch):
+    count = services.COPY_MIN_ROWS + 10
+    rows = many_rows("Y", count)
+    real_can_copy = services.can_copy
+
+    def racing_can_copy(*args):
+        # Another writer saves two of these rows after this ingest looked for existing ones.
+        monkeypatch.setattr(services, "can_copy", real_can_copy)
+        incidents_ingest(rows=rows[:2], source_system="t")
+        return real_can_copy(*args)
+
+    monkeypatch.setattr(services, "can_copy", racing_can_copy)
+    report = incidents_ingest(rows=rows, source_system="t")
+    assert (report.created, report.unchanged, report.rejected) == (count - 2, 2, 0)
+    assert Incident.objects.filter(source_system="t").count() == count
