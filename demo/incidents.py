@@ -10,10 +10,11 @@ import math
 import random
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from shapely import prepare
+from shapely import contains_xy, prepare
 from shapely.geometry import Point, shape
 
 from areas.choices import AreaKind
@@ -77,7 +78,8 @@ class _Places:
             self.stations.append((station, polygon, hotspots, weight))
         if not self.stations:
             raise RuntimeError("the demo city has no stations; build its areas first")
-        self.weights = [entry[3] for entry in self.stations]
+        # Cumulative weights, computed once: random.choices would redo them on every pick.
+        self.cum_weights = list(accumulate(entry[3] for entry in self.stations))
 
     def _random_point(self, polygon) -> Point:
         min_x, min_y, max_x, max_y = polygon.bounds
@@ -88,13 +90,14 @@ class _Places:
         return polygon.representative_point()
 
     def pick(self) -> tuple[float, float, Area]:
-        station, polygon, hotspots, _ = self.rng.choices(self.stations, self.weights)[0]
-        centre = hotspots[0] if self.rng.random() < 0.5 else self.rng.choice(hotspots[1:])
+        rng = self.rng
+        station, polygon, hotspots, _ = rng.choices(self.stations, cum_weights=self.cum_weights)[0]
+        centre = hotspots[0] if rng.random() < 0.5 else rng.choice(hotspots[1:])
         for _ in range(4):
             # About 400 m of spread around the hotspot.
-            point = Point(centre.x + self.rng.gauss(0, 0.004), centre.y + self.rng.gauss(0, 0.0035))
-            if polygon.contains(point):
-                return round(point.x, 6), round(point.y, 6), station
+            x, y = centre.x + rng.gauss(0, 0.004), centre.y + rng.gauss(0, 0.0035)
+            if contains_xy(polygon, x, y):
+                return round(x, 6), round(y, 6), station
         return round(centre.x, 6), round(centre.y, 6), station
 
 
@@ -107,22 +110,26 @@ def generate_rows(*, seed: int, count: int, end: date) -> Iterator[dict]:
     day_weights = [WEEKDAY_FACTOR[d.weekday()] * _season_factor(d) for d in days]
     base_per_day = count / sum(day_weights)
     codes = [code for code, _, _ in CATEGORY_MIX]
+    hours = range(24)
+    hour_cum_weights = list(accumulate(HOUR_WEIGHTS))
     number = 0
     now = datetime.now(tz=tz)
     for day, day_weight in zip(days, day_weights, strict=True):
         year_index = (day - start).days / 365.0
-        weights = [share * trend**year_index for _, share, trend in CATEGORY_MIX]
+        cum_weights = list(
+            accumulate(share * trend**year_index for _, share, trend in CATEGORY_MIX)
+        )
         n_today = _poisson(rng, base_per_day * day_weight)
         for _ in range(n_today):
             number += 1
-            code = rng.choices(codes, weights)[0]
+            code = rng.choices(codes, cum_weights=cum_weights)[0]
             lon, lat, station = places.pick()
-            hour = rng.choices(range(24), HOUR_WEIGHTS)[0]
+            hour = rng.choices(hours, cum_weights=hour_cum_weights)[0]
             reported = datetime(day.year, day.month, day.day, hour, tzinfo=tz) + timedelta(
                 seconds=rng.randrange(3600)
             )
             if reported <= now:
-                yield _incident_row(rng, number, code, reported, lon, lat, station)
+                yield _incident_row(rng, now, number, code, reported, lon, lat, station)
         # The rising district gets extra weekend-night fights, more each year.
         extra = _poisson(rng, 0.03 * base_per_day * year_index) if day.weekday() >= 4 else 0
         for _ in range(extra):
@@ -133,7 +140,7 @@ def generate_rows(*, seed: int, count: int, end: date) -> Iterator[dict]:
                 seconds=rng.randrange(3600)
             )
             if reported <= now:
-                yield _incident_row(rng, number, "fight", reported, lon, lat, station)
+                yield _incident_row(rng, now, number, "fight", reported, lon, lat, station)
 
 
 def _pick_in_district(places: _Places, district_code: str):
@@ -156,12 +163,15 @@ def _poisson(rng: random.Random, mean: float) -> int:
     return count
 
 
-def _incident_row(rng, number, code, reported, lon, lat, station) -> dict:
+PRIORITIES = [1, 2, 3, 4]
+PRIORITY_CUM_WEIGHTS = list(accumulate([0.05, 0.2, 0.6, 0.15]))
+
+
+def _incident_row(rng, now, number, code, reported, lon, lat, station) -> dict:
     dispatched = reported + timedelta(seconds=rng.randint(15, 150))
     travel = min(1800, max(40, rng.lognormvariate(math.log(200), 0.5)))
     on_scene = dispatched + timedelta(seconds=int(travel))
     closed = on_scene + timedelta(minutes=rng.randint(10, 120))
-    now = datetime.now(tz=reported.tzinfo)
     row = {
         "source": "call_110"
         if rng.random() < 0.85
@@ -172,7 +182,7 @@ def _incident_row(rng, number, code, reported, lon, lat, station) -> dict:
         "lon": lon,
         "lat": lat,
         "address": f"{station.name}辖区",
-        "priority": rng.choices([1, 2, 3, 4], [0.05, 0.2, 0.6, 0.15])[0],
+        "priority": rng.choices(PRIORITIES, cum_weights=PRIORITY_CUM_WEIGHTS)[0],
     }
     for name, moment in (("dispatched_at", dispatched), ("on_scene_at", on_scene),
                          ("closed_at", closed)):  # fmt: skip

@@ -24,6 +24,10 @@ class StatusChangeInline(admin.TabularInline):
     readonly_fields = ("from_status", "to_status", "at", "by", "note")
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        # The history is written by transitions, never by hand.
+        return False
+
 
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):
@@ -59,7 +63,7 @@ class IncidentAdmin(admin.ModelAdmin):
         if incident.lat is None:
             return "-"
         return format_html(
-            '<div class="geojson-map" data-point-map data-lon="{}" data-lat="{}" '
+            '<div class="point-map" data-point-map data-lon="{}" data-lat="{}" '
             'data-tiles-url="{}" data-tiles-attribution="{}"></div>',
             incident.lon,
             incident.lat,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from areas.choices import AreaKind
 from areas.locator import Located, get_locator
 from areas.scoping import Scope, scope_for
-from safecity.core.copy import can_copy, copy_insert
+from safecity.core.bulk import bulk_insert
 
 from .choices import ALLOWED_TRANSITIONS, H3_RESOLUTIONS, STATUS_TIME_FIELD, IncidentStatus
 from .models import Category, DeviceEvent, DeviceEventType, Incident, IncidentStatusChange
@@ -55,8 +55,6 @@ INGESTED_FIELDS = (
     "summary",
 )
 BULK_BATCH_SIZE = 2000
-# Below this many new rows an INSERT is as quick as a COPY and gives back primary keys.
-COPY_MIN_ROWS = 500
 
 
 class TransitionError(Exception):
@@ -207,7 +205,7 @@ def incidents_ingest(
 
 
 def _upsert(
-    accepted: list[dict], report: IngestReport, *, return_incidents: bool, use_copy: bool = True
+    accepted: list[dict], report: IngestReport, *, return_incidents: bool, raced: bool = False
 ) -> None:
     by_system: dict[str, list[str]] = {}
     for values in accepted:
@@ -238,13 +236,15 @@ def _upsert(
             report.incidents.append(incident)
 
     if new_rows:
-        if use_copy and not return_incidents and len(new_rows) >= COPY_MIN_ROWS and can_copy():
+        if not return_incidents:
             try:
                 with transaction.atomic():
-                    _copy_new(new_rows)
+                    _insert_new(new_rows)
             except IntegrityError:
+                if raced:
+                    raise
                 # A concurrent ingest created some of these since we looked: sort them again.
-                _upsert(accepted, report, return_incidents=return_incidents, use_copy=False)
+                _upsert(accepted, report, return_incidents=False, raced=True)
                 return
         else:
             created = Incident.objects.bulk_create(
@@ -264,15 +264,15 @@ def _upsert(
     report.unchanged += unchanged
 
 
-_COPY_COLUMNS = ("source_system", "source_ref", *INGESTED_FIELDS)
+_INSERT_COLUMNS = ("source_system", "source_ref", *INGESTED_FIELDS)
 
 
-def _copy_new(new_rows: list[dict]) -> None:
-    stamp = timezone.now().isoformat()  # formatted once: text is what COPY reads
-    copy_insert(
+def _insert_new(new_rows: list[dict]) -> None:
+    now = timezone.now()
+    bulk_insert(
         Incident,
-        (*_COPY_COLUMNS, "public_id", "created_at", "updated_at"),
-        ([*[values[name] for name in _COPY_COLUMNS], uuid4(), stamp, stamp] for values in new_rows),
+        (*_INSERT_COLUMNS, "public_id", "created_at", "updated_at"),
+        ([*[values[name] for name in _INSERT_COLUMNS], uuid4(), now, now] for values in new_rows),
     )
 
 

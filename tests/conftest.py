@@ -15,6 +15,8 @@ from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from areas.choices import AreaKind
+from incidents.models import Category, DeviceEventType
+from incidents.taxonomy import device_event_types_install, taxonomy_install
 
 from .factories import AreaFactory, UserFactory, square
 
@@ -48,6 +50,20 @@ def pytest_runtest_setup(item):
         require(redis_available(), "REDIS_URL is not set or Redis does not answer")
     if item.get_closest_marker("browser"):
         require(CHROMIUM is not None, "Debian's chromium is not installed")
+
+
+@pytest.fixture(autouse=True)
+def shipped_rows_in_transactional_tests(request):
+    """Put back what data migrations installed (the taxonomy, device event types).
+
+    A transactional test empties every table after it runs, taking those rows with it.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    taxonomy_install(Category)
+    device_event_types_install(DeviceEventType, Category)
 
 
 @pytest.fixture

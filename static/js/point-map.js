@@ -8,7 +8,7 @@
       if (element.dataset.tilesUrl) {
         L.tileLayer(element.dataset.tilesUrl, { attribution: element.dataset.tilesAttribution }).addTo(map);
       }
-      L.circleMarker(point, { radius: 8 }).addTo(map);
+      element.pointMarker = L.circleMarker(point, { radius: 8 }).addTo(map);
     });
   });
 })();
