@@ -14,6 +14,7 @@ from areas.choices import AreaKind
 from areas.locator import Located, get_locator
 from areas.scoping import Scope, scope_for
 from safecity.core.bulk import bulk_insert
+from stats.services import area_key_of, local_day, rollups_mark_dirty
 
 from .choices import ALLOWED_TRANSITIONS, H3_RESOLUTIONS, STATUS_TIME_FIELD, IncidentStatus
 from .models import Category, DeviceEvent, DeviceEventType, Incident, IncidentStatusChange
@@ -220,6 +221,7 @@ def _upsert(
     new_rows: list[dict] = []
     to_update: list[Incident] = []
     unchanged = 0
+    stale: set[tuple] = set()
     for values in accepted:
         incident = existing.get((values["source_system"], values["source_ref"]))
         if incident is None:
@@ -227,6 +229,8 @@ def _upsert(
             continue
         changed = [name for name in INGESTED_FIELDS if getattr(incident, name) != values[name]]
         if changed:
+            stale.add(stats_key(incident.reported_at, incident.area_path))
+            stale.add(stats_key(values["reported_at"], values["area_path"]))
             for name in changed:
                 setattr(incident, name, values[name])
             to_update.append(incident)
@@ -262,6 +266,13 @@ def _upsert(
         )
         report.updated += len(to_update)
     report.unchanged += unchanged
+    stale.update(stats_key(values["reported_at"], values["area_path"]) for values in new_rows)
+    rollups_mark_dirty(source="incidents", keys=stale)
+
+
+def stats_key(reported_at: datetime, area_path: str) -> tuple:
+    """The (local day, area) whose statistics an incident counts in."""
+    return local_day(reported_at), area_key_of(area_path)
 
 
 _INSERT_COLUMNS = ("source_system", "source_ref", *INGESTED_FIELDS)
@@ -377,7 +388,7 @@ def incidents_reassign_areas(*, incident_ids: Iterable[int] | None = None) -> in
     locator = get_locator()
     moved = 0
     batch: list[Incident] = []
-    rows = queryset.only("id", "lon", "lat", *fields).order_by("pk")
+    rows = queryset.only("id", "lon", "lat", "reported_at", *fields).order_by("pk")
     for incident in rows.iterator(chunk_size=5000):
         batch.append(incident)
         if len(batch) == 5000:
@@ -390,17 +401,22 @@ def incidents_reassign_areas(*, incident_ids: Iterable[int] | None = None) -> in
 
 def _reassign_batch(batch: list[Incident], locator, fields: list[str]) -> int:
     changed = []
+    stale: set[tuple] = set()
     for incident, place in zip(
         batch, locator.locate_many([(i.lon, i.lat) for i in batch]), strict=True
     ):
         values: dict = {}
         _assign_areas(values, place)
         if any(getattr(incident, name) != value for name, value in values.items()):
+            stale.add(stats_key(incident.reported_at, incident.area_path))
+            stale.add(stats_key(incident.reported_at, values["area_path"]))
             for name, value in values.items():
                 setattr(incident, name, value)
             changed.append(incident)
     if changed:
-        Incident.objects.bulk_update(changed, fields, batch_size=BULK_BATCH_SIZE)
+        with transaction.atomic():
+            Incident.objects.bulk_update(changed, fields, batch_size=BULK_BATCH_SIZE)
+            rollups_mark_dirty(source="incidents", keys=stale)
     return len(changed)
 
 

@@ -8,6 +8,7 @@ from safecity.core import views as core_views
 api_v1 = [
     path("", include("areas.api.urls")),
     path("", include("incidents.api.urls")),
+    path("", include("stats.api.urls")),
 ]
 
 urlpatterns = [

@@ -9,6 +9,7 @@ channel layer to Redis.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "accounts",
     "incidents",
     "campaigns",
+    "stats",
     "patrols",
     "demo",
 ]
@@ -141,7 +143,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE: dict = {
     # Each app adds its periodic tasks here; beat's own liveness shows in the worker log.
     "heartbeat": {"task": "core.heartbeat", "schedule": 300.0, "args": ["beat"]},
+    "stats-recompute-dirty": {"task": "stats.recompute_dirty", "schedule": 60.0},
+    "stats-reconcile": {
+        "task": "stats.reconcile",
+        "schedule": crontab(hour=3, minute=30),
+        "kwargs": {"days": 60},
+    },
 }
+# Without a beat (embedded mode) a change asks for its recompute when it commits.
+STATS_RECOMPUTE_ON_COMMIT = env.bool("STATS_RECOMPUTE_ON_COMMIT", default=EMBEDDED)
 CELERY_TIMEZONE = env("TIME_ZONE", default="Asia/Shanghai")
 
 # --- Auth -----------------------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""Daily rollups: the numbers every statistic is read from, kept current by Celery.
+
+A rollup row holds one day's measures for one (area node, category node) pair at every level
+of both trees — the whole city and all categories included — so any question "this area, this
+category, these days" is a sum over at most one row a day, never a scan of the records.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# The virtual roots of both trees: every area (with records placed in no area) and every
+# category. Other keys are Area and category primary keys.
+EVERYWHERE = 0
+ALL_CATEGORIES = 0
+
+
+class Rollup(models.Model):
+    """Shared shape of a daily rollup table; one concrete model per registered metric source."""
+
+    day = models.DateField()
+    area_key = models.IntegerField()
+    category_key = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} area {self.area_key} category {self.category_key}"
+
+
+class IncidentDaily(Rollup):
+    """One day's incident measures for an area (subtree) and a category (subtree)."""
+
+    count = models.IntegerField(default=0)
+    money_involved = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    loss = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    recovered = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    solved = models.IntegerField(default=0)
+    arrested = models.IntegerField(default=0)
+    # Response time = call to arrival on scene; "within N" counts are cumulative.
+    responded = models.IntegerField(default=0)
+    within_1min = models.IntegerField(default=0)
+    within_3min = models.IntegerField(default=0)
+    within_5min = models.IntegerField(default=0)
+    within_10min = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("警情日汇总")
+        verbose_name_plural = _("警情日汇总")
+        constraints = [
+            # Also the index every query uses: equality on both keys, a range of days.
+            models.UniqueConstraint(
+                fields=["area_key", "category_key", "day"], name="incident_daily_key"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="incident_daily_day")]
+
+
+class DirtyDay(models.Model):
+    """A (day, area) whose rollups are stale: written with the change, cleared by a recompute."""
+
+    source = models.SlugField(max_length=32)
+    day = models.DateField()
+    area_key = models.IntegerField()
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "day", "area_key"], name="dirty_day_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.day} area {self.area_key}"

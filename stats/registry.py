@@ -1,0 +1,121 @@
+"""The metric registry: which record types have daily rollups, and how their measures are made.
+
+A source names its records, its rollup model, the fields that place a record in time, in the
+area tree and in its category tree, and its measures as aggregate expressions over the records.
+Recompute, rebuild and every statistics read work from this description alone, so a new record
+type (mediation cases, campaign counters) plugs in by registering one more source.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import signals
+
+from .models import Rollup
+
+
+@dataclass(frozen=True)
+class Measure:
+    label: str
+    aggregate: models.Aggregate
+    # "count" measures are Poisson-like counts (z-scores make sense); "amount" are sums of money.
+    kind: str = "count"
+
+
+@dataclass(frozen=True)
+class MetricSource:
+    name: str
+    label: str
+    model: type[models.Model]
+    rollup: type[Rollup]
+    time_field: str
+    area_path_field: str
+    category_path_field: str
+    # The category key of each code in a category path ("/criminal/theft/" → [id, id]).
+    category_ids: Callable[[], dict[str, int]]
+    measures: dict[str, Measure] = field(default_factory=dict)
+
+    def records(self) -> models.QuerySet:
+        return self.model._default_manager.all()
+
+
+_SOURCES: dict[str, MetricSource] = {}
+
+
+def register(source: MetricSource) -> None:
+    """Add a source; single saves and deletes of its records then mark their days stale.
+
+    Bulk writes (bulk_create, bulk_update, COPY) send no signals: the services doing them
+    mark their keys with ``rollups_mark_dirty`` themselves.
+    """
+    missing = [name for name in source.measures if not _has_field(source.rollup, name)]
+    if missing:
+        raise ValueError(f"{source.rollup.__name__} lacks measure column(s) {missing}")
+    _SOURCES[source.name] = source
+    uid = f"stats-{source.name}"
+    signals.post_init.connect(
+        _remember_key(source), sender=source.model, weak=False, dispatch_uid=uid
+    )
+    signals.post_save.connect(
+        _mark_saved(source), sender=source.model, weak=False, dispatch_uid=uid
+    )
+    signals.post_delete.connect(
+        _mark_deleted(source), sender=source.model, weak=False, dispatch_uid=uid
+    )
+
+
+def record_key(source: MetricSource, record) -> tuple | None:
+    from .services import area_key_of, local_day
+
+    moment = getattr(record, source.time_field, None)
+    if moment is None:
+        return None
+    return local_day(moment), area_key_of(getattr(record, source.area_path_field, ""))
+
+
+def _remember_key(source: MetricSource):
+    def receiver(instance, **kwargs):
+        # The key the record counted under when loaded, so a save that moves it marks both.
+        if source.time_field in instance.__dict__:
+            instance._stats_loaded_key = record_key(source, instance)
+
+    return receiver
+
+
+def _mark_saved(source: MetricSource):
+    def receiver(instance, raw=False, **kwargs):
+        from .services import rollups_mark_dirty
+
+        if raw:
+            return
+        keys = {record_key(source, instance), getattr(instance, "_stats_loaded_key", None)}
+        rollups_mark_dirty(source=source.name, keys=[key for key in keys if key])
+        instance._stats_loaded_key = record_key(source, instance)
+
+    return receiver
+
+
+def _mark_deleted(source: MetricSource):
+    def receiver(instance, **kwargs):
+        from .services import rollups_mark_dirty
+
+        keys = {record_key(source, instance), getattr(instance, "_stats_loaded_key", None)}
+        rollups_mark_dirty(source=source.name, keys=[key for key in keys if key])
+
+    return receiver
+
+
+def get_source(name: str) -> MetricSource:
+    try:
+        return _SOURCES[name]
+    except KeyError:
+        raise LookupError(f"no metric source {name!r}; known: {sorted(_SOURCES)}") from None
+
+
+def sources() -> list[MetricSource]:
+    return list(_SOURCES.values())
+
+
+def _has_field(model, name: str) -> bool:
+    return any(f.name == name for f in model._meta.concrete_fields)

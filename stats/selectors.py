@@ -1,0 +1,273 @@
+"""Statistics reads: summaries, series and breakdowns from the rollups, scoped to the user."""
+
+import math
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.utils import timezone
+
+from areas.models import Area
+
+from .models import ALL_CATEGORIES, EVERYWHERE
+from .registry import MetricSource
+from .services import day_bounds
+from .windows import Period, previous_period, same_period_last_year, year_earlier
+
+NOTABLE_Z = 2.0
+SIGNIFICANT_Z = 3.0
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a statistic is about: an area node and a category node of one source."""
+
+    source: MetricSource
+    area_key: int = EVERYWHERE
+    area_path: str = ""
+    category_key: int = ALL_CATEGORIES
+    category_path: str = ""
+
+
+def _number(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    return value or 0
+
+
+def compare(current, base, kind: str = "count") -> dict:
+    """A comparison block: change, percent change (None when the base is 0) and, for counts,
+    the Poisson z-score 2(√current − √base) with its flag."""
+    current, base = _number(current), _number(base)
+    change = current - base
+    block = {"base": base, "change": change, "pct_change": None, "z": None, "flag": None}
+    if base:
+        block["pct_change"] = round(100.0 * change / base, 1)
+    elif current:
+        block["flag"] = "new"
+    if kind == "count":
+        z = 2 * (math.sqrt(max(current, 0)) - math.sqrt(max(base, 0)))
+        block["z"] = round(z, 2)
+        if block["flag"] is None:
+            if abs(z) >= SIGNIFICANT_Z:
+                block["flag"] = "significant"
+            elif abs(z) >= NOTABLE_Z:
+                block["flag"] = "notable"
+    return block
+
+
+def _sum_over(subject: Subject, periods: dict[str, Period], measures: list[str]) -> dict:
+    """{period name: {measure: total}} in one query over the rollup rows of the subject."""
+    rollup = subject.source.rollup
+    ranges = {name: (period.start, period.end) for name, period in periods.items()}
+    any_range = Q()
+    for start, end in ranges.values():
+        any_range |= Q(day__range=(start, end))
+    aggregates = {
+        f"{name}__{measure}": Sum(measure, filter=Q(day__range=ranges[name]))
+        for name in periods
+        for measure in measures
+    }
+    row = (
+        rollup.objects.filter(area_key=subject.area_key, category_key=subject.category_key)
+        .filter(any_range)
+        .aggregate(**aggregates)
+    )
+    return {
+        name: {measure: _number(row[f"{name}__{measure}"]) for measure in measures}
+        for name in periods
+    }
+
+
+def stats_summary(*, subject: Subject, window: str, period: Period, measures: list[str]) -> dict:
+    periods = {
+        "current": period,
+        "yoy": same_period_last_year(period),
+        "pop": previous_period(window, period),
+    }
+    totals = _sum_over(subject, periods, measures)
+    result = {
+        "window": window,
+        "period": period.as_dict(),
+        "yoy_period": periods["yoy"].as_dict(),
+        "pop_period": periods["pop"].as_dict(),
+        "measures": {},
+    }
+    for measure in measures:
+        kind = subject.source.measures[measure].kind
+        current = totals["current"][measure]
+        result["measures"][measure] = {
+            "current": current,
+            "yoy": compare(current, totals["yoy"][measure], kind),
+            "pop": compare(current, totals["pop"][measure], kind),
+        }
+    return result
+
+
+def _daily(subject: Subject, period: Period, measure: str) -> dict[date, float]:
+    rows = subject.source.rollup.objects.filter(
+        area_key=subject.area_key,
+        category_key=subject.category_key,
+        day__range=(period.start, period.end),
+    ).values_list("day", measure)
+    return {day: _number(value) for day, value in rows}
+
+
+def _range_summer(values: dict[date, float]):
+    """A function giving the total of ``values`` over a range of days, by prefix sums."""
+    days = sorted(values)
+    prefix = [0]
+    for day in days:
+        prefix.append(prefix[-1] + values[day])
+
+    def total(first: date, last: date):
+        return prefix[bisect_right(days, last)] - prefix[bisect_left(days, first)]
+
+    return total
+
+
+def _bucket_start(day: date, interval: str) -> date:
+    if interval == "week":
+        return day - timedelta(days=day.weekday())
+    if interval == "month":
+        return day.replace(day=1)
+    return day
+
+
+def stats_timeseries(*, subject: Subject, period: Period, measure: str, interval: str) -> dict:
+    """Buckets of the period (clipped to it) with this year's and last year's totals."""
+    current = _daily(subject, period, measure)
+    last_year = _daily(subject, same_period_last_year(period), measure)
+    buckets: dict[date, list] = {}
+    day = period.start
+    while day <= period.end:
+        start = max(_bucket_start(day, interval), period.start)
+        bucket = buckets.setdefault(start, [start, day, 0, 0])
+        bucket[1] = day
+        day += timedelta(days=1)
+    current_total = _range_summer(current)
+    last_year_total = _range_summer(last_year)
+    for bucket in buckets.values():
+        first, last = bucket[0], bucket[1]
+        bucket[2] = current_total(first, last)
+        bucket[3] = last_year_total(year_earlier(first), year_earlier(last))
+    kind = subject.source.measures[measure].kind
+    return {
+        "measure": measure,
+        "interval": interval,
+        "period": period.as_dict(),
+        "points": [
+            {
+                "from": first.isoformat(),
+                "to": last.isoformat(),
+                "value": value,
+                "last_year": base,
+                "yoy": compare(value, base, kind),
+            }
+            for first, last, value, base in buckets.values()
+        ],
+    }
+
+
+def stats_breakdown_keys(
+    *, subject: Subject, window: str, period: Period, measure: str, keys: dict[int, dict], by: str
+) -> list[dict]:
+    """Each child key (area or category) with its current value and comparisons."""
+    rollup = subject.source.rollup
+    periods = {
+        "current": period,
+        "yoy": same_period_last_year(period),
+        "pop": previous_period(window, period),
+    }
+    filters = {"area_key": subject.area_key, "category_key": subject.category_key}
+    key_field = "area_key" if by == "area" else "category_key"
+    filters.pop(key_field)
+    any_range = Q()
+    for p in periods.values():
+        any_range |= Q(day__range=(p.start, p.end))
+    rows = (
+        rollup.objects.filter(**filters, **{f"{key_field}__in": list(keys)})
+        .filter(any_range)
+        .values(key_field)
+        .annotate(
+            **{
+                name: Sum(measure, filter=Q(day__range=(p.start, p.end)))
+                for name, p in periods.items()
+            }
+        )
+    )
+    found = {row[key_field]: row for row in rows}
+    kind = subject.source.measures[measure].kind
+    result = []
+    for key, info in keys.items():
+        row = found.get(key, {})
+        current = _number(row.get("current"))
+        result.append(
+            {
+                **info,
+                "current": current,
+                "yoy": compare(current, row.get("yoy"), kind),
+                "pop": compare(current, row.get("pop"), kind),
+            }
+        )
+    result.sort(key=lambda item: -item["current"])
+    return result
+
+
+def child_areas(subject: Subject) -> dict[int, dict]:
+    if subject.area_key == EVERYWHERE:
+        children = Area.objects.filter(parent__isnull=True)
+    else:
+        children = Area.objects.filter(parent_id=subject.area_key)
+    return {
+        area.id: {"id": area.id, "code": area.code, "name": area.name, "kind": area.kind}
+        for area in children.order_by("code")
+    }
+
+
+def child_categories(subject: Subject) -> dict[int, dict]:
+    from incidents.models import Category
+
+    parent = None if subject.category_key == ALL_CATEGORIES else subject.category_key
+    return {
+        category.id: {"code": category.code, "name": category.name, "name_en": category.name_en}
+        for category in Category.objects.filter(parent_id=parent).order_by("sort_order")
+    }
+
+
+def hour_weekday_matrix(*, subject: Subject, period: Period) -> dict:
+    """Counts by ISO weekday (1 = Monday) and local hour, straight from the records."""
+    source = subject.source
+    tz = timezone.get_default_timezone()
+    start, _ = day_bounds(period.start)
+    _, end = day_bounds(period.end)
+    records = source.records().filter(
+        **{f"{source.time_field}__gte": start, f"{source.time_field}__lt": end}
+    )
+    if subject.area_path:
+        records = records.filter(**{f"{source.area_path_field}__startswith": subject.area_path})
+    if subject.category_path:
+        records = records.filter(
+            **{f"{source.category_path_field}__startswith": subject.category_path}
+        )
+    counts = (
+        records.order_by()
+        .annotate(
+            weekday=ExtractIsoWeekDay(source.time_field, tzinfo=tz),
+            hour=ExtractHour(source.time_field, tzinfo=tz),
+        )
+        .values("weekday", "hour")
+        .annotate(count=Count("pk"))
+    )
+    matrix = defaultdict(lambda: [0] * 24)
+    for row in counts:
+        matrix[row["weekday"]][row["hour"]] = row["count"]
+    return {
+        "period": period.as_dict(),
+        "weekdays": [1, 2, 3, 4, 5, 6, 7],
+        "matrix": [matrix[weekday] for weekday in range(1, 8)],
+    }

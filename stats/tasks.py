@@ -1,0 +1,28 @@
+from celery import shared_task
+from django.core.cache import cache
+
+from . import services
+
+RECOMPUTE_LOCK = "stats:recompute-dirty:lock"
+
+
+@shared_task(name="stats.recompute_dirty", acks_late=True, reject_on_worker_lost=True)
+def recompute_dirty() -> int:
+    """Bring dirty days up to date; beat runs it every minute, changes may ask for it sooner.
+
+    Single-flight: while one run works, others return at once; the run under way, or the next
+    beat, picks up what they would have done. Correctness does not depend on the lock (see
+    services); it only keeps runs from queueing up behind each other.
+    """
+    if not cache.add(RECOMPUTE_LOCK, "1", timeout=600):
+        return 0
+    try:
+        return services.rollups_recompute_dirty()
+    finally:
+        cache.delete(RECOMPUTE_LOCK)
+
+
+@shared_task(name="stats.reconcile", acks_late=True, reject_on_worker_lost=True)
+def reconcile(days: int = 60) -> int:
+    """Nightly: recompute the last ``days`` days outright, whatever the marks say."""
+    return services.rollups_reconcile(days=days)

@@ -1,0 +1,86 @@
+"""Reporting windows and the periods they are compared with (同比 and 环比)."""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Window(models.TextChoices):
+    DAY = "day", _("当日")
+    WEEK_TO_DATE = "wtd", _("本周以来")
+    ROLLING_7 = "7d", _("近7天")
+    ROLLING_28 = "28d", _("近28天")
+    MONTH_TO_DATE = "mtd", _("本月以来")
+    QUARTER_TO_DATE = "qtd", _("本季度以来")
+    YEAR_TO_DATE = "ytd", _("今年以来")
+    ROLLING_365 = "365d", _("近365天")
+    CUSTOM = "custom", _("自定义")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def as_dict(self) -> dict:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+
+
+def window_period(window: str, end: date, start: date | None = None) -> Period:
+    """The days of ``window`` ending on ``end`` (``start`` is for custom windows)."""
+    if window == Window.CUSTOM:
+        if start is None:
+            raise ValueError("a custom window needs a start date")
+        if start > end:
+            raise ValueError("the window ends before it starts")
+        return Period(start, end)
+    first = {
+        Window.DAY: end,
+        Window.WEEK_TO_DATE: end - timedelta(days=end.weekday()),
+        Window.ROLLING_7: end - timedelta(days=6),
+        Window.ROLLING_28: end - timedelta(days=27),
+        Window.MONTH_TO_DATE: end.replace(day=1),
+        Window.QUARTER_TO_DATE: date(end.year, 3 * ((end.month - 1) // 3) + 1, 1),
+        Window.YEAR_TO_DATE: date(end.year, 1, 1),
+        Window.ROLLING_365: end - timedelta(days=364),
+    }.get(window)
+    if first is None:
+        raise ValueError(f"unknown window {window!r}")
+    return Period(first, end)
+
+
+def year_earlier(day: date) -> date:
+    """The same date a year earlier; 29 February becomes 28 February."""
+    if day.month == 2 and day.day == 29:
+        return date(day.year - 1, 2, 28)
+    return day.replace(year=day.year - 1)
+
+
+def same_period_last_year(period: Period) -> Period:
+    return Period(year_earlier(period.start), year_earlier(period.end))
+
+
+def previous_period(window: str, period: Period) -> Period:
+    """The period 环比 compares with: the previous month or quarter up to the same day for
+    those calendar windows, otherwise the window of the same length just before."""
+    if window in (Window.MONTH_TO_DATE, Window.QUARTER_TO_DATE):
+        months = 1 if window == Window.MONTH_TO_DATE else 3
+        start = _months_earlier(period.start, months)
+        end = _months_earlier(period.end, months)
+        return Period(start, end)
+    length = timedelta(days=period.days)
+    return Period(period.start - length, period.end - length)
+
+
+def _months_earlier(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
