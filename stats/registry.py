@@ -6,7 +6,6 @@ Recompute, rebuild and every statistics read work from this description alone, s
 type (mediation cases, campaign counters) plugs in by registering one more source.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -32,8 +31,8 @@ class MetricSource:
     time_field: str
     area_path_field: str
     category_path_field: str
-    # The category key of each code in a category path ("/criminal/theft/" → [id, id]).
-    category_ids: Callable[[], dict[str, int]]
+    # The source's category tree: a model with a materialized ``path`` like the records'.
+    category_model: type[models.Model]
     measures: dict[str, Measure] = field(default_factory=dict)
 
     def records(self) -> models.QuerySet:

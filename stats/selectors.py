@@ -125,6 +125,8 @@ def _range_summer(values: dict[date, float]):
         prefix.append(prefix[-1] + values[day])
 
     def total(first: date, last: date):
+        if first > last:
+            return 0
         return prefix[bisect_right(days, last)] - prefix[bisect_left(days, first)]
 
     return total
@@ -154,7 +156,12 @@ def stats_timeseries(*, subject: Subject, period: Period, measure: str, interval
     for bucket in buckets.values():
         first, last = bucket[0], bucket[1]
         bucket[2] = current_total(first, last)
-        bucket[3] = last_year_total(year_earlier(first), year_earlier(last))
+        # A bucket starting on 29 February begins last year on 1 March: 28 February already
+        # belongs to the bucket before, and counting it twice would break the year's total.
+        base_first = year_earlier(first)
+        if (first.month, first.day) == (2, 29):
+            base_first += timedelta(days=1)
+        bucket[3] = last_year_total(base_first, year_earlier(last))
     kind = subject.source.measures[measure].kind
     return {
         "measure": measure,

@@ -10,18 +10,17 @@ Correctness under concurrency rests on three rules:
 """
 
 import zlib
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models.functions import TruncDate
+from django.db.models import Max, Min
 from django.utils import timezone
 
-from safecity.core.bulk import bulk_insert
+from areas.models import Area
 
-from .models import ALL_CATEGORIES, EVERYWHERE, DirtyDay
+from .models import EVERYWHERE, DirtyDay
 from .registry import MetricSource, get_source, sources
 
 
@@ -75,52 +74,57 @@ def _lock_day(source: MetricSource, day: date) -> None:
     # SQLite: write transactions (IMMEDIATE) are already one at a time.
 
 
-def _day_rows(source: MetricSource, day: date, category_ids: dict[str, int]) -> list[list]:
-    """The rollup rows of one day: every (area node, category node) pair with records."""
+def _tree_nodes(model) -> str:
+    """SQL for (key, path) of every node of a path tree, plus the virtual root (0, '')."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    return f"SELECT id AS node_key, path AS node_path FROM {table} UNION ALL SELECT 0, ''"
+
+
+def _prefix_of(path_sql: str, node_sql: str) -> str:
+    # A plain prefix test: LIKE would read the underscores of category codes as wildcards.
+    return f"substr({path_sql}, 1, length({node_sql})) = {node_sql}"
+
+
+def rollup_day_recompute(*, source: MetricSource, day: date) -> None:
+    """Replace one day's rollups from the records, in the caller's transaction.
+
+    The records of the day are grouped by (area path, category path) with the source's
+    measures, by the ORM; the database then adds each group to every ancestor of its area and
+    of its category (paths are prefixes of their descendants' paths) and writes the sums.
+    """
+    _lock_day(source, day)
     start, end = day_bounds(day)
-    names = list(source.measures)
-    area_field, category_field = source.area_path_field, source.category_path_field
     groups = (
         source.records()
         .filter(**{f"{source.time_field}__gte": start, f"{source.time_field}__lt": end})
         .order_by()
-        .values(area_field, category_field)
+        .values(source.area_path_field, source.category_path_field)
         .annotate(**{name: measure.aggregate for name, measure in source.measures.items()})
     )
-    cube: dict[tuple[int, int], list] = defaultdict(lambda: [0] * len(names))
-    for group in groups:
-        area_path = group[area_field]
-        area_keys = [EVERYWHERE]
-        if area_path:
-            area_keys += [int(part) for part in area_path.strip("/").split("/")]
-        category_keys = [ALL_CATEGORIES]
-        category_keys += [
-            category_ids[code] for code in group[category_field].strip("/").split("/") if code
-        ]
-        values = [group[name] or 0 for name in names]
-        for area_key in area_keys:
-            for category_key in category_keys:
-                totals = cube[(area_key, category_key)]
-                for index, value in enumerate(values):
-                    totals[index] += value
-    return [[day, area, category, *totals] for (area, category), totals in cube.items()]
-
-
-def rollup_day_recompute(
-    *, source: MetricSource, day: date, category_ids: dict[str, int] | None = None
-) -> int:
-    """Replace one day's rollups from the records, in the caller's transaction; rows written."""
-    _lock_day(source, day)
-    rows = _day_rows(source, day, category_ids or source.category_ids())
+    groups_sql, params = groups.query.get_compiler(connection=connection).as_sql()
+    quote = connection.ops.quote_name
+    names = list(source.measures)
+    area_path = f"g.{quote(source.area_path_field)}"
+    category_path = f"g.{quote(source.category_path_field)}"
+    statement = (
+        f"INSERT INTO {quote(source.rollup._meta.db_table)} "
+        f"(day, area_key, category_key, {', '.join(quote(n) for n in names)}) "
+        f"SELECT %s, a.node_key, c.node_key, "
+        f"{', '.join(f'COALESCE(SUM(g.{quote(n)}), 0)' for n in names)} "
+        f"FROM ({groups_sql}) g "
+        f"JOIN ({_tree_nodes(Area)}) a ON {_prefix_of(area_path, 'a.node_path')} "
+        f"JOIN ({_tree_nodes(source.category_model)}) c "
+        f"ON {_prefix_of(category_path, 'c.node_path')} "
+        f"GROUP BY a.node_key, c.node_key"
+    )
     source.rollup.objects.filter(day=day).delete()
-    bulk_insert(source.rollup, ["day", "area_key", "category_key", *source.measures], rows)
-    return len(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [connection.ops.adapt_datefield_value(day), *params])
 
 
 def rollups_recompute_dirty(*, max_days: int | None = None) -> int:
     """Recompute every day with a claimable dirty mark, one day per transaction; days done."""
     done = 0
-    category_ids: dict[str, dict[str, int]] = {}
     while max_days is None or done < max_days:
         with transaction.atomic():
             first = (
@@ -137,10 +141,7 @@ def rollups_recompute_dirty(*, max_days: int | None = None) -> int:
                 .filter(source=name, day=day)
                 .values_list("id", flat=True)
             )
-            source = get_source(name)
-            if name not in category_ids:
-                category_ids[name] = source.category_ids()
-            rollup_day_recompute(source=source, day=day, category_ids=category_ids[name])
+            rollup_day_recompute(source=get_source(name), day=day)
             DirtyDay.objects.filter(id__in=claimed).delete()
         done += 1
     return done
@@ -153,6 +154,9 @@ def rollups_reconcile(*, days: int = 60, today: date | None = None) -> int:
     return rollups_rebuild(since=first, until=today)
 
 
+REBUILD_DAYS_PER_TRANSACTION = 31
+
+
 def rollups_rebuild(
     *,
     since: date | None = None,
@@ -160,43 +164,38 @@ def rollups_rebuild(
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> int:
-    """Recompute every day from ``since`` (default: each source's first record) to ``until``
-    (default: the last record or today); days without records are emptied. Days written."""
-    plan: list[tuple[MetricSource, list[date]]] = []
-    for source in sources():
-        plan.append((source, _days_to_rebuild(source, since, until)))
+    """Recompute every day from ``since`` (default: each source's first record or rollup) to
+    ``until`` (default: the last one, or today); days without records are emptied. Days done.
+
+    Days are written a month to a transaction: a rebuild interrupted half-way leaves whole
+    days, each correct, and the rest as they were.
+    """
+    plan = [(source, _days_to_rebuild(source, since, until)) for source in sources()]
     if on_total:
         on_total(sum(len(days) for _, days in plan))
     written = 0
     for source, days in plan:
-        category_ids = source.category_ids()
-        for day in days:
+        for first in range(0, len(days), REBUILD_DAYS_PER_TRANSACTION):
+            batch = days[first : first + REBUILD_DAYS_PER_TRANSACTION]
             with transaction.atomic():
-                rollup_day_recompute(source=source, day=day, category_ids=category_ids)
-            written += 1
+                for day in batch:
+                    rollup_day_recompute(source=source, day=day)
+            written += len(batch)
             if progress:
-                progress(1)
+                progress(len(batch))
     return written
 
 
 def _days_to_rebuild(source: MetricSource, since: date | None, until: date | None) -> list[date]:
-    tz = timezone.get_default_timezone()
-    record_days = set(
-        source.records()
-        .order_by()
-        .annotate(local_day=TruncDate(source.time_field, tzinfo=tz))
-        .values_list("local_day", flat=True)
-        .distinct()
-    )
-    rollup_days = set(source.rollup.objects.values_list("day", flat=True).distinct())
-    days = record_days | rollup_days  # rollup days without records must be emptied
-    if since is not None:
-        days = {day for day in days if day >= since}
-        days |= _every_day(since, until or timezone.localdate())
-    if until is not None:
-        days = {day for day in days if day <= until}
-    return sorted(days)
-
-
-def _every_day(first: date, last: date) -> set[date]:
-    return {first + timedelta(days=n) for n in range((last - first).days + 1)}
+    """Every day from the first to the last with records or rollups, clipped to the range."""
+    bounds = source.records().aggregate(first=Min(source.time_field), last=Max(source.time_field))
+    rollup_bounds = source.rollup.objects.aggregate(first=Min("day"), last=Max("day"))
+    firsts = [local_day(bounds["first"])] if bounds["first"] else []
+    lasts = [local_day(bounds["last"])] if bounds["last"] else []
+    firsts += [rollup_bounds["first"]] if rollup_bounds["first"] else []
+    lasts += [rollup_bounds["last"]] if rollup_bounds["last"] else []
+    first = since or (min(firsts) if firsts else None)
+    last = until or (max(lasts) if lasts else timezone.localdate())
+    if first is None or last < first:
+        return []
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]

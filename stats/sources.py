@@ -7,18 +7,12 @@ from .models import IncidentDaily
 from .registry import Measure, MetricSource, register
 
 
-def _incident_category_ids() -> dict[str, int]:
-    from incidents.models import Category
-
-    return dict(Category.objects.values_list("code", "id"))
-
-
 def _within(minutes: int) -> Count:
     return Count("id", filter=Q(response_seconds__lte=minutes * 60))
 
 
 def register_incidents() -> None:
-    from incidents.models import Incident
+    from incidents.models import Category, Incident
 
     register(
         MetricSource(
@@ -29,7 +23,7 @@ def register_incidents() -> None:
             time_field="reported_at",
             area_path_field="area_path",
             category_path_field="category_path",
-            category_ids=_incident_category_ids,
+            category_model=Category,
             measures={
                 "count": Measure(_("警情数"), Count("id")),
                 "money_involved": Measure(_("涉案金额"), Sum("money_involved"), "amount"),

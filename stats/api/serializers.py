@@ -32,7 +32,10 @@ class StatsParams(serializers.Serializer):
         raw_from = self.initial_data.get("from")
         start = None
         if raw_from:
-            start = serializers.DateField().run_validation(raw_from)
+            try:
+                start = serializers.DateField().run_validation(raw_from)
+            except serializers.ValidationError as exc:
+                raise serializers.ValidationError({"from": exc.detail}) from None
         end = attrs.get("to") if attrs["window"] == Window.CUSTOM else attrs.get("date")
         end = end or attrs.get("date") or timezone.localdate()
         if attrs["window"] == Window.CUSTOM and start is None:

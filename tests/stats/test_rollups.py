@@ -318,7 +318,10 @@ def test_charlottesville_year_to_date_matches_a_count_of_the_file(shared_data, s
     )
     rollups_recompute_dirty()
     with open(path, encoding="utf-8", newline="") as handle:
-        years = [datetime.fromisoformat(r["date_reported"]).year for r in csv.DictReader(handle)]
+        years = [
+            datetime.fromisoformat(r["date_reported"]).astimezone(UTC).year
+            for r in csv.DictReader(handle)
+        ]
     period = window_period(Window.YEAR_TO_DATE, date(2023, 12, 31))
     result = stats_summary(
         subject=Subject(get_source("incidents")),
