@@ -10,6 +10,7 @@ from demo.areas import CITY_CODE, build_demo_areas
 from demo.incidents import DEFAULT_COUNT, SOURCE_SYSTEM, build_demo_incidents
 from demo.users import DEMO_PASSWORD, build_demo_users
 from incidents.models import Incident
+from stats.services import recompute_deferred, rollups_rebuild
 
 
 class Command(BaseCommand):
@@ -41,12 +42,24 @@ class Command(BaseCommand):
             force or not Incident.objects.filter(source_system=SOURCE_SYSTEM).exists()
         ):
             started = time.monotonic()
-            with tqdm(total=incidents, unit="incidents", file=self.stderr._out) as bar:
+            # One rebuild at the end instead of a recompute after every chunk of the build.
+            with (
+                recompute_deferred(),
+                tqdm(total=incidents, unit="incidents", file=self.stderr._out) as bar,
+            ):
                 report = build_demo_incidents(seed=seed, count=incidents, progress=bar.update)
             self.stdout.write(
                 f"Demo incidents: {report.created} created, {report.updated} updated, "
                 f"{report.unchanged} unchanged, {report.rejected} rejected "
                 f"in {time.monotonic() - started:.0f} s."
+            )
+            started = time.monotonic()
+            with tqdm(unit="days", file=self.stderr._out) as bar:
+                days = rollups_rebuild(
+                    progress=bar.update, on_total=lambda total: setattr(bar, "total", total)
+                )
+            self.stdout.write(
+                f"Statistics: {days} days rolled up in {time.monotonic() - started:.0f} s."
             )
         with transaction.atomic():
             logins = build_demo_users()
