@@ -71,3 +71,50 @@ class DirtyDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.day} area {self.area_key}"
+
+
+class CompstatReport(models.Model):
+    """A CompStat table definition: which categories are its rows, in order."""
+
+    code = models.SlugField(_("编码"), max_length=48, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
+    # [{"category": code or null for all incidents, "label": "...", "label_en": "..."}, ...]
+    rows = models.JSONField(_("行"), default=list)
+
+    class Meta:
+        verbose_name = _("CompStat 报表定义")
+        verbose_name_plural = _("CompStat 报表定义")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompstatSnapshot(models.Model):
+    """A CompStat table as published for a week: frozen, never changed by later corrections."""
+
+    report = models.ForeignKey(CompstatReport, on_delete=models.PROTECT, related_name="snapshots")
+    week_ending = models.DateField(_("周截止日"))
+    area_key = models.IntegerField()
+    area_path = models.CharField(max_length=255, blank=True)
+    area_name = models.CharField(max_length=100)
+    table = models.JSONField()
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("CompStat 周报快照")
+        verbose_name_plural = _("CompStat 周报快照")
+        ordering = ["-week_ending", "area_path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "week_ending", "area_key"], name="compstat_snapshot_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.area_name} {self.week_ending}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("a published CompStat snapshot is immutable")
+        super().save(*args, **kwargs)

@@ -33,7 +33,8 @@ class Subject:
     category_path: str = ""
 
 
-def _number(value):
+def number(value):
+    """A plain number for JSON: decimals as floats, None as 0."""
     if isinstance(value, Decimal):
         return float(value)
     return value or 0
@@ -42,7 +43,7 @@ def _number(value):
 def compare(current, base, kind: str = "count") -> dict:
     """A comparison block: change, percent change (None when the base is 0) and, for counts,
     the Poisson z-score 2(√current − √base) with its flag."""
-    current, base = _number(current), _number(base)
+    current, base = number(current), number(base)
     change = current - base
     block = {"base": base, "change": change, "pct_change": None, "z": None, "flag": None}
     if base:
@@ -78,7 +79,7 @@ def _sum_over(subject: Subject, periods: dict[str, Period], measures: list[str])
         .aggregate(**aggregates)
     )
     return {
-        name: {measure: _number(row[f"{name}__{measure}"]) for measure in measures}
+        name: {measure: number(row[f"{name}__{measure}"]) for measure in measures}
         for name in periods
     }
 
@@ -114,7 +115,7 @@ def _daily(subject: Subject, period: Period, measure: str) -> dict[date, float]:
         category_key=subject.category_key,
         day__range=(period.start, period.end),
     ).values_list("day", measure)
-    return {day: _number(value) for day, value in rows}
+    return {day: number(value) for day, value in rows}
 
 
 def _range_summer(values: dict[date, float]):
@@ -212,7 +213,7 @@ def stats_breakdown_keys(
     result = []
     for key, info in keys.items():
         row = found.get(key, {})
-        current = _number(row.get("current"))
+        current = number(row.get("current"))
         result.append(
             {
                 **info,

@@ -2,6 +2,7 @@ from celery import shared_task
 from django.core.cache import cache
 
 from . import services
+from .compstat import compstat_publish
 
 RECOMPUTE_LOCK = "stats:recompute-dirty:lock"
 
@@ -26,3 +27,10 @@ def recompute_dirty() -> int:
 def reconcile(days: int = 60) -> int:
     """Nightly: recompute the last ``days`` days outright, whatever the marks say."""
     return services.rollups_reconcile(days=days)
+
+
+@shared_task(name="stats.publish_compstat", acks_late=True, reject_on_worker_lost=True)
+def publish_compstat() -> int:
+    """Monday morning: freeze last week's CompStat tables (after a recompute of dirty days)."""
+    services.rollups_recompute_dirty()
+    return compstat_publish()

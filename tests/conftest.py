@@ -17,6 +17,8 @@ from accounts.choices import Role
 from areas.choices import AreaKind
 from incidents.models import Category, DeviceEventType
 from incidents.taxonomy import device_event_types_install, taxonomy_install
+from stats.compstat import default_report_install
+from stats.models import CompstatReport
 
 from .factories import AreaFactory, UserFactory, square
 
@@ -64,6 +66,7 @@ def shipped_rows_in_transactional_tests(request):
     request.getfixturevalue("transactional_db")
     taxonomy_install(Category)
     device_event_types_install(DeviceEventType, Category)
+    default_report_install(CompstatReport)
 
 
 @pytest.fixture

@@ -152,6 +152,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=3, minute=30),
         "kwargs": {"days": 60},
     },
+    "stats-publish-compstat": {
+        "task": "stats.publish_compstat",
+        "schedule": crontab(day_of_week="mon", hour=6, minute=0),
+    },
 }
 # Without a beat (embedded mode) a change asks for its recompute when it commits.
 STATS_RECOMPUTE_ON_COMMIT = env.bool("STATS_RECOMPUTE_ON_COMMIT", default=EMBEDDED)

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ..models import CompstatSnapshot
 from ..registry import get_source
 from ..windows import Window, window_period
 
@@ -61,3 +62,26 @@ class TimeseriesParams(StatsParams):
 
 class BreakdownParams(StatsParams):
     by = serializers.ChoiceField(choices=["area", "category", "hour_weekday"])
+
+
+class CompstatParams(StatsParams):
+    window = serializers.HiddenField(default=Window.DAY)
+    report = serializers.CharField(default="default", help_text=_("Report definition code"))
+    level = serializers.ChoiceField(
+        choices=["district", "station"],
+        required=False,
+        help_text=_("One table per district or station inside the area, instead of one"),
+    )
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    report = serializers.CharField(source="report.code")
+
+    class Meta:
+        model = CompstatSnapshot
+        fields = ["id", "report", "week_ending", "area_key", "area_name", "published_at"]
+
+
+class SnapshotDetailSerializer(SnapshotSerializer):
+    class Meta(SnapshotSerializer.Meta):
+        fields = [*SnapshotSerializer.Meta.fields, "table"]

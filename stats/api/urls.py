@@ -1,9 +1,19 @@
 from django.urls import path
 
-from .views import BreakdownView, SummaryView, TimeseriesView
+from .views import (
+    BreakdownView,
+    CompstatView,
+    SnapshotDetail,
+    SnapshotList,
+    SummaryView,
+    TimeseriesView,
+)
 
 urlpatterns = [
     path("stats/summary", SummaryView.as_view(), name="stats-summary"),
     path("stats/timeseries", TimeseriesView.as_view(), name="stats-timeseries"),
     path("stats/breakdown", BreakdownView.as_view(), name="stats-breakdown"),
+    path("stats/compstat", CompstatView.as_view(), name="stats-compstat"),
+    path("stats/snapshots/", SnapshotList.as_view(), name="stats-snapshots"),
+    path("stats/snapshots/<int:pk>/", SnapshotDetail.as_view(), name="stats-snapshot"),
 ]

@@ -2,18 +2,30 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from areas.models import Area
 from areas.scoping import scope_for
 from incidents.models import Category
+from safecity.core.api.renderers import TableCSVRenderer, TableXLSXRenderer
 
 from .. import selectors
-from ..models import ALL_CATEGORIES, EVERYWHERE
+from ..compstat import COLUMNS, areas_for_tables, compstat_tables
+from ..models import ALL_CATEGORIES, EVERYWHERE, CompstatReport, CompstatSnapshot
 from ..registry import get_source
-from .serializers import SOURCE, BreakdownParams, StatsParams, TimeseriesParams
+from .serializers import (
+    SOURCE,
+    BreakdownParams,
+    CompstatParams,
+    SnapshotDetailSerializer,
+    SnapshotSerializer,
+    StatsParams,
+    TimeseriesParams,
+)
 
 FROM_PARAMETER = OpenApiParameter(
     "from", str, description="custom window: first day (YYYY-MM-DD)", required=False
@@ -44,8 +56,18 @@ def subject_for(request, params: dict) -> selectors.Subject:
     return selectors.Subject(source, area_key, area_path, category_key, category_path)
 
 
+def _comparisons(item: dict) -> list:
+    """The cells of an item's yoy and pop blocks, in COMPARISON_HEADERS order each."""
+    return [item[part][name] for part in ("yoy", "pop") for name in COMPARISON_HEADERS]
+
+
+COMPARISON_HEADERS = ["base", "change", "pct_change", "z", "flag"]
+
+
 class StatsView(APIView):
     params_class = StatsParams
+    # ?format=csv or ?format=xlsx gives the answer as a table (see export_table).
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, TableCSVRenderer, TableXLSXRenderer]
 
     def params(self, request) -> dict:
         serializer = self.params_class(data=request.query_params)
@@ -76,6 +98,16 @@ class SummaryView(StatsView):
             )
         )
 
+    def export_table(self, data):
+        headers = ["measure", "current"]
+        headers += [f"yoy_{h}" for h in COMPARISON_HEADERS]
+        headers += [f"pop_{h}" for h in COMPARISON_HEADERS]
+        rows = [
+            [name, block["current"], *_comparisons(block)]
+            for name, block in data["measures"].items()
+        ]
+        return f"summary-{data['period']['from']}-{data['period']['to']}", headers, rows
+
 
 class TimeseriesView(StatsView):
     params_class = TimeseriesParams
@@ -96,6 +128,21 @@ class TimeseriesView(StatsView):
                 interval=params["interval"],
             )
         )
+
+    def export_table(self, data):
+        headers = ["from", "to", data["measure"], "last_year", "pct_change", "flag"]
+        rows = [
+            [
+                p["from"],
+                p["to"],
+                p["value"],
+                p["last_year"],
+                p["yoy"]["pct_change"],
+                p["yoy"]["flag"],
+            ]
+            for p in data["points"]
+        ]
+        return f"timeseries-{data['interval']}-{data['period']['to']}", headers, rows
 
 
 class BreakdownView(StatsView):
@@ -132,3 +179,87 @@ class BreakdownView(StatsView):
                 "rows": rows,
             }
         )
+
+    def export_table(self, data):
+        name = f"breakdown-{data['by']}-{data['period']['to']}"
+        if data["by"] == "hour_weekday":
+            headers = ["weekday", *[f"{hour:02d}" for hour in range(24)]]
+            rows = [
+                [day, *counts] for day, counts in zip(data["weekdays"], data["matrix"], strict=True)
+            ]
+            return name, headers, rows
+        key = "code" if data["by"] == "category" else "id"
+        headers = [key, "name", data["measure"]]
+        headers += [f"yoy_{h}" for h in COMPARISON_HEADERS]
+        headers += [f"pop_{h}" for h in COMPARISON_HEADERS]
+        rows = [[row[key], row["name"], row["current"], *_comparisons(row)] for row in data["rows"]]
+        return name, headers, rows
+
+
+def compstat_rows(tables: list[dict]) -> tuple[list[str], list[list]]:
+    headers = ["area", "category", "label"]
+    for window in COLUMNS:
+        headers += [f"{window}_this_year", f"{window}_last_year", f"{window}_pct_change"]
+    rows = []
+    for table in tables:
+        for row in table["rows"]:
+            cells = [table["area"]["name"], row["category"] or "", row["label"]]
+            for window in COLUMNS:
+                cell = row[str(window)]
+                cells += [cell["this_year"], cell["last_year"], cell["pct_change"]]
+            rows.append(cells)
+    return headers, rows
+
+
+class CompstatView(StatsView):
+    params_class = CompstatParams
+
+    @extend_schema(
+        parameters=[CompstatParams],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="CompStat tables: week to date, 28 days, year to date vs last year",
+    )
+    def get(self, request):
+        params = self.params(request)
+        subject = subject_for(request, params)
+        report = CompstatReport.objects.filter(code=params["report"]).first()
+        if report is None:
+            raise ValidationError({"report": f"unknown report {params['report']!r}"})
+        areas = areas_for_tables(
+            area_key=subject.area_key, area_path=subject.area_path, level=params.get("level")
+        )
+        tables = compstat_tables(
+            report=report, areas=areas, end=params["period"].end, measure=params["measures"][0]
+        )
+        return Response({"report": report.code, "name": report.name, "tables": tables})
+
+    def export_table(self, data):
+        headers, rows = compstat_rows(data["tables"])
+        end = data["tables"][0]["end"] if data["tables"] else "empty"
+        return f"compstat-{data['report']}-{end}", headers, rows
+
+
+class SnapshotList(generics.ListAPIView):
+    """Published CompStat snapshots of the areas in the user's jurisdiction."""
+
+    serializer_class = SnapshotSerializer
+    filterset_fields = ["week_ending", "area_key", "report__code"]
+
+    def get_queryset(self):
+        scope = scope_for(self.request.user)
+        snapshots = CompstatSnapshot.objects.select_related("report")
+        if scope.everything:
+            return snapshots
+        if not scope.path:
+            return snapshots.none()
+        return snapshots.filter(area_path__startswith=scope.path)
+
+
+class SnapshotDetail(generics.RetrieveAPIView):
+    serializer_class = SnapshotDetailSerializer
+    renderer_classes = StatsView.renderer_classes
+    get_queryset = SnapshotList.get_queryset
+
+    def export_table(self, data):
+        headers, rows = compstat_rows([data["table"]])
+        return f"compstat-{data['report']}-{data['week_ending']}-{data['area_key']}", headers, rows

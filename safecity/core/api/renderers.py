@@ -1,3 +1,6 @@
+import csv
+import io
+
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 
@@ -18,3 +21,54 @@ class CSVStreamRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         # Only errors reach this renderer (the view streams its own body): show them as text.
         return str(data).encode()
+
+
+class TableRenderer(BaseRenderer):
+    """Renders a view's answer as a table: the view's ``export_table(data)`` gives
+    (file name, headers, rows). Error answers are rendered as JSON."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        renderer_context = renderer_context or {}
+        response = renderer_context.get("response")
+        if response is not None and response.status_code >= 400:
+            response["Content-Type"] = "application/json"
+            return JSONRenderer().render(data)
+        name, headers, rows = renderer_context["view"].export_table(data)
+        if response is not None:
+            response["Content-Disposition"] = f'attachment; filename="{name}.{self.format}"'
+        return self.write(headers, rows)
+
+    def write(self, headers: list[str], rows: list[list]) -> bytes:
+        raise NotImplementedError
+
+
+class TableCSVRenderer(TableRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def write(self, headers, rows) -> bytes:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        writer.writerows(rows)
+        # A byte-order mark, so that Excel opens Chinese text as UTF-8.
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+class TableXLSXRenderer(TableRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+    charset = None
+
+    def write(self, headers, rows) -> bytes:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("SafeCity")
+        sheet.append(headers)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
