@@ -166,7 +166,8 @@ def compstat_publish(*, week_ending: date | None = None, report_code: str = DEFA
     report = CompstatReport.objects.get(code=report_code)
     week_ending = week_ending or last_full_week_end()
     areas = areas_for_tables(area_key=EVERYWHERE, area_path="", level=None)
-    for level in ("city", "district", "station"):
+    # The whole city (every area, and incidents placed in none), then each unit under it.
+    for level in ("district", "station"):
         areas += areas_for_tables(area_key=EVERYWHERE, area_path="", level=level)
     published = set(
         CompstatSnapshot.objects.filter(report=report, week_ending=week_ending).values_list(

@@ -157,7 +157,8 @@ class BreakdownView(StatsView):
         params = self.params(request)
         subject = subject_for(request, params)
         if params["by"] == "hour_weekday":
-            return Response(selectors.hour_weekday_matrix(subject=subject, period=params["period"]))
+            matrix = selectors.hour_weekday_matrix(subject=subject, period=params["period"])
+            return Response({"by": "hour_weekday", "measure": "count", **matrix})
         keys = (
             selectors.child_areas(subject)
             if params["by"] == "area"
