@@ -19,6 +19,7 @@ from stats.services import area_key_of, local_day, rollups_mark_dirty
 from .choices import ALLOWED_TRANSITIONS, H3_RESOLUTIONS, STATUS_TIME_FIELD, IncidentStatus
 from .models import Category, DeviceEvent, DeviceEventType, Incident, IncidentStatusChange
 from .rows import FUTURE_TOLERANCE, Problem, RowError, parse_row, response_seconds
+from .signals import device_event_received, incidents_created
 
 # Fields an ingest may set; a re-ingest compares these to tell "updated" from "unchanged".
 INGESTED_FIELDS = (
@@ -268,6 +269,8 @@ def _upsert(
     report.unchanged += unchanged
     stale.update(stats_key(values["reported_at"], values["area_path"]) for values in new_rows)
     rollups_mark_dirty(source="incidents", keys=stale)
+    if new_rows:
+        incidents_created.send(sender=Incident, rows=new_rows)
 
 
 def stats_key(reported_at: datetime, area_path: str) -> tuple:
@@ -460,4 +463,5 @@ def device_event_receive(*, data: dict, user=None) -> tuple[DeviceEvent, bool]:
             user=user,
         )
         event.save(update_fields=["incident"])
+    device_event_received.send(sender=DeviceEvent, event=event)
     return event, True

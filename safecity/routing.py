@@ -1,3 +1,5 @@
 """The ``/ws/`` route table. Each app that pushes to browsers adds its consumers here."""
 
-websocket_urlpatterns: list = []
+from alerts.routing import websocket_urlpatterns as alert_routes
+
+websocket_urlpatterns: list = [*alert_routes]

@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("areas.api.urls")),
     path("", include("incidents.api.urls")),
     path("", include("stats.api.urls")),
+    path("", include("alerts.api.urls")),
 ]
 
 urlpatterns = [

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "incidents",
     "campaigns",
     "stats",
+    "alerts",
     "patrols",
     "demo",
 ]
@@ -125,7 +126,11 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "safecity"},
+            # A Redis of its own for the push traffic, if wanted; the same one by default.
+            "CONFIG": {
+                "hosts": [env("CHANNEL_LAYER_URL", default=REDIS_URL)],
+                "prefix": "safecity",
+            },
         }
     }
 else:
@@ -152,11 +157,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=3, minute=30),
         "kwargs": {"days": 60},
     },
+    "alerts-check-spikes": {"task": "alerts.check_spikes", "schedule": 60.0},
+    "alerts-check-response-breaches": {
+        "task": "alerts.check_response_breaches",
+        "schedule": 60.0,
+    },
     "stats-publish-compstat": {
         "task": "stats.publish_compstat",
         "schedule": crontab(day_of_week="mon", hour=6, minute=0),
     },
 }
+# Idle alert sockets get a heartbeat this often, so proxies keep them open.
+ALERTS_HEARTBEAT_SECONDS = env.int("ALERTS_HEARTBEAT_SECONDS", default=25)
 # Without a beat (embedded mode) a change asks for its recompute when it commits.
 STATS_RECOMPUTE_ON_COMMIT = env.bool("STATS_RECOMPUTE_ON_COMMIT", default=EMBEDDED)
 CELERY_TIMEZONE = env("TIME_ZONE", default="Asia/Shanghai")
@@ -215,7 +227,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"IncidentStatusEnum": "incidents.choices.IncidentStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "incidents.choices.IncidentStatus",
+        "AreaKindEnum": "areas.choices.AreaKind",
+        "AlertRuleKindEnum": "alerts.choices.RuleKind",
+    },
 }
 
 # --- Maps -------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from tqdm import tqdm
 
 from areas.models import Area
 from areas.signals import areas_changed
+from demo.alerts import build_demo_rules
 from demo.areas import CITY_CODE, build_demo_areas
 from demo.incidents import DEFAULT_COUNT, SOURCE_SYSTEM, build_demo_incidents
 from demo.users import DEMO_PASSWORD, build_demo_users
@@ -62,7 +63,10 @@ class Command(BaseCommand):
                 f"Statistics: {days} days rolled up in {time.monotonic() - started:.0f} s."
             )
         with transaction.atomic():
+            rules = build_demo_rules()
             logins = build_demo_users()
+        if rules:
+            self.stdout.write(f"Default alert rules: {rules} created.")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<10} {login.role} · {login.area}")

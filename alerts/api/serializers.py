@@ -1,0 +1,44 @@
+from rest_framework import serializers
+
+from ..models import Alert, AlertRule
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    incident = serializers.SerializerMethodField()
+    acknowledged_by = serializers.CharField(source="acknowledged_by.username", default=None)
+    resolved_by = serializers.CharField(source="resolved_by.username", default=None)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id", "kind", "severity", "state", "area", "title", "title_en", "body", "body_en",
+            "incident", "device_event", "created_at", "acknowledged_by", "acknowledged_at",
+            "resolved_by", "resolved_at",
+        ]  # fmt: skip
+
+    def get_incident(self, alert) -> str | None:
+        return str(alert.incident.public_id) if alert.incident_id else None
+
+
+class AlertRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlertRule
+        fields = [
+            "id", "name", "name_en", "kind", "area", "severity", "enabled", "cooldown_minutes",
+            "categories", "event_types", "max_priority", "window_hours", "baseline_weeks",
+            "z_threshold", "min_count", "per_area_kind", "dispatch_seconds", "on_scene_seconds",
+        ]  # fmt: skip
+
+    def validate_categories(self, codes):
+        from incidents.models import Category
+
+        known = set(Category.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = sorted(set(codes) - known)
+        if unknown:
+            raise serializers.ValidationError(f"unknown category code(s): {', '.join(unknown)}")
+        return codes
+
+    def validate_per_area_kind(self, kind):
+        if kind and kind not in ("district", "station", "patrol_zone", "beat"):
+            raise serializers.ValidationError("one of district, station, patrol_zone, beat")
+        return kind

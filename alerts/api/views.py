@@ -1,0 +1,54 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.choices import Role
+
+from .. import selectors, services
+from ..filtersets import AlertFilterSet
+from ..models import AlertRule
+from .serializers import AlertRuleSerializer, AlertSerializer
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Alerts in the user's jurisdiction, newest first; acknowledge and resolve them."""
+
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilterSet
+
+    def get_queryset(self):
+        return selectors.alerts_for_user(self.request.user).order_by("-id")
+
+    def _move(self, request, mover):
+        try:
+            alert = mover(alert=self.get_object(), user=request.user)
+        except services.AlertStateError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(AlertSerializer(alert).data)
+
+    @extend_schema(request=None, responses={200: AlertSerializer})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return self._move(request, services.alert_acknowledge)
+
+    @extend_schema(request=None, responses={200: AlertSerializer})
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        return self._move(request, services.alert_resolve)
+
+
+class CanManageRules(permissions.BasePermission):
+    """Everyone in scope may read rules; administrators and city analysts change them."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        user = request.user
+        return user.is_superuser or user.role in (Role.ADMINISTRATOR, Role.CITY_ANALYST)
+
+
+class AlertRuleViewSet(viewsets.ModelViewSet):
+    serializer_class = AlertRuleSerializer
+    permission_classes = [permissions.IsAuthenticated, CanManageRules]
+    queryset = AlertRule.objects.select_related("area").order_by("kind", "name")

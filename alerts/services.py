@@ -1,0 +1,309 @@
+"""Raising alerts (in the cause's transaction), delivering them after commit, handling them."""
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from areas.models import Area
+from areas.scoping import Scope
+
+from .choices import AlertState, RuleKind
+from .models import Alert, AlertRule
+
+logger = logging.getLogger(__name__)
+EVERYONE_GROUP = "alerts.all"
+
+
+def area_group(area_id: int) -> str:
+    return f"alerts.area.{area_id}"
+
+
+def groups_for_path(area_path: str) -> list[str]:
+    """The channel groups an alert at this area goes to: every ancestor's and the city's."""
+    return [EVERYONE_GROUP] + [area_group(int(p)) for p in area_path.strip("/").split("/") if p]
+
+
+def group_for_scope(scope: Scope) -> str | None:
+    """The one group a user's socket joins: the city's, or their jurisdiction's root."""
+    if scope.everything:
+        return EVERYONE_GROUP
+    if scope.path:
+        return area_group(int(scope.path.rstrip("/").rsplit("/", 1)[-1]))
+    return None
+
+
+def alert_raise(
+    *,
+    rule: AlertRule,
+    area: Area | None,
+    dedup_key: str,
+    title: str,
+    title_en: str = "",
+    body: str = "",
+    body_en: str = "",
+    incident=None,
+    device_event=None,
+) -> Alert | None:
+    """Write an alert unless the rule raised one with this key within its cooldown.
+
+    Runs in the caller's transaction, so the alert exists exactly when its cause does; the push
+    to dashboards is queued for after the commit.
+    """
+    since = timezone.now() - timedelta(minutes=rule.cooldown_minutes)
+    if Alert.objects.filter(rule=rule, dedup_key=dedup_key, created_at__gte=since).exists():
+        return None
+    alert = Alert.objects.create(
+        rule=rule,
+        kind=rule.kind,
+        severity=rule.severity,
+        area=area,
+        area_path=area.path if area else "",
+        incident=incident,
+        device_event=device_event,
+        dedup_key=dedup_key,
+        title=title[:200],
+        title_en=title_en[:200],
+        body=body,
+        body_en=body_en,
+    )
+    transaction.on_commit(lambda: alert_deliver(alert_id=alert.id, event="created"))
+    return alert
+
+
+def alert_deliver(*, alert_id: int, event: str) -> bool:
+    """Push an alert (created or changed) to the sockets of its area and ancestors.
+
+    A failure is logged, not raised: the alert is saved, and clients catch up on reconnect.
+    """
+    from .api.serializers import AlertSerializer
+
+    alert = Alert.objects.select_related("area").filter(pk=alert_id).first()
+    if alert is None:
+        return False
+    message = {"type": "alert.message", "event": event, "alert": AlertSerializer(alert).data}
+    layer = get_channel_layer()
+    try:
+        for group in groups_for_path(alert.area_path):
+            async_to_sync(layer.group_send)(group, message)
+    except Exception:  # any channel-layer failure: Redis down, timeouts, ...
+        logger.warning("alert %s not pushed (%s); clients will catch up", alert_id, event)
+        return False
+    return True
+
+
+def alert_acknowledge(*, alert: Alert, user) -> Alert:
+    return _alert_move(alert=alert, user=user, to=AlertState.ACKNOWLEDGED)
+
+
+def alert_resolve(*, alert: Alert, user) -> Alert:
+    return _alert_move(alert=alert, user=user, to=AlertState.RESOLVED)
+
+
+class AlertStateError(Exception):
+    pass
+
+
+@transaction.atomic
+def _alert_move(*, alert: Alert, user, to: str) -> Alert:
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.state == AlertState.RESOLVED:
+        raise AlertStateError("the alert is already resolved")
+    if to == AlertState.ACKNOWLEDGED and alert.state == AlertState.ACKNOWLEDGED:
+        raise AlertStateError("the alert is already acknowledged")
+    now = timezone.now()
+    if to == AlertState.ACKNOWLEDGED or alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = now, user
+    if to == AlertState.RESOLVED:
+        alert.resolved_at, alert.resolved_by = now, user
+    alert.state = to
+    alert.save()
+    transaction.on_commit(lambda: alert_deliver(alert_id=alert.id, event=to))
+    return alert
+
+
+# --- rule evaluation ------------------------------------------------------------------------
+
+
+def _in_categories(rule: AlertRule, category_path: str) -> bool:
+    if not rule.categories:
+        return True
+    codes = set(category_path.strip("/").split("/"))
+    return bool(codes.intersection(rule.categories))
+
+
+def _covers(rule: AlertRule, area_path: str) -> bool:
+    return not rule.area_id or area_path.startswith(rule.area.path)
+
+
+def alerts_for_new_incidents(*, rows: Iterable[dict]) -> int:
+    """Instant rules against newly created incidents (ingest values); returns alerts raised."""
+    from incidents.models import Category, Incident
+
+    rules = list(
+        AlertRule.objects.filter(kind=RuleKind.INSTANT, enabled=True).select_related("area")
+    )
+    rules = [rule for rule in rules if rule.categories or rule.max_priority]
+    if not rules:
+        return 0
+    matches = []
+    for values in rows:
+        for rule in rules:
+            if not _covers(rule, values["area_path"]):
+                continue
+            if not _in_categories(rule, values["category_path"]):
+                continue
+            if rule.max_priority and values["priority"] > rule.max_priority:
+                continue
+            matches.append((rule, values))
+    raised = 0
+    names = dict(Category.objects.values_list("id", "name"))
+    names_en = dict(Category.objects.values_list("id", "name_en"))
+    for rule, values in matches:
+        incident = Incident.objects.select_related("area").get(
+            source_system=values["source_system"], source_ref=values["source_ref"]
+        )
+        where = incident.address or (incident.area.name if incident.area else "")
+        alert = alert_raise(
+            rule=rule,
+            area=incident.area,
+            dedup_key=f"incident:{incident.id}",
+            incident=incident,
+            title=f"{names[incident.category_id]}：{where}",
+            title_en=f"{names_en[incident.category_id]}: {where}",
+            body=incident.summary,
+            body_en=incident.summary,
+        )
+        raised += alert is not None
+    return raised
+
+
+def alerts_for_device_event(*, event) -> int:
+    rules = AlertRule.objects.filter(kind=RuleKind.INSTANT, enabled=True).select_related("area")
+    area = event.incident.area if event.incident_id and event.incident.area_id else None
+    if area is None and event.area_path:
+        area = Area.objects.filter(path=event.area_path).first()
+    raised = 0
+    for rule in rules:
+        if event.event_type.code not in rule.event_types:
+            continue
+        if not _covers(rule, event.area_path):
+            continue
+        alert = alert_raise(
+            rule=rule,
+            area=area,
+            dedup_key=f"device:{event.device_id}:{event.event_type.code}",
+            device_event=event,
+            incident=event.incident,
+            title=f"{event.event_type.name}：{event.device_id}",
+            title_en=f"{event.event_type.name_en or event.event_type.code}: {event.device_id}",
+        )
+        raised += alert is not None
+    return raised
+
+
+def alerts_check_spikes(*, now=None) -> int:
+    """Spike rules: the last hours against the same hours of previous weeks (Poisson z)."""
+    from incidents.models import Incident
+    from stats.selectors import compare
+
+    now = now or timezone.now()
+    raised = 0
+    for rule in AlertRule.objects.filter(kind=RuleKind.SPIKE, enabled=True).select_related("area"):
+        field = f"{rule.per_area_kind}_id" if rule.per_area_kind else None
+        window = timedelta(hours=rule.window_hours)
+
+        def counts(end, rule=rule, field=field, window=window):
+            records = Incident.objects.filter(reported_at__gte=end - window, reported_at__lt=end)
+            if rule.area_id:
+                records = records.filter(area_path__startswith=rule.area.path)
+            if rule.categories:
+                from django.db.models import Q
+
+                match = Q()
+                for code in rule.categories:
+                    match |= Q(category_path__contains=f"/{code}/")
+                records = records.filter(match)
+            if field is None:
+                return {rule.area_id: records.count()}
+            rows = records.exclude(**{field: None}).values(field).annotate(n=Count("id"))
+            return {row[field]: row["n"] for row in rows}
+
+        current = counts(now)
+        baselines = [counts(now - timedelta(weeks=w)) for w in range(1, rule.baseline_weeks + 1)]
+        for area_id, count in current.items():
+            base = sum(b.get(area_id, 0) for b in baselines) / max(1, rule.baseline_weeks)
+            block = compare(count, base)
+            if count < rule.min_count or (block["z"] or 0) < rule.z_threshold:
+                continue
+            area = Area.objects.filter(pk=area_id).first() if area_id else None
+            where = area.name if area else "全市"
+            alert = alert_raise(
+                rule=rule,
+                area=area,
+                dedup_key=f"spike:{area_id}",
+                title=f"{rule.name}：{where} 近{rule.window_hours}小时{count}起（基线{base:.1f}）",
+                title_en=(
+                    f"{rule.name_en or rule.name}: {where}, {count} in {rule.window_hours} h "
+                    f"(baseline {base:.1f})"
+                ),
+                body=f"z = {block['z']}",
+                body_en=f"z = {block['z']}",
+            )
+            raised += alert is not None
+    return raised
+
+
+BREACH_LOOKBACK = timedelta(hours=6)
+
+
+def alerts_check_response_breaches(*, now=None) -> int:
+    """Incidents not dispatched, or not on scene, within their rule's standard."""
+    from incidents.choices import IncidentStatus
+    from incidents.models import Incident
+
+    now = now or timezone.now()
+    raised = 0
+    rules = AlertRule.objects.filter(kind=RuleKind.RESPONSE_BREACH, enabled=True)
+    for rule in rules.select_related("area"):
+        recent = Incident.objects.filter(reported_at__gte=now - BREACH_LOOKBACK)
+        if rule.area_id:
+            recent = recent.filter(area_path__startswith=rule.area.path)
+        checks = [
+            (
+                "dispatch",
+                recent.filter(
+                    status=IncidentStatus.REPORTED,
+                    reported_at__lt=now - timedelta(seconds=rule.dispatch_seconds),
+                ),
+                "超时未派警",
+                "not dispatched in time",
+            ),
+            (
+                "on_scene",
+                recent.filter(
+                    status=IncidentStatus.DISPATCHED,
+                    reported_at__lt=now - timedelta(seconds=rule.on_scene_seconds),
+                ),
+                "超时未到场",
+                "not on scene in time",
+            ),
+        ]
+        for step, incidents, label, label_en in checks:
+            for incident in incidents.select_related("area")[:200]:
+                where = incident.address or (incident.area.name if incident.area else "")
+                alert = alert_raise(
+                    rule=rule,
+                    area=incident.area,
+                    dedup_key=f"breach:{step}:{incident.id}",
+                    incident=incident,
+                    title=f"{label}：{where}",
+                    title_en=f"{label_en}: {where}",
+                )
+                raised += alert is not None
+    return raised
