@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("incidents.api.urls")),
     path("", include("stats.api.urls")),
     path("", include("alerts.api.urls")),
+    path("", include("campaigns.api.urls")),
 ]
 
 urlpatterns = [

@@ -3,6 +3,7 @@ from django.core.cache import cache
 
 from . import services
 from .compstat import compstat_publish
+from .signals import rollups_updated
 
 RECOMPUTE_LOCK = "stats:recompute-dirty:lock"
 
@@ -18,9 +19,12 @@ def recompute_dirty() -> int:
     if not cache.add(RECOMPUTE_LOCK, "1", timeout=600):
         return 0
     try:
-        return services.rollups_recompute_dirty()
+        days = services.rollups_recompute_dirty()
     finally:
         cache.delete(RECOMPUTE_LOCK)
+    if days:
+        rollups_updated.send(sender=recompute_dirty, days=days)
+    return days
 
 
 @shared_task(name="stats.reconcile", acks_late=True, reject_on_worker_lost=True)

@@ -162,6 +162,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "alerts.check_response_breaches",
         "schedule": 60.0,
     },
+    "campaigns-evaluate-kpis": {
+        "task": "campaigns.evaluate_kpis",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    "campaigns-check-remediation-overdue": {
+        "task": "campaigns.check_remediation_overdue",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "stats-publish-compstat": {
         "task": "stats.publish_compstat",
         "schedule": crontab(day_of_week="mon", hour=6, minute=0),

@@ -1,0 +1,155 @@
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from accounts.choices import CITY_WIDE_ROLES
+
+from .. import selectors, services
+from ..choices import CampaignStatus
+from ..models import RemediationInspection
+from .serializers import (
+    CampaignSerializer,
+    ClusterBattleSerializer,
+    InspectionSerializer,
+    KpiItemSerializer,
+    KpiReportSerializer,
+    RemediationAreaSerializer,
+    SubOperationSerializer,
+    SweepSerializer,
+)
+
+
+class CityRolesWrite(permissions.BasePermission):
+    """Reads for everyone in scope; campaign structure is set up by city-wide roles."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return request.user.is_superuser or request.user.role in CITY_WIDE_ROLES
+
+
+def _closed(detail: str) -> Response:
+    return Response({"detail": detail}, status=status.HTTP_409_CONFLICT)
+
+
+class CampaignViewSet(viewsets.ModelViewSet):
+    serializer_class = CampaignSerializer
+    permission_classes = [permissions.IsAuthenticated, CityRolesWrite]
+    filterset_fields = ["status", "kind"]
+
+    def get_queryset(self):
+        return selectors.campaigns_for_user(self.request.user)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def summary(self, request, pk=None):
+        """Results: battles, sweeps, reported counters, remediation, KPI states, incidents."""
+        return Response(services.campaign_summary(campaign=self.get_object()))
+
+
+class SubOperationViewSet(viewsets.ModelViewSet):
+    serializer_class = SubOperationSerializer
+    permission_classes = [permissions.IsAuthenticated, CityRolesWrite]
+    filterset_fields = ["campaign"]
+
+    def get_queryset(self):
+        return selectors.operations_for_user(self.request.user)
+
+
+class ClusterBattleViewSet(viewsets.ModelViewSet):
+    serializer_class = ClusterBattleSerializer
+    permission_classes = [permissions.IsAuthenticated, CityRolesWrite]
+    filterset_fields = ["campaign", "department"]
+
+    def get_queryset(self):
+        return selectors.battles_for_user(self.request.user)
+
+
+class KpiItemViewSet(viewsets.ModelViewSet):
+    """The responsibility list; units report progress on counter items."""
+
+    serializer_class = KpiItemSerializer
+    permission_classes = [permissions.IsAuthenticated, CityRolesWrite]
+    filterset_fields = ["campaign", "status", "metric"]
+
+    def get_queryset(self):
+        return selectors.kpis_for_user(self.request.user)
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            item = serializer.save()
+            services.kpi_evaluate(item=item)
+
+    @extend_schema(request=KpiReportSerializer, responses={200: KpiReportSerializer(many=True)})
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[permissions.IsAuthenticated],
+        serializer_class=KpiReportSerializer,
+    )
+    def reports(self, request, pk=None):
+        """GET: the item's progress reports. POST: report progress (units in scope)."""
+        item = self.get_object()
+        if request.method == "GET":
+            return Response(KpiReportSerializer(item.reports.all(), many=True).data)
+        serializer = KpiReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            report = services.kpi_report_create(
+                item=item, reporter=request.user, **serializer.validated_data
+            )
+        except services.CampaignClosed as exc:
+            return _closed(str(exc))
+        except ValueError as exc:
+            raise ValidationError({"reported_on": str(exc)}) from None
+        return Response(KpiReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class SweepViewSet(viewsets.ModelViewSet):
+    """Concentrated sweeps, entered by the units that held them."""
+
+    serializer_class = SweepSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_fields = ["campaign"]
+
+    def get_queryset(self):
+        return selectors.sweeps_for_user(self.request.user)
+
+
+class RemediationAreaViewSet(viewsets.ModelViewSet):
+    serializer_class = RemediationAreaSerializer
+    permission_classes = [permissions.IsAuthenticated, CityRolesWrite]
+    filterset_fields = ["campaign", "status"]
+
+    def get_queryset(self):
+        return selectors.remediations_for_user(self.request.user)
+
+    @extend_schema(request=InspectionSerializer, responses={201: InspectionSerializer})
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[permissions.IsAuthenticated],
+        serializer_class=InspectionSerializer,
+    )
+    def inspections(self, request, pk=None):
+        area = self.get_object()
+        if request.method == "GET":
+            return Response(InspectionSerializer(area.inspections.all(), many=True).data)
+        if area.campaign.status == CampaignStatus.CLOSED:
+            return _closed(f"the campaign {area.campaign.name} is closed")
+        serializer = InspectionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        inspection = RemediationInspection.objects.create(
+            area=area, inspector=request.user, **serializer.validated_data
+        )
+        return Response(InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def stats(self, request, pk=None):
+        """Incidents inside the polygon since listing, against the same dates last year."""
+        return Response(services.remediation_incident_stats(area=self.get_object()))

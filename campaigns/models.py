@@ -1,0 +1,205 @@
+"""Crackdown campaigns (专项行动): what they hold, and the KPI items they are measured by."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    CampaignKind,
+    CampaignStatus,
+    Department,
+    Direction,
+    KpiStatus,
+    Metric,
+    RemediationStatus,
+)
+
+
+class Campaign(models.Model):
+    """A time-boxed operation over some areas, e.g. 砺剑2024-1号 or a summer 百日行动."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    code = models.SlugField(_("编号"), max_length=48, unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=CampaignKind.choices)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    organizer = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("组织单位")
+    )
+    scope_areas = models.ManyToManyField("areas.Area", related_name="+", verbose_name=_("范围"))
+    focus_categories = models.JSONField(_("重点警情类别"), default=list, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED
+    )
+    goals = models.TextField(_("目标"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("专项行动")
+        verbose_name_plural = _("专项行动")
+        ordering = ["-starts_on", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="campaign_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubOperation(models.Model):
+    """A named line of work inside a campaign (清患, 拔钉, 铁拳 ...), led by a unit."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="operations")
+    name = models.CharField(_("名称"), max_length=100)
+    lead_unit = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(_("内容"), blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClusterBattle(models.Model):
+    """A cluster battle (集群战役) against one crime domain, and what it achieved."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="battles")
+    name = models.CharField(_("名称"), max_length=100)
+    category = models.ForeignKey("incidents.Category", on_delete=models.PROTECT)
+    department = models.CharField(_("牵头部门"), max_length=16, choices=Department.choices)
+    launched_on = models.DateField(_("发起日期"))
+    cases_solved = models.PositiveIntegerField(_("破案数"), default=0)
+    suspects = models.PositiveIntegerField(_("抓获嫌疑人"), default=0)
+    gangs_broken = models.PositiveIntegerField(_("打掉团伙"), default=0)
+    money_involved = models.DecimalField(
+        _("涉案金额"), max_digits=16, decimal_places=2, default=Decimal(0)
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KpiItem(models.Model):
+    """One line of the quantified responsibility list (量化责任清单) and its progress."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="kpis")
+    label = models.CharField(_("指标"), max_length=200)
+    metric = models.CharField(_("度量"), max_length=24, choices=Metric.choices)
+    category = models.ForeignKey(
+        "incidents.Category", null=True, blank=True, on_delete=models.PROTECT
+    )
+    unit = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("责任单位")
+    )
+    unit_path = models.CharField(max_length=255, editable=False)
+    target = models.DecimalField(_("目标值"), max_digits=14, decimal_places=2)
+    direction = models.CharField(_("方向"), max_length=16, choices=Direction.choices)
+    deadline = models.DateField(_("完成时限"))
+    # Progress, recomputed by Celery.
+    current = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    percent_of_target = models.DecimalField(max_digits=8, decimal_places=1, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=KpiStatus.choices, default=KpiStatus.PENDING)
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("责任清单指标")
+        verbose_name_plural = _("责任清单指标")
+        ordering = ["campaign", "deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def save(self, *args, **kwargs):
+        self.unit_path = self.unit.path
+        super().save(*args, **kwargs)
+
+
+class KpiReport(models.Model):
+    """A unit's dated progress report on a counter item: how many since the last report."""
+
+    item = models.ForeignKey(KpiItem, on_delete=models.CASCADE, related_name="reports")
+    reported_on = models.DateField(_("日期"))
+    value = models.DecimalField(_("数量"), max_digits=14, decimal_places=2)
+    note = models.TextField(_("说明"), blank=True)
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["reported_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item} +{self.value} {self.reported_on}"
+
+
+class Sweep(models.Model):
+    """A concentrated sweep (集中清查) and its tallies."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sweeps")
+    held_on = models.DateField(_("日期"))
+    areas = models.ManyToManyField("areas.Area", related_name="+")
+    officers = models.PositiveIntegerField(_("出动警力"), default=0)
+    checkpoints = models.PositiveIntegerField(_("设卡"), default=0)
+    venues_checked = models.PositiveIntegerField(_("检查场所"), default=0)
+    dangerous_goods_firms = models.PositiveIntegerField(_("检查危爆企业"), default=0)
+    hazards_found = models.PositiveIntegerField(_("发现隐患"), default=0)
+    hazards_rectified = models.PositiveIntegerField(_("整改隐患"), default=0)
+    violations = models.PositiveIntegerField(_("查处违法"), default=0)
+    cases = models.PositiveIntegerField(_("立案"), default=0)
+    notices = models.PositiveIntegerField(_("下发通知书"), default=0)
+
+    class Meta:
+        ordering = ["held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} {self.held_on}"
+
+
+SWEEP_TALLIES = (
+    "officers", "checkpoints", "venues_checked", "dangerous_goods_firms", "hazards_found",
+    "hazards_rectified", "violations", "cases", "notices",
+)  # fmt: skip
+
+
+class RemediationArea(models.Model):
+    """A listed remediation area (挂牌整治): a polygon with a problem, a target and a due date."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="remediations")
+    name = models.CharField(_("名称"), max_length=100)
+    geometry = models.JSONField(_("范围"))
+    unit = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=255, editable=False)
+    responsible_person = models.CharField(_("责任人"), max_length=50)
+    problem = models.TextField(_("突出问题"))
+    target = models.CharField(_("整治目标"), max_length=200)
+    listed_on = models.DateField(_("挂牌日期"))
+    due_on = models.DateField(_("整治时限"))
+    status = models.CharField(
+        max_length=16, choices=RemediationStatus.choices, default=RemediationStatus.LISTED
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.unit_path = self.unit.path
+        super().save(*args, **kwargs)
+
+
+class RemediationInspection(models.Model):
+    """A weekly inspection of a remediation area and what it found."""
+
+    area = models.ForeignKey(RemediationArea, on_delete=models.CASCADE, related_name="inspections")
+    inspected_on = models.DateField(_("检查日期"))
+    findings = models.TextField(_("检查情况"))
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["inspected_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.inspected_on}"

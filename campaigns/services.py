@@ -1,0 +1,265 @@
+"""Campaign writes: progress reports, KPI evaluation, remediation status, results summary."""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from areas.models import Area
+from stats.models import ALL_CATEGORIES
+from stats.registry import get_source
+from stats.selectors import Subject, compare, number, stats_summary
+from stats.windows import Period, Window, same_period_last_year
+
+from .choices import CampaignStatus, Direction, KpiStatus, Metric, RemediationStatus
+from .models import SWEEP_TALLIES, Campaign, KpiItem, KpiReport, RemediationArea
+
+
+class CampaignClosed(Exception):
+    """A write to a campaign that has ended."""
+
+
+def _ensure_open(campaign: Campaign) -> None:
+    if campaign.status == CampaignStatus.CLOSED:
+        raise CampaignClosed(f"the campaign {campaign.name} is closed; it takes no more reports")
+
+
+@transaction.atomic
+def kpi_report_create(*, item: KpiItem, value: Decimal, reported_on: date, note: str, reporter):
+    """Record a unit's progress on a counter item, then re-evaluate the item."""
+    _ensure_open(item.campaign)
+    if item.metric != Metric.COUNTER:
+        raise ValueError("only counter items take reports; the others are computed from data")
+    if not item.campaign.starts_on <= reported_on <= item.campaign.ends_on:
+        raise ValueError("the report date is outside the campaign's period")
+    report = KpiReport.objects.create(
+        item=item, value=value, reported_on=reported_on, note=note, reporter=reporter
+    )
+    kpi_evaluate(item=item)
+    return report
+
+
+def _subject(item: KpiItem) -> Subject:
+    category_key, category_path = ALL_CATEGORIES, ""
+    if item.category_id:
+        category_key, category_path = item.category_id, item.category.path
+    return Subject(
+        get_source("incidents"), item.unit_id, item.unit.path, category_key, category_path
+    )
+
+
+def kpi_current_value(item: KpiItem, today: date) -> Decimal | None:
+    """The item's value so far: from the statistics engine, or the sum of the reports."""
+    start = item.campaign.starts_on
+    end = min(today, item.deadline)
+    if end < start:
+        return None
+    if item.metric == Metric.COUNTER:
+        total = item.reports.filter(reported_on__lte=end).aggregate(total=Sum("value"))["total"]
+        return Decimal(total or 0)
+    summary = stats_summary(
+        subject=_subject(item),
+        window=Window.CUSTOM,
+        period=Period(start, end),
+        measures=["count", "solved", "responded", "within_3min"],
+    )["measures"]
+    if item.metric == Metric.INCIDENT_COUNT:
+        return Decimal(summary["count"]["current"])
+    if item.metric == Metric.INCIDENT_YOY_PCT:
+        pct = summary["count"]["yoy"]["pct_change"]
+        return None if pct is None else Decimal(str(pct))
+    if item.metric == Metric.CLEARANCE_RATE:
+        count = summary["count"]["current"]
+        return None if not count else _pct(summary["solved"]["current"], count)
+    responded = summary["responded"]["current"]
+    return None if not responded else _pct(summary["within_3min"]["current"], responded)
+
+
+def _pct(part, whole) -> Decimal:
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def kpi_status(item: KpiItem, current: Decimal | None, today: date) -> str:
+    """On track, at risk (the linear pace misses the target), achieved or missed."""
+    start, deadline = item.campaign.starts_on, item.deadline
+    if current is None or today < start:
+        return KpiStatus.PENDING
+    meets = (
+        current >= item.target if item.direction == Direction.AT_LEAST else current <= item.target
+    )
+    if today >= deadline:
+        return KpiStatus.ACHIEVED if meets else KpiStatus.MISSED
+    if item.direction == Direction.AT_LEAST and meets:
+        return KpiStatus.ACHIEVED
+    if item.metric in (Metric.COUNTER, Metric.INCIDENT_COUNT):
+        # Totals grow with time: project the pace so far to the deadline.
+        elapsed = (today - start).days + 1
+        projected = current * Decimal((deadline - start).days + 1) / Decimal(elapsed)
+        on_pace = (
+            projected >= item.target
+            if item.direction == Direction.AT_LEAST
+            else projected <= item.target
+        )
+        return KpiStatus.ON_TRACK if on_pace else KpiStatus.AT_RISK
+    # Rates and changes are already "per time": judge the value as it stands.
+    return KpiStatus.ON_TRACK if meets else KpiStatus.AT_RISK
+
+
+@transaction.atomic
+def kpi_evaluate(*, item: KpiItem, today: date | None = None) -> str:
+    """Recompute an item's progress; an item going at risk raises an alert."""
+    today = today or timezone.localdate()
+    item = (
+        KpiItem.objects.select_for_update()
+        .select_related("campaign", "unit", "category")
+        .get(pk=item.pk)
+    )
+    current = kpi_current_value(item, today)
+    status = kpi_status(item, current, today)
+    previous = item.status
+    item.current = current
+    item.percent_of_target = (
+        None if current is None or not item.target else _pct(current, item.target)
+    )
+    item.status = status
+    item.evaluated_at = timezone.now()
+    item.save(update_fields=["current", "percent_of_target", "status", "evaluated_at"])
+    if status == KpiStatus.AT_RISK and previous != KpiStatus.AT_RISK:
+        from alerts.services import alerts_for_kpi_at_risk
+
+        alerts_for_kpi_at_risk(item=item)
+    return status
+
+
+def kpis_evaluate(*, today: date | None = None) -> int:
+    """Re-evaluate the items of every campaign not closed; returns how many."""
+    items = KpiItem.objects.exclude(campaign__status=CampaignStatus.CLOSED)
+    count = 0
+    for item in items.only("id"):
+        kpi_evaluate(item=item, today=today)
+        count += 1
+    return count
+
+
+def remediations_check_overdue(*, today: date | None = None) -> int:
+    """Remediation areas past their due date and not yet accepted raise an alert."""
+    from alerts.services import alerts_for_remediation_overdue
+
+    today = today or timezone.localdate()
+    overdue = RemediationArea.objects.filter(
+        due_on__lt=today, status__in=[RemediationStatus.LISTED, RemediationStatus.RECTIFYING]
+    ).select_related("unit", "campaign")
+    return sum(alerts_for_remediation_overdue(area=area, today=today) for area in overdue)
+
+
+def remediation_incident_stats(*, area: RemediationArea, today: date | None = None) -> dict:
+    """Incidents inside the polygon since listing, against the same dates last year."""
+    from shapely import contains_xy, prepare
+    from shapely.geometry import shape
+
+    from incidents.models import Incident
+    from stats.services import day_bounds
+
+    today = today or timezone.localdate()
+    period = Period(area.listed_on, max(area.listed_on, today))
+    polygon = shape(area.geometry)
+    prepare(polygon)
+    west, south, east, north = polygon.bounds
+
+    def count(p: Period) -> int:
+        start, _ = day_bounds(p.start)
+        _, end = day_bounds(p.end)
+        points = list(
+            Incident.objects.filter(
+                reported_at__gte=start,
+                reported_at__lt=end,
+                lon__gte=west,
+                lon__lte=east,
+                lat__gte=south,
+                lat__lte=north,
+            ).values_list("lon", "lat")
+        )
+        if not points:
+            return 0
+        xs, ys = zip(*points, strict=True)
+        return int(contains_xy(polygon, list(xs), list(ys)).sum())
+
+    current, base = count(period), count(same_period_last_year(period))
+    return {"period": period.as_dict(), "current": current, "yoy": compare(current, base)}
+
+
+def campaign_summary(*, campaign: Campaign, today: date | None = None) -> dict:
+    """Totals across battles, sweeps, reports and remediation, and incident statistics for the
+    campaign's scope and period against the same period last year."""
+    today = today or timezone.localdate()
+    battles = campaign.battles.aggregate(
+        cases_solved=Sum("cases_solved"),
+        suspects=Sum("suspects"),
+        gangs_broken=Sum("gangs_broken"),
+        money_involved=Sum("money_involved"),
+    )
+    sweeps = campaign.sweeps.aggregate(**{name: Sum(name) for name in SWEEP_TALLIES})
+    counters: dict[str, Decimal] = defaultdict(Decimal)
+    for label, value in KpiReport.objects.filter(item__campaign=campaign).values_list(
+        "item__label", "value"
+    ):
+        counters[label] += value
+    remediation = defaultdict(int)
+    for status in campaign.remediations.values_list("status", flat=True):
+        remediation[status] += 1
+    period = Period(campaign.starts_on, max(campaign.starts_on, min(today, campaign.ends_on)))
+    return {
+        "campaign": campaign.code,
+        "period": period.as_dict(),
+        "battles": {name: number(value) for name, value in battles.items()}
+        | {"count": campaign.battles.count()},
+        "sweeps": {name: value or 0 for name, value in sweeps.items()}
+        | {"count": campaign.sweeps.count()},
+        "reported": {label: number(total) for label, total in counters.items()},
+        "remediation_areas": {"listed": sum(remediation.values()), **remediation},
+        "kpis": {
+            status: campaign.kpis.filter(status=status).count() for status in KpiStatus.values
+        },
+        "incidents": _scope_incidents(campaign, period),
+    }
+
+
+def _scope_incidents(campaign: Campaign, period: Period) -> dict:
+    """Per scope area and focus category (or all), current vs the same period last year."""
+    from incidents.models import Category
+
+    source = get_source("incidents")
+    categories = [(ALL_CATEGORIES, "", None)]
+    if campaign.focus_categories:
+        categories = [
+            (c.id, c.path, c.code)
+            for c in Category.objects.filter(code__in=campaign.focus_categories)
+        ]
+    # Scope areas inside another scope area would count twice: keep the outermost.
+    areas = sorted(campaign.scope_areas.all(), key=lambda a: a.path)
+    outermost: list[Area] = []
+    for area in areas:
+        if not any(area.path.startswith(kept.path) for kept in outermost):
+            outermost.append(area)
+    rows = []
+    total_current = total_base = 0
+    for area in outermost:
+        for key, path, code in categories:
+            result = stats_summary(
+                subject=Subject(source, area.id, area.path, key, path),
+                window=Window.CUSTOM,
+                period=period,
+                measures=["count"],
+            )["measures"]["count"]
+            rows.append({"area": area.name, "category": code, **result})
+            total_current += result["current"]
+            total_base += result["yoy"]["base"]
+    from stats.selectors import compare
+
+    return {
+        "rows": rows,
+        "total": {"current": total_current, "yoy": compare(total_current, total_base)},
+    }
