@@ -28,7 +28,9 @@ def _ensure_open(campaign: Campaign) -> None:
 
 
 @transaction.atomic
-def kpi_report_create(*, item: KpiItem, value: Decimal, reported_on: date, note: str, reporter):
+def kpi_report_create(
+    *, item: KpiItem, value: Decimal, reported_on: date, reporter, note: str = ""
+):
     """Record a unit's progress on a counter item, then re-evaluate the item."""
     _ensure_open(item.campaign)
     if item.metric != Metric.COUNTER:
