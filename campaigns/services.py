@@ -115,7 +115,7 @@ def kpi_evaluate(*, item: KpiItem, today: date | None = None) -> str:
     """Recompute an item's progress; an item going at risk raises an alert."""
     today = today or timezone.localdate()
     item = (
-        KpiItem.objects.select_for_update()
+        KpiItem.objects.select_for_update(of=("self",))
         .select_related("campaign", "unit", "category")
         .get(pk=item.pk)
     )
