@@ -40,6 +40,20 @@ DEFAULT_RULES = [
         "cooldown_minutes": 360,
     },
     {
+        "name": "专项行动指标滞后",
+        "name_en": "Campaign KPI at risk",
+        "kind": RuleKind.CAMPAIGN_KPI,
+        "severity": Severity.WARNING,
+        "cooldown_minutes": 24 * 60,
+    },
+    {
+        "name": "挂牌整治逾期",
+        "name_en": "Remediation area overdue",
+        "kind": RuleKind.REMEDIATION_OVERDUE,
+        "severity": Severity.WARNING,
+        "cooldown_minutes": 24 * 60,
+    },
+    {
         "name": "快速响应超时（1/3分钟）",
         "name_en": "Rapid response breached (1/3 min)",
         "kind": RuleKind.RESPONSE_BREACH,

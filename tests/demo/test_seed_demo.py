@@ -72,3 +72,24 @@ def test_demo_incidents_go_through_the_bulk_path_with_trends():
     count = demo.count()
     seed("--seed", "7", "--incidents", "3000")
     assert demo.count() == count
+
+
+def test_demo_city_has_two_campaigns_with_their_parts_and_default_alert_rules():
+    from alerts.models import Alert, AlertRule
+    from campaigns.models import Campaign
+
+    seed("--seed", "7", "--incidents", "0")
+    campaigns = {c.code: c for c in Campaign.objects.all()}
+    assert len(campaigns) == 2
+    summer = campaigns["summer-100-demo"]
+    assert summer.kpis.count() > 0 and summer.sweeps.count() > 0
+    assert summer.remediations.count() > 0 and summer.operations.count() == 6
+    assert campaigns["lijian-demo-1"].battles.count() > 0
+    assert all(item.evaluated_at for item in summer.kpis.all())
+    assert AlertRule.objects.filter(enabled=True).count() >= 5
+    from campaigns.services import remediations_check_overdue
+
+    assert remediations_check_overdue() >= 1  # one listed area is past due in the demo
+    assert Alert.objects.filter(kind="remediation_overdue").exists()
+    seed("--seed", "7", "--incidents", "0")
+    assert Campaign.objects.count() == 2  # a second run adds nothing

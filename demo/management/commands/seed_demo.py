@@ -8,6 +8,7 @@ from areas.models import Area
 from areas.signals import areas_changed
 from demo.alerts import build_demo_rules
 from demo.areas import CITY_CODE, build_demo_areas
+from demo.campaigns import build_demo_campaigns
 from demo.incidents import DEFAULT_COUNT, SOURCE_SYSTEM, build_demo_incidents
 from demo.users import DEMO_PASSWORD, build_demo_users
 from incidents.models import Incident
@@ -65,6 +66,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             rules = build_demo_rules()
             logins = build_demo_users()
+            campaigns = build_demo_campaigns(seed=seed)
+        if campaigns:
+            self.stdout.write(f"Demo campaigns: {campaigns} created.")
         if rules:
             self.stdout.write(f"Default alert rules: {rules} created.")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
