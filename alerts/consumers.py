@@ -1,6 +1,7 @@
 """``ws/alerts/``: live alerts for the user's jurisdiction, with catch-up after a gap."""
 
 import asyncio
+import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -13,6 +14,8 @@ from .api.serializers import AlertSerializer
 
 UNAUTHENTICATED = 4401
 NO_JURISDICTION = 4403
+TRY_AGAIN_LATER = 1013  # the channel layer is unreachable: the client should reconnect
+logger = logging.getLogger(__name__)
 
 
 class AlertConsumer(AsyncJsonWebsocketConsumer):
@@ -30,20 +33,38 @@ class AlertConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=UNAUTHENTICATED)
             return
-        self.group = services.group_for_scope(scope_for(user))
+        # The jurisdiction reads the user's home area: a query, so off the event loop.
+        scope = await database_sync_to_async(scope_for)(user)
+        self.group = services.group_for_scope(scope)
         if self.group is None:
             await self.close(code=NO_JURISDICTION)
             return
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        if not await self.join_group():
+            await self.close(code=TRY_AGAIN_LATER)
+            return
         await self.accept()
         await self.send_missed(after_id=None)
         self.heartbeat_task = asyncio.create_task(self.heartbeat())
+
+    async def join_group(self) -> bool:
+        """Join the jurisdiction's group; a pooled connection gone stale (the channel layer's
+        Redis restarted) fails once, so one retry on a fresh connection follows."""
+        for attempt in range(2):
+            try:
+                await self.channel_layer.group_add(self.group, self.channel_name)
+                return True
+            except Exception:  # the channel layer's connection errors vary by backend
+                logger.warning("joining %s failed (attempt %d)", self.group, attempt + 1)
+        return False
 
     async def disconnect(self, code):
         if self.heartbeat_task:
             self.heartbeat_task.cancel()
         if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+            except Exception:  # the layer is down: its group membership expires on its own
+                logger.warning("leaving %s failed", self.group)
 
     async def heartbeat(self):
         while True:

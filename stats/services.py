@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from areas.models import Area
+from safecity.core.bulk import bulk_insert
 
 from .models import EVERYWHERE, DirtyDay
 from .registry import MetricSource, get_source, sources
@@ -90,55 +90,59 @@ def _lock_day(source: MetricSource, day: date) -> None:
     # SQLite: write transactions (IMMEDIATE) are already one at a time.
 
 
-def _tree_nodes(model) -> str:
-    """SQL for (key, path) of every node of a path tree, plus the virtual root (0, '')."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    return f"SELECT id AS node_key, path AS node_path FROM {table} UNION ALL SELECT 0, ''"
+def _ancestor_keys(path: str, lookup: dict[str, int] | None = None) -> list[int]:
+    """The keys of a node and its ancestors from its materialized path, with the root (0).
+
+    Area paths are ids ("/1/5/9/"); category paths are codes, turned into ids by ``lookup``.
+    """
+    parts = [part for part in path.strip("/").split("/") if part]
+    if lookup is None:
+        return [0, *(int(part) for part in parts)]
+    return [0, *(lookup[part] for part in parts)]
 
 
-def _prefix_of(path_sql: str, node_sql: str) -> str:
-    # A plain prefix test: LIKE would read the underscores of category codes as wildcards.
-    return f"substr({path_sql}, 1, length({node_sql})) = {node_sql}"
+def rollup_day_recompute(
+    *, source: MetricSource, day: date, category_ids: dict[str, int] | None = None
+) -> int:
+    """Replace one day's rollups from the records, in the caller's transaction; rows written.
 
-
-def rollup_day_recompute(*, source: MetricSource, day: date) -> None:
-    """Replace one day's rollups from the records, in the caller's transaction.
-
-    The records of the day are grouped by (area path, category path) with the source's
-    measures, by the ORM; the database then adds each group to every ancestor of its area and
-    of its category (paths are prefixes of their descendants' paths) and writes the sums.
+    The database groups the day's records by (area path, category path) with the source's
+    measures; each group is then added to every ancestor of its area and of its category.
     """
     _lock_day(source, day)
+    if category_ids is None:
+        category_ids = dict(source.category_model.objects.values_list("code", "id"))
     start, end = day_bounds(day)
+    names = list(source.measures)
+    area_field, category_field = source.area_path_field, source.category_path_field
     groups = (
         source.records()
         .filter(**{f"{source.time_field}__gte": start, f"{source.time_field}__lt": end})
         .order_by()
-        .values(source.area_path_field, source.category_path_field)
+        .values(area_field, category_field)
         .annotate(**{name: measure.aggregate for name, measure in source.measures.items()})
+        .values_list(area_field, category_field, *names)
     )
-    groups_sql, params = groups.query.get_compiler(connection=connection).as_sql()
-    quote = connection.ops.quote_name
-    names = list(source.measures)
-    area_path = f"g.{quote(source.area_path_field)}"
-    category_path = f"g.{quote(source.category_path_field)}"
-    statement = (
-        f"INSERT INTO {quote(source.rollup._meta.db_table)} "
-        f"(day, area_key, category_key, {', '.join(quote(n) for n in names)}) "
-        f"SELECT %s, a.node_key, c.node_key, "
-        f"{', '.join(f'COALESCE(SUM(g.{quote(n)}), 0)' for n in names)} "
-        # CROSS JOIN fixes SQLite's join order (groups, then areas, then categories), so each
-        # prefix test runs as soon as it can; PostgreSQL plans the same query freely.
-        f"FROM ({groups_sql}) g "
-        f"CROSS JOIN ({_tree_nodes(Area)}) a "
-        f"CROSS JOIN ({_tree_nodes(source.category_model)}) c "
-        f"WHERE {_prefix_of(area_path, 'a.node_path')} "
-        f"AND {_prefix_of(category_path, 'c.node_path')} "
-        f"GROUP BY a.node_key, c.node_key"
-    )
+    totals: dict[tuple[int, int], list] = {}
+    for area_path, category_path, *values in groups:
+        values = [value or 0 for value in values]
+        area_keys = _ancestor_keys(area_path)
+        category_keys = _ancestor_keys(category_path, category_ids)
+        for area_key in area_keys:
+            for category_key in category_keys:
+                key = (area_key, category_key)
+                current = totals.get(key)
+                if current is None:
+                    totals[key] = list(values)
+                else:
+                    totals[key] = [a + b for a, b in zip(current, values, strict=True)]
     source.rollup.objects.filter(day=day).delete()
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [connection.ops.adapt_datefield_value(day), *params])
+    bulk_insert(
+        source.rollup,
+        ["day", "area_key", "category_key", *names],
+        ([day, area, category, *sums] for (area, category), sums in totals.items()),
+    )
+    return len(totals)
 
 
 def rollups_recompute_dirty(*, max_days: int | None = None) -> int:
@@ -199,11 +203,12 @@ def rollups_rebuild(
         on_total(sum(len(days) for _, days in plan))
     written = 0
     for source, days in plan:
+        category_ids = dict(source.category_model.objects.values_list("code", "id"))
         for first in range(0, len(days), REBUILD_DAYS_PER_TRANSACTION):
             batch = days[first : first + REBUILD_DAYS_PER_TRANSACTION]
             with transaction.atomic():
                 for day in batch:
-                    rollup_day_recompute(source=source, day=day)
+                    rollup_day_recompute(source=source, day=day, category_ids=category_ids)
             written += len(batch)
             if progress:
                 progress(len(batch))

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from accounts.choices import Role
+from accounts.models import User
 from alerts.choices import RuleKind, Severity
 from alerts.models import Alert, AlertRule
 from incidents.services import incidents_ingest
@@ -37,11 +38,13 @@ def people(two_districts, make_user, city):
         severity=Severity.CRITICAL,
         categories=["traffic_accident_fatal"],
     )
-    return {
+    users = {
         "a": make_user(role=Role.DISTRICT_COMMANDER, home_area=two_districts[0]),
         "b": make_user(role=Role.DISTRICT_COMMANDER, home_area=two_districts[1]),
         "analyst": make_user(role=Role.CITY_ANALYST, home_area=city),
     }
+    # Fresh from the database, as authentication gives them: home_area not loaded yet.
+    return {name: User.objects.get(pk=user.pk) for name, user in users.items()}
 
 
 def socket_for(user) -> WebsocketCommunicator:
