@@ -127,7 +127,35 @@ def test_a_hundred_days_report_entered_through_the_api_sums_exactly(
         )
         assert answer.status_code == 201, answer.json()
 
+    battles = [(12, 30, "1250000.50"), (7, 11, "80000")]
+    for number, (solved, suspects, money) in enumerate(battles):
+        answer = analyst.post(
+            "/api/v1/campaigns/battles/",
+            {"campaign": hundred_days["id"], "name": f"集群战役{number}",
+             "category": "fraud_telecom", "department": "cyber",
+             "launched_on": start.isoformat(), "cases_solved": solved, "suspects": suspects,
+             "gangs_broken": 1, "money_involved": money},
+            format="json",
+        )  # fmt: skip
+        assert answer.status_code == 201, answer.json()
+    thefts = [
+        {"source_ref": f"TH{n}", "category": "theft_ebike", "lon": lon, "lat": 30.5,
+         "reported_at": (timezone.now() - timedelta(days=days)).isoformat()}
+        for n, (lon, days) in enumerate([(120.5, 3), (122.5, 10), (120.5, 365 + 3), (125.0, 3)])
+    ]  # fmt: skip
+    incidents_ingest(rows=thefts, source_system="t")
+    from stats.services import rollups_recompute_dirty
+
+    rollups_recompute_dirty()
+
     summary = analyst.get(f"/api/v1/campaigns/{hundred_days['id']}/summary/").json()
+    assert summary["battles"]["cases_solved"] == sum(b[0] for b in battles)
+    assert summary["battles"]["suspects"] == sum(b[1] for b in battles)
+    assert summary["battles"]["money_involved"] == float(sum(Decimal(b[2]) for b in battles))
+    # Thefts in the two scope districts this period (not the one outside the city), and the
+    # one a year earlier as the base.
+    assert summary["incidents"]["total"]["current"] == 2
+    assert summary["incidents"]["total"]["yoy"]["base"] == 1
     for field, total in REPORTED_SWEEPS.items():
         assert summary["sweeps"][field] == total
     assert summary["remediation_areas"]["listed"] == LISTED_REMEDIATION_AREAS
