@@ -57,6 +57,19 @@ class IncidentQuerySet(ScopedQuerySet):
         return self.filter(category_path__startswith=category.path)
 
 
+def _derived_area() -> models.ForeignKey:
+    """An area column the point → area service fills (see Incident.area)."""
+    return models.ForeignKey(
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+
 class Incident(models.Model):
     """A 110 call or case (警情/案件): where, when, what, and how the police responded."""
 
@@ -91,52 +104,12 @@ class Incident(models.Model):
     # The smallest containing area at each level, from the point → area service. Derived
     # columns, rewritten whenever areas change: no database constraint or index, because each
     # would cost every bulk insert a lookup per row (area deletion still nulls them, in the ORM).
-    area = models.ForeignKey(
-        "areas.Area",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    area = _derived_area()
     area_path = models.CharField(max_length=255, blank=True, editable=False)
-    district = models.ForeignKey(
-        "areas.Area",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    station = models.ForeignKey(
-        "areas.Area",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    patrol_zone = models.ForeignKey(
-        "areas.Area",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    beat = models.ForeignKey(
-        "areas.Area",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    district = _derived_area()
+    station = _derived_area()
+    patrol_zone = _derived_area()
+    beat = _derived_area()
     # Binning keys: aggregated over a filtered set, never looked up, so not indexed.
     h3_r7 = models.CharField(max_length=16, blank=True, editable=False)
     h3_r9 = models.CharField(max_length=16, blank=True, editable=False)

@@ -1,7 +1,7 @@
 """Reads of incidents, always scoped to the user and filtered by the one FilterSet."""
 
 from .filtersets import IncidentFilterSet
-from .models import Incident, IncidentQuerySet
+from .models import Category, Incident, IncidentQuerySet
 
 
 def incident_list(*, user, filters=None) -> IncidentQuerySet:
@@ -25,3 +25,9 @@ class IncidentFilterError(ValueError):
     def __init__(self, errors):
         self.errors = errors
         super().__init__(str(errors))
+
+
+def unknown_category_codes(codes) -> list[str]:
+    """The codes among ``codes`` that name no category, sorted (for validation messages)."""
+    known = set(Category.objects.filter(code__in=codes).values_list("code", flat=True))
+    return sorted(set(codes) - known)

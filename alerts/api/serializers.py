@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from incidents.selectors import unknown_category_codes
+
 from ..models import Alert, AlertRule
 
 
@@ -30,10 +32,7 @@ class AlertRuleSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def validate_categories(self, codes):
-        from incidents.models import Category
-
-        known = set(Category.objects.filter(code__in=codes).values_list("code", flat=True))
-        unknown = sorted(set(codes) - known)
+        unknown = unknown_category_codes(codes)
         if unknown:
             raise serializers.ValidationError(f"unknown category code(s): {', '.join(unknown)}")
         return codes

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from areas.models import Area
 from areas.scoping import scope_for
 from incidents.models import Category
+from incidents.selectors import unknown_category_codes
 
 from ..choices import COMPUTED_METRICS, CampaignStatus, Metric
 from ..models import (
@@ -57,8 +58,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def validate_focus_categories(self, codes):
-        known = set(Category.objects.filter(code__in=codes).values_list("code", flat=True))
-        unknown = sorted(set(codes) - known)
+        unknown = unknown_category_codes(codes)
         if unknown:
             raise serializers.ValidationError(f"unknown category code(s): {', '.join(unknown)}")
         return codes
