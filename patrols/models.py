@@ -1,7 +1,11 @@
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from areas.choices import AreaKind
 from areas.models import Area
+from areas.scoping import ScopedQuerySet
+
+from .choices import UnitKind, UnitStatus
 
 PATROL_KINDS = (AreaKind.PATROL_ZONE, AreaKind.BEAT)
 
@@ -13,3 +17,93 @@ class PatrolZone(Area):
         proxy = True
         verbose_name = _("防区/巡区")
         verbose_name_plural = _("防区/巡区")
+
+
+class PatrolUnitQuerySet(ScopedQuerySet):
+    scope_path_field = "home_path"
+
+
+class PatrolUnit(models.Model):
+    """A patrol unit (巡逻车, 巡控单元, 快反突击队 ...) and where it was last seen."""
+
+    code = models.SlugField(_("编号"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=UnitKind.choices)
+    home_zone = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    home_path = models.CharField(max_length=255, editable=False, db_index=True)
+    strength = models.PositiveSmallIntegerField(_("警力"), default=2)
+    vehicle = models.CharField(_("车辆"), max_length=32, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=UnitStatus.choices, default=UnitStatus.OFF_DUTY
+    )
+    last_lon = models.FloatField(null=True, blank=True)
+    last_lat = models.FloatField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PatrolUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("巡逻单元")
+        verbose_name_plural = _("巡逻单元")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        self.home_path = self.home_zone.path
+        super().save(*args, **kwargs)
+
+
+class Roster(models.Model):
+    """A unit on duty in a zone for a time window."""
+
+    unit = models.ForeignKey(PatrolUnit, on_delete=models.CASCADE, related_name="rosters")
+    zone = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField(_("开始"))
+    ends_at = models.DateTimeField(_("结束"))
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="roster_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} @ {self.zone} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Position(models.Model):
+    """One GPS ping of a unit."""
+
+    unit = models.ForeignKey(PatrolUnit, on_delete=models.CASCADE, related_name="positions")
+    at = models.DateTimeField(db_index=True)
+    lon = models.FloatField()
+    lat = models.FloatField()
+    speed_kmh = models.FloatField(null=True, blank=True)
+    heading = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["unit", "at"]
+        constraints = [models.UniqueConstraint(fields=["unit", "at"], name="position_unit_at")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.at:%H:%M:%S} {self.lon:.5f},{self.lat:.5f}"
+
+
+class ResponseStandard(models.Model):
+    """Minutes to dispatch and to arrive for an area's incidents; areas without one inherit
+    their nearest ancestor's, and the city default applies above all."""
+
+    area = models.OneToOneField(Area, on_delete=models.CASCADE, related_name="+")
+    dispatch_seconds = models.PositiveIntegerField(_("派警时限(秒)"))
+    arrive_seconds = models.PositiveIntegerField(_("到场时限(秒)"))
+
+    class Meta:
+        verbose_name = _("快速响应标准")
+        verbose_name_plural = _("快速响应标准")
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.dispatch_seconds}s / {self.arrive_seconds}s"

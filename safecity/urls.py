@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("stats.api.urls")),
     path("", include("alerts.api.urls")),
     path("", include("campaigns.api.urls")),
+    path("", include("patrols.api.urls")),
 ]
 
 urlpatterns = [

@@ -128,7 +128,16 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # A Redis of its own for the push traffic, if wanted; the same one by default.
             "CONFIG": {
-                "hosts": [env("CHANNEL_LAYER_URL", default=REDIS_URL)],
+                "hosts": [
+                    {
+                        "address": env("CHANNEL_LAYER_URL", default=REDIS_URL),
+                        # redis-py's 5 s read timeout equals channels_redis's blocking pop
+                        # and kills idle consumers (channels_redis#422); its pool of 100
+                        # refuses a reconnect storm of sockets instead of waiting.
+                        "socket_timeout": None,
+                        "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=2000),
+                    }
+                ],
                 "prefix": "safecity",
             },
         }
@@ -170,11 +179,24 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "campaigns.check_remediation_overdue",
         "schedule": crontab(hour=8, minute=0),
     },
+    "patrols-prune-positions": {
+        "task": "patrols.prune_positions",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "stats-publish-compstat": {
         "task": "stats.publish_compstat",
         "schedule": crontab(day_of_week="mon", hour=6, minute=0),
     },
 }
+# Patrols: the rapid-response standard where an area sets none (dispatch, arrival; seconds),
+# how long pings are kept, when a position is too old to dispatch on, and the planning speed.
+RESPONSE_STANDARD_DEFAULT = (
+    env.int("RESPONSE_DISPATCH_SECONDS", default=60),
+    env.int("RESPONSE_ARRIVE_SECONDS", default=300),
+)
+PATROL_POSITION_RETENTION_DAYS = env.int("PATROL_POSITION_RETENTION_DAYS", default=90)
+PATROL_POSITION_FRESH_MINUTES = env.int("PATROL_POSITION_FRESH_MINUTES", default=10)
+PATROL_SPEED_KMH = env.float("PATROL_SPEED_KMH", default=30.0)
 # Idle alert sockets get a heartbeat this often, so proxies keep them open.
 ALERTS_HEARTBEAT_SECONDS = env.int("ALERTS_HEARTBEAT_SECONDS", default=25)
 # Without a beat (embedded mode) a change asks for its recompute when it commits.

@@ -1,0 +1,46 @@
+from rest_framework import serializers
+
+from areas.models import Area
+from areas.scoping import scope_for
+
+from ..models import PatrolUnit, Position, ResponseStandard
+
+
+class ScopedAreaField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return scope_for(self.context["request"].user).filter(Area.objects.all(), "path")
+
+
+class PatrolUnitSerializer(serializers.ModelSerializer):
+    home_zone = ScopedAreaField()
+
+    class Meta:
+        model = PatrolUnit
+        fields = [
+            "id", "code", "name", "kind", "home_zone", "strength", "vehicle", "status",
+            "last_lon", "last_lat", "last_seen_at",
+        ]  # fmt: skip
+        read_only_fields = ["last_lon", "last_lat", "last_seen_at"]
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    unit = serializers.CharField(source="unit.code")
+
+    class Meta:
+        model = Position
+        fields = ["unit", "at", "lon", "lat", "speed_kmh", "heading"]
+
+
+class ResponseStandardSerializer(serializers.ModelSerializer):
+    area = ScopedAreaField()
+
+    class Meta:
+        model = ResponseStandard
+        fields = ["id", "area", "dispatch_seconds", "arrive_seconds"]
+
+    def validate(self, attrs):
+        if attrs["dispatch_seconds"] > attrs["arrive_seconds"]:
+            raise serializers.ValidationError(
+                {"arrive_seconds": "arrival cannot be due before dispatch"}
+            )
+        return attrs

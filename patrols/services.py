@@ -1,0 +1,195 @@
+"""Patrol writes and the questions dispatchers ask: pings, standards, nearest units."""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.rows import FUTURE_TOLERANCE, parse_datetime
+from safecity.core.bulk import bulk_insert
+
+from .choices import UnitStatus
+from .models import PatrolUnit, Position, ResponseStandard
+
+EARTH_RADIUS_M = 6_371_000
+
+
+@dataclass
+class PingRejection:
+    index: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"index": self.index, "field": self.field, "message": self.message}
+
+
+def positions_ingest(*, pings: list, units=None) -> dict:
+    """Store a batch of GPS pings; bad ones are rejected one by one with the reason.
+
+    ``units`` limits which unit codes may report (the caller's scope); None: any unit.
+    Repeated (unit, time) pings are kept once. Each unit's latest position moves forward only.
+    """
+    now = timezone.now()
+    tz = timezone.get_default_timezone()
+    known = {
+        unit.code: unit
+        for unit in (units if units is not None else PatrolUnit.objects.all()).only(
+            "id", "code", "last_seen_at"
+        )
+    }
+    rejected: list[PingRejection] = []
+    rows: dict[tuple[int, datetime], list] = {}
+    for index, ping in enumerate(pings):
+        problem = _ping_problem(ping, known, now, tz)
+        if problem:
+            rejected.append(PingRejection(index, *problem))
+            continue
+        unit = known[ping["unit"]]
+        at = parse_datetime(ping["at"], tz)
+        rows[(unit.id, at)] = [
+            unit.id,
+            at,
+            float(ping["lon"]),
+            float(ping["lat"]),
+            _optional_float(ping.get("speed_kmh")),
+            _optional_float(ping.get("heading")),
+        ]
+    with transaction.atomic():
+        existing = set()
+        if rows:
+            times = [at for _, at in rows]
+            existing = set(
+                Position.objects.filter(
+                    unit_id__in={unit_id for unit_id, _ in rows},
+                    at__gte=min(times),
+                    at__lte=max(times),
+                ).values_list("unit_id", "at")
+            )
+        new_rows = [row for key, row in rows.items() if key not in existing]
+        bulk_insert(Position, ["unit_id", "at", "lon", "lat", "speed_kmh", "heading"], new_rows)
+        _move_units(new_rows, known)
+    return {
+        "stored": len(new_rows),
+        "duplicates": len(rows) - len(new_rows),
+        "rejected": len(rejected),
+        "errors": [r.as_dict() for r in rejected],
+    }
+
+
+def _optional_float(value):
+    return None if value in (None, "") else float(value)
+
+
+def _ping_problem(ping, known, now, tz) -> tuple[str, str] | None:
+    if not isinstance(ping, dict):
+        return "ping", "expected an object"
+    if ping.get("unit") not in known:
+        return "unit", f"no patrol unit {ping.get('unit')!r} in your jurisdiction"
+    try:
+        at = parse_datetime(ping.get("at"), tz)
+    except (TypeError, ValueError):
+        return "at", f"not a date-time: {ping.get('at')!r}"
+    if at > now + FUTURE_TOLERANCE:
+        return "at", "is in the future"
+    try:
+        lon, lat = float(ping.get("lon")), float(ping.get("lat"))
+    except (TypeError, ValueError):
+        return "lon", "coordinates must be numbers"
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90) or math.isnan(lon) or math.isnan(lat):
+        return "lon", f"coordinates out of range: {ping.get('lon')}, {ping.get('lat')}"
+    for name in ("speed_kmh", "heading"):
+        try:
+            _optional_float(ping.get(name))
+        except (TypeError, ValueError):
+            return name, "must be a number"
+    return None
+
+
+def _move_units(rows: list[list], known: dict) -> None:
+    latest: dict[int, list] = {}
+    for row in rows:
+        if row[0] not in latest or row[1] > latest[row[0]][1]:
+            latest[row[0]] = row
+    by_id = {unit.id: unit for unit in known.values()}
+    for unit_id, (_, at, lon, lat, *_rest) in latest.items():
+        seen = by_id[unit_id].last_seen_at
+        if seen is None or at > seen:
+            PatrolUnit.objects.filter(pk=unit_id).update(
+                last_lon=lon, last_lat=lat, last_seen_at=at
+            )
+
+
+def positions_prune(*, now: datetime | None = None) -> int:
+    """Delete pings older than the retention setting; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.PATROL_POSITION_RETENTION_DAYS)
+    deleted, _ = Position.objects.filter(at__lt=cutoff).delete()
+    return deleted
+
+
+def standards_by_area() -> dict[int, tuple[int, int]]:
+    """Every area's own standard: {area id: (dispatch, arrive) seconds}."""
+    return {
+        area_id: (dispatch, arrive)
+        for area_id, dispatch, arrive in ResponseStandard.objects.values_list(
+            "area_id", "dispatch_seconds", "arrive_seconds"
+        )
+    }
+
+
+def standard_for(
+    area_path: str,
+    *,
+    default: tuple[int, int] | None = None,
+    table: dict[int, tuple[int, int]] | None = None,
+) -> tuple[int, int]:
+    """(dispatch, arrive) seconds for an area: its own standard, or its nearest ancestor's, or
+    ``default`` (the city default setting when not given). ``table``: standards_by_area(),
+    when asking for many areas at once."""
+    table = standards_by_area() if table is None else table
+    ids = [int(part) for part in area_path.strip("/").split("/") if part]
+    for area_id in reversed(ids):
+        if area_id in table:
+            return table[area_id]
+    return default or settings.RESPONSE_STANDARD_DEFAULT
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle (haversine) distance in metres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def suggested_units(*, incident, units, limit: int = 5, now: datetime | None = None) -> list:
+    """The nearest available units (on patrol, seen recently) to an incident, nearest first,
+    with straight-line distance and the arrival estimate at the configured speed."""
+    if incident.lat is None:
+        return []
+    now = now or timezone.now()
+    fresh = now - timedelta(minutes=settings.PATROL_POSITION_FRESH_MINUTES)
+    candidates = units.filter(
+        status=UnitStatus.ON_PATROL, last_seen_at__gte=fresh, last_lat__isnull=False
+    )
+    speed = settings.PATROL_SPEED_KMH * 1000 / 3600
+    ranked = []
+    for unit in candidates:
+        metres = distance_m(unit.last_lon, unit.last_lat, incident.lon, incident.lat)
+        ranked.append((metres, unit))
+    ranked.sort(key=lambda pair: (pair[0], pair[1].code))
+    return [
+        {
+            "unit": unit.code,
+            "name": unit.name,
+            "kind": unit.kind,
+            "distance_m": round(metres),
+            "eta_seconds": round(metres / speed),
+            "last_seen_at": unit.last_seen_at,
+        }
+        for metres, unit in ranked[:limit]
+    ]
