@@ -93,3 +93,21 @@ def test_demo_city_has_two_campaigns_with_their_parts_and_default_alert_rules():
     assert Alert.objects.filter(kind="remediation_overdue").exists()
     seed("--seed", "7", "--incidents", "0")
     assert Campaign.objects.count() == 2  # a second run adds nothing
+
+
+def test_demo_city_has_patrol_units_with_a_day_of_tracks_inside_their_zones():
+    from patrols.models import PatrolUnit, Position
+
+    seed("--seed", "7", "--incidents", "0")
+    units = PatrolUnit.objects.select_related("home_zone")
+    districts = Area.objects.filter(kind=AreaKind.DISTRICT).count()
+    assert units.count() == 3 * districts
+    unit = units.filter(status="on_patrol").first()
+    track = Position.objects.filter(unit=unit).order_by("at")
+    assert track.count() >= 24 * 30  # a ping every two minutes
+    assert (track.last().at - track.first().at).total_seconds() >= 23 * 3600
+    zone = shape(unit.home_zone.geometry).buffer(1e-6)
+    from shapely.geometry import Point
+
+    assert all(zone.covers(Point(p.lon, p.lat)) for p in track[:200])
+    assert (unit.last_lon, unit.last_lat) == (track.last().lon, track.last().lat)

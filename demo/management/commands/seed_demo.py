@@ -10,6 +10,7 @@ from demo.alerts import build_demo_rules
 from demo.areas import CITY_CODE, build_demo_areas
 from demo.campaigns import build_demo_campaigns
 from demo.incidents import DEFAULT_COUNT, SOURCE_SYSTEM, build_demo_incidents
+from demo.patrols import build_demo_patrols
 from demo.users import DEMO_PASSWORD, build_demo_users
 from incidents.models import Incident
 from stats.services import recompute_deferred, rollups_rebuild
@@ -67,6 +68,9 @@ class Command(BaseCommand):
             rules = build_demo_rules()
             logins = build_demo_users()
             campaigns = build_demo_campaigns(seed=seed)
+            units = build_demo_patrols(seed=seed)
+        if units:
+            self.stdout.write(f"Demo patrol units: {units}, with a day of tracks each.")
         if campaigns:
             self.stdout.write(f"Demo campaigns: {campaigns} created.")
         if rules:

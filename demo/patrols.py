@@ -1,0 +1,83 @@
+"""Demo patrol units and the last day of their GPS tracks, per district."""
+
+import math
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+from shapely import contains_xy, prepare
+from shapely.geometry import shape
+
+from areas.choices import AreaKind
+from areas.models import Area
+from patrols.choices import UnitKind, UnitStatus
+from patrols.models import PatrolUnit, ResponseStandard
+from patrols.services import positions_ingest
+
+from .areas import CITY_CODE
+
+UNITS_PER_DISTRICT = (UnitKind.PATROL_CAR, UnitKind.PTU, UnitKind.RAPID_RESPONSE)
+PING_EVERY = timedelta(minutes=2)
+# 城区 (the old city districts) answer within 3 minutes; the rest of the city within 5.
+CENTRAL_DISTRICTS = {"310101", "310104", "310105", "310106", "310107", "310109", "310110"}
+
+
+def build_demo_patrols(*, seed: int) -> int:
+    """Units, standards and a day of tracks; does nothing if the demo units exist."""
+    if PatrolUnit.objects.filter(code__startswith="demo-").exists():
+        return 0
+    rng = random.Random(seed)
+    city = Area.objects.get(parent=None, code=CITY_CODE)
+    ResponseStandard.objects.get_or_create(
+        area=city, defaults={"dispatch_seconds": 60, "arrive_seconds": 300}
+    )
+    now = timezone.now().replace(second=0, microsecond=0)
+    created = 0
+    for district in Area.objects.filter(parent=city, kind=AreaKind.DISTRICT).order_by("code"):
+        if district.code in CENTRAL_DISTRICTS:
+            ResponseStandard.objects.get_or_create(
+                area=district, defaults={"dispatch_seconds": 60, "arrive_seconds": 180}
+            )
+        zones = list(
+            Area.objects.filter(path__startswith=district.path, kind=AreaKind.PATROL_ZONE)
+        ) or [district]
+        for number, kind in enumerate(UNITS_PER_DISTRICT, start=1):
+            zone = rng.choice(zones)
+            unit = PatrolUnit.objects.create(
+                code=f"demo-{district.code}-{number}",
+                name=f"{district.name}{kind.label}{number}",
+                kind=kind,
+                home_zone=zone,
+                strength=rng.randrange(2, 7),
+                vehicle=f"沪A·{rng.randrange(10000, 99999)}警",
+                status=UnitStatus.ON_PATROL if number < 3 else UnitStatus.OFF_DUTY,
+            )
+            positions_ingest(pings=_track(rng, unit, zone, now))
+            created += 1
+    return created
+
+
+def _track(rng: random.Random, unit: PatrolUnit, zone: Area, end) -> list[dict]:
+    """A day of pings wandering through the zone at patrol speed, ending now."""
+    polygon = shape(zone.geometry)
+    prepare(polygon)
+    point = polygon.representative_point()
+    x, y = point.x, point.y
+    heading = rng.uniform(0, 360)
+    pings = []
+    at = end - timedelta(days=1)
+    while at <= end:
+        step = rng.uniform(0.0005, 0.004)  # up to ~400 m in two minutes
+        heading = (heading + rng.gauss(0, 40)) % 360
+        nx = x + step * math.cos(math.radians(heading))
+        ny = y + step * math.sin(math.radians(heading))
+        if contains_xy(polygon, nx, ny):
+            x, y = nx, ny
+        else:
+            heading = (heading + 180) % 360
+        pings.append(
+            {"unit": unit.code, "at": at, "lon": round(x, 6), "lat": round(y, 6),
+             "speed_kmh": round(step * 111_000 / 120 * 3.6, 1), "heading": round(heading)}
+        )  # fmt: skip
+        at += PING_EVERY
+    return pings
