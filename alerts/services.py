@@ -319,40 +319,37 @@ def alerts_check_response_breaches(*, now=None) -> int:
     return raised
 
 
-def _rules_covering(kind: str, area_path: str):
+def _raise_for_rules(kind: str, *, area: Area, **alert) -> int:
+    """Raise an alert under every enabled rule of ``kind`` covering ``area``; how many."""
     rules = AlertRule.objects.filter(kind=kind, enabled=True).select_related("area")
-    return [rule for rule in rules if _covers(rule, area_path)]
+    raised = 0
+    for rule in rules:
+        if _covers(rule, area.path):
+            raised += alert_raise(rule=rule, area=area, **alert) is not None
+    return raised
 
 
 def alerts_for_kpi_at_risk(*, item) -> int:
     """A campaign KPI item whose pace misses its target (campaign_kpi rules)."""
-    raised = 0
-    for rule in _rules_covering(RuleKind.CAMPAIGN_KPI, item.unit.path):
-        alert = alert_raise(
-            rule=rule,
-            area=item.unit,
-            dedup_key=f"kpi:{item.id}",
-            title=f"{item.campaign.name}：{item.unit.name}「{item.label}」进度滞后",
-            title_en=f"{item.campaign.name}: {item.unit.name} '{item.label}' behind pace",
-            body=f"当前 {item.current}，目标 {item.target}，期限 {item.deadline}",
-            body_en=f"now {item.current}, target {item.target}, due {item.deadline}",
-        )
-        raised += alert is not None
-    return raised
+    return _raise_for_rules(
+        RuleKind.CAMPAIGN_KPI,
+        area=item.unit,
+        dedup_key=f"kpi:{item.id}",
+        title=f"{item.campaign.name}：{item.unit.name}「{item.label}」进度滞后",
+        title_en=f"{item.campaign.name}: {item.unit.name} '{item.label}' behind pace",
+        body=f"当前 {item.current}，目标 {item.target}，期限 {item.deadline}",
+        body_en=f"now {item.current}, target {item.target}, due {item.deadline}",
+    )
 
 
 def alerts_for_remediation_overdue(*, area, today) -> int:
     """A listed remediation area past its due date (remediation_overdue rules)."""
-    raised = 0
-    for rule in _rules_covering(RuleKind.REMEDIATION_OVERDUE, area.unit.path):
-        alert = alert_raise(
-            rule=rule,
-            area=area.unit,
-            dedup_key=f"remediation:{area.id}",
-            title=f"挂牌整治逾期：{area.name}（{area.responsible_person}）",
-            title_en=f"Remediation overdue: {area.name} ({area.responsible_person})",
-            body=f"应于 {area.due_on} 前完成：{area.target}",
-            body_en=f"due {area.due_on}: {area.target}",
-        )
-        raised += alert is not None
-    return raised
+    return _raise_for_rules(
+        RuleKind.REMEDIATION_OVERDUE,
+        area=area.unit,
+        dedup_key=f"remediation:{area.id}",
+        title=f"挂牌整治逾期：{area.name}（{area.responsible_person}）",
+        title_en=f"Remediation overdue: {area.name} ({area.responsible_person})",
+        body=f"应于 {area.due_on} 前完成：{area.target}",
+        body_en=f"due {area.due_on}: {area.target}",
+    )
