@@ -3,7 +3,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.choices import Role
+from accounts.permissions import CityRolesWrite
 
 from .. import selectors, services
 from ..filtersets import AlertFilterSet
@@ -38,17 +38,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self._move(request, services.alert_resolve)
 
 
-class CanManageRules(permissions.BasePermission):
-    """Everyone in scope may read rules; administrators and city analysts change them."""
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        user = request.user
-        return user.is_superuser or user.role in (Role.ADMINISTRATOR, Role.CITY_ANALYST)
-
-
 class AlertRuleViewSet(viewsets.ModelViewSet):
     serializer_class = AlertRuleSerializer
-    permission_classes = [permissions.IsAuthenticated, CanManageRules]
+    permission_classes = [permissions.IsAuthenticated, CityRolesWrite]
     queryset = AlertRule.objects.select_related("area").order_by("kind", "name")

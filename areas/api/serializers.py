@@ -1,6 +1,14 @@
 from rest_framework import serializers
 
 from ..models import Area
+from ..scoping import scope_for
+
+
+class ScopedAreaField(serializers.PrimaryKeyRelatedField):
+    """An area id that must lie in the requesting user's jurisdiction (else "does not exist")."""
+
+    def get_queryset(self):
+        return scope_for(self.context["request"].user).filter(Area.objects.all(), "path")
 
 
 class AreaSerializer(serializers.ModelSerializer):

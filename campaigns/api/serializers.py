@@ -1,7 +1,6 @@
 from rest_framework import serializers
 
-from areas.models import Area
-from areas.scoping import scope_for
+from areas.api.serializers import ScopedAreaField
 from incidents.models import Category
 from incidents.selectors import unknown_category_codes
 
@@ -18,12 +17,12 @@ from ..models import (
 )
 
 
-class ScopedAreaField(serializers.PrimaryKeyRelatedField):
-    """An area id that must lie in the requesting user's jurisdiction."""
-
-    def get_queryset(self):
-        scope = scope_for(self.context["request"].user)
-        return scope.filter(Area.objects.all(), "path")
+def _in_order(serializer, attrs: dict, first: str, last: str, message: str) -> None:
+    """Refuse ``last`` before ``first``, on create or on a partial update."""
+    start = attrs.get(first, getattr(serializer.instance, first, None))
+    end = attrs.get(last, getattr(serializer.instance, last, None))
+    if start and end and end < start:
+        raise serializers.ValidationError({last: message})
 
 
 class CategoryCodeField(serializers.SlugRelatedField):
@@ -64,10 +63,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         return codes
 
     def validate(self, attrs):
-        starts = attrs.get("starts_on", getattr(self.instance, "starts_on", None))
-        ends = attrs.get("ends_on", getattr(self.instance, "ends_on", None))
-        if starts and ends and ends < starts:
-            raise serializers.ValidationError({"ends_on": "the campaign ends before it starts"})
+        _in_order(self, attrs, "starts_on", "ends_on", "the campaign ends before it starts")
         return attrs
 
 
@@ -182,10 +178,7 @@ class RemediationAreaSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs):
-        listed = attrs.get("listed_on", getattr(self.instance, "listed_on", None))
-        due = attrs.get("due_on", getattr(self.instance, "due_on", None))
-        if listed and due and due < listed:
-            raise serializers.ValidationError({"due_on": "due before it is listed"})
+        _in_order(self, attrs, "listed_on", "due_on", "due before it is listed")
         return attrs
 
 

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts.choices import CITY_WIDE_ROLES
+from accounts.permissions import CityRolesWrite
 
 from .. import selectors, services
 from ..choices import CampaignStatus
@@ -21,15 +21,6 @@ from .serializers import (
     SubOperationSerializer,
     SweepSerializer,
 )
-
-
-class CityRolesWrite(permissions.BasePermission):
-    """Reads for everyone in scope; campaign structure is set up by city-wide roles."""
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return request.user.is_superuser or request.user.role in CITY_WIDE_ROLES
 
 
 def _closed(detail: str) -> Response:

@@ -1,14 +1,8 @@
 from rest_framework import serializers
 
-from areas.models import Area
-from areas.scoping import scope_for
+from areas.api.serializers import ScopedAreaField
 
 from ..models import PatrolUnit, Position, ResponseStandard
-
-
-class ScopedAreaField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return scope_for(self.context["request"].user).filter(Area.objects.all(), "path")
 
 
 class PatrolUnitSerializer(serializers.ModelSerializer):

@@ -6,7 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.choices import CITY_WIDE_ROLES
+from accounts.permissions import CityRolesWrite
 from incidents.models import Incident
 
 from .. import services
@@ -14,13 +14,6 @@ from ..models import PatrolUnit, Position, ResponseStandard
 from .serializers import PatrolUnitSerializer, PositionSerializer, ResponseStandardSerializer
 
 MAX_PINGS = 10_000
-
-
-class CityRolesWrite(permissions.BasePermission):
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return request.user.is_superuser or request.user.role in CITY_WIDE_ROLES
 
 
 class PatrolUnitViewSet(viewsets.ModelViewSet):
