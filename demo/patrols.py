@@ -10,6 +10,7 @@ from shapely.geometry import shape
 
 from areas.choices import AreaKind
 from areas.models import Area
+from incidents.models import Incident
 from patrols.choices import UnitKind, UnitStatus
 from patrols.models import PatrolUnit, ResponseStandard
 from patrols.services import positions_ingest
@@ -22,22 +23,29 @@ PING_EVERY = timedelta(minutes=2)
 CENTRAL_DISTRICTS = {"310101", "310104", "310105", "310106", "310107", "310109", "310110"}
 
 
-def build_demo_patrols(*, seed: int) -> int:
-    """Units, standards and a day of tracks; does nothing if the demo units exist."""
-    if PatrolUnit.objects.filter(code__startswith="demo-").exists():
-        return 0
-    rng = random.Random(seed)
+def build_demo_standards() -> None:
+    """The city's response standards: built before the incidents, whose compliance is judged
+    against them when their days are rolled up."""
     city = Area.objects.get(parent=None, code=CITY_CODE)
     ResponseStandard.objects.get_or_create(
         area=city, defaults={"dispatch_seconds": 60, "arrive_seconds": 300}
     )
+    for district in Area.objects.filter(parent=city, code__in=CENTRAL_DISTRICTS):
+        ResponseStandard.objects.get_or_create(
+            area=district, defaults={"dispatch_seconds": 60, "arrive_seconds": 180}
+        )
+
+
+def build_demo_patrols(*, seed: int) -> int:
+    """Units and a day of tracks; does nothing if the demo units exist."""
+    if PatrolUnit.objects.filter(code__startswith="demo-").exists():
+        return 0
+    rng = random.Random(seed)
+    city = Area.objects.get(parent=None, code=CITY_CODE)
+    build_demo_standards()
     now = timezone.now().replace(second=0, microsecond=0)
     created = 0
     for district in Area.objects.filter(parent=city, kind=AreaKind.DISTRICT).order_by("code"):
-        if district.code in CENTRAL_DISTRICTS:
-            ResponseStandard.objects.get_or_create(
-                area=district, defaults={"dispatch_seconds": 60, "arrive_seconds": 180}
-            )
         zones = list(
             Area.objects.filter(path__startswith=district.path, kind=AreaKind.PATROL_ZONE)
         ) or [district]
@@ -58,16 +66,30 @@ def build_demo_patrols(*, seed: int) -> int:
 
 
 def _track(rng: random.Random, unit: PatrolUnit, zone: Area, end) -> list[dict]:
-    """A day of pings wandering through the zone at patrol speed, ending now."""
+    """A day of pings through the zone at patrol speed, ending now: the unit heads from one
+    of the zone's past incident sites to another, wandering on the way, as patrols that
+    follow the hotspots do."""
     polygon = shape(zone.geometry)
     prepare(polygon)
     point = polygon.representative_point()
     x, y = point.x, point.y
+    sites = list(
+        Incident.objects.filter(area_path__startswith=zone.path, lon__isnull=False)
+        .order_by("-reported_at")
+        .values_list("lon", "lat")[:500]
+    )
+    target = rng.choice(sites) if sites else None
     heading = rng.uniform(0, 360)
     pings = []
     at = end - timedelta(days=1)
     while at <= end:
         step = rng.uniform(0.0005, 0.004)  # up to ~400 m in two minutes
+        if target is not None:
+            dx, dy = target[0] - x, target[1] - y
+            if math.hypot(dx, dy) < 0.002:  # there: linger, then on to the next site
+                target = rng.choice(sites) if rng.random() < 0.2 else target
+                step /= 4
+            heading = math.degrees(math.atan2(dy, dx))
         heading = (heading + rng.gauss(0, 40)) % 360
         nx = x + step * math.cos(math.radians(heading))
         ny = y + step * math.sin(math.radians(heading))

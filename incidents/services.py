@@ -14,7 +14,7 @@ from areas.choices import AreaKind
 from areas.locator import Located, get_locator
 from areas.scoping import Scope, scope_for
 from safecity.core.bulk import bulk_insert
-from stats.services import area_key_of, local_day, rollups_mark_dirty
+from stats.services import area_key_of, local_day, rollups_mark_dirty_for
 
 from .choices import ALLOWED_TRANSITIONS, H3_RESOLUTIONS, STATUS_TIME_FIELD, IncidentStatus
 from .models import Category, DeviceEvent, DeviceEventType, Incident, IncidentStatusChange
@@ -268,7 +268,7 @@ def _upsert(
         report.updated += len(to_update)
     report.unchanged += unchanged
     stale.update(stats_key(values["reported_at"], values["area_path"]) for values in new_rows)
-    rollups_mark_dirty(source="incidents", keys=stale)
+    rollups_mark_dirty_for(Incident, stale)
     if new_rows:
         incidents_created.send(sender=Incident, rows=new_rows)
 
@@ -419,7 +419,7 @@ def _reassign_batch(batch: list[Incident], locator, fields: list[str]) -> int:
     if changed:
         with transaction.atomic():
             Incident.objects.bulk_update(changed, fields, batch_size=BULK_BATCH_SIZE)
-            rollups_mark_dirty(source="incidents", keys=stale)
+            rollups_mark_dirty_for(Incident, stale)
     return len(changed)
 
 

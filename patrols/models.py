@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.choices import AreaKind
 from areas.models import Area
 from areas.scoping import ScopedQuerySet
+from stats.models import Rollup
 
 from .choices import UnitKind, UnitStatus
 
@@ -107,3 +108,27 @@ class ResponseStandard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area}: {self.dispatch_seconds}s / {self.arrive_seconds}s"
+
+
+class ResponseDaily(Rollup):
+    """One day's response times for an area (subtree), each incident judged against the
+    standard of its own area: how many were dispatched and on scene, how many within the
+    standard, and every response time as a {seconds: incidents} histogram, from which
+    medians and percentiles of any period are exact."""
+
+    dispatched = models.IntegerField(default=0)
+    dispatch_within = models.IntegerField(default=0)
+    arrived = models.IntegerField(default=0)
+    arrive_within = models.IntegerField(default=0)
+    dispatch_seconds = models.JSONField(default=dict)
+    arrive_seconds = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("响应日汇总")
+        verbose_name_plural = _("响应日汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_key", "category_key", "day"], name="response_daily_key"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="response_daily_day")]

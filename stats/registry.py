@@ -6,6 +6,7 @@ Recompute, rebuild and every statistics read work from this description alone, s
 type (mediation cases, campaign counters) plugs in by registering one more source.
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -17,9 +18,23 @@ from .models import Rollup
 @dataclass(frozen=True)
 class Measure:
     label: str
-    aggregate: models.Aggregate
-    # "count" measures are Poisson-like counts (z-scores make sense); "amount" are sums of money.
+    # The measure over a group of records; None when the source computes its groups itself.
+    aggregate: models.Aggregate | None = None
+    # "count" measures are Poisson-like counts (z-scores make sense); "amount" are sums of money;
+    # "histogram" are {value: count} maps, summed key by key.
     kind: str = "count"
+
+
+def merge_histograms(first: dict, second: dict) -> dict:
+    """A new {value: count} map with the counts of both."""
+    merged = dict(first)
+    for value, count in second.items():
+        merged[value] = merged.get(value, 0) + count
+    return merged
+
+
+# (area path, category path, [measure values in the source's order]) for one group of records.
+Group = tuple[str, str, list]
 
 
 @dataclass(frozen=True)
@@ -34,6 +49,9 @@ class MetricSource:
     # The source's category tree: a model with a materialized ``path`` like the records'.
     category_model: type[models.Model]
     measures: dict[str, Measure] = field(default_factory=dict)
+    # Groups computed in Python from one day's records, for measures SQL cannot aggregate
+    # (each record judged against its area's standard, histograms); default: the aggregates.
+    groups: Callable[[models.QuerySet], Iterable[Group]] | None = None
 
     def records(self) -> models.QuerySet:
         return self.model._default_manager.all()

@@ -9,6 +9,7 @@ Correctness under concurrency rests on three rules:
 - A killed recompute rolls back: its marks stay and the next run does the work again.
 """
 
+import operator
 import zlib
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from django.utils import timezone
 from safecity.core.bulk import bulk_insert
 
 from .models import EVERYWHERE, DirtyDay
-from .registry import MetricSource, get_source, sources
+from .registry import MetricSource, get_source, merge_histograms, sources
 
 
 def local_day(moment: datetime) -> date:
@@ -80,6 +81,23 @@ def rollups_mark_dirty(*, source: str, keys: Iterable[tuple[date, int]]) -> int:
     return len(marks)
 
 
+def rollups_mark_dirty_for(model, keys: Iterable[tuple[date, int]]) -> int:
+    """Mark (day, area key) pairs stale for every source whose records are ``model``'s."""
+    keys = set(keys)
+    return sum(
+        rollups_mark_dirty(source=source.name, keys=keys)
+        for source in sources()
+        if source.model is model
+    )
+
+
+def rollups_mark_every_day(*, source: str, area_key: int) -> int:
+    """Mark every day of a source's history stale for one area: after a change that alters
+    how its records are rolled up, not the records themselves."""
+    days = _days_to_rebuild(get_source(source), None, None)
+    return rollups_mark_dirty(source=source, keys=[(day, area_key) for day in days])
+
+
 def _lock_day(source: MetricSource, day: date) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -113,29 +131,31 @@ def rollup_day_recompute(
     if category_ids is None:
         category_ids = dict(source.category_model.objects.values_list("code", "id"))
     start, end = day_bounds(day)
-    names = list(source.measures)
-    area_field, category_field = source.area_path_field, source.category_path_field
-    groups = (
-        source.records()
-        .filter(**{f"{source.time_field}__gte": start, f"{source.time_field}__lt": end})
-        .order_by()
-        .values(area_field, category_field)
-        .annotate(**{name: measure.aggregate for name, measure in source.measures.items()})
-        .values_list(area_field, category_field, *names)
+    records = source.records().filter(
+        **{f"{source.time_field}__gte": start, f"{source.time_field}__lt": end}
     )
+    names = list(source.measures)
+    if source.groups is not None:
+        groups = source.groups(records)
+    else:
+        area_field, category_field = source.area_path_field, source.category_path_field
+        groups = (
+            records.order_by()
+            .values(area_field, category_field)
+            .annotate(**{name: measure.aggregate for name, measure in source.measures.items()})
+            .values_list(area_field, category_field, *names)
+        )
+    combine = _combiner(source)
     totals: dict[tuple[int, int], list] = {}
     for area_path, category_path, *values in groups:
-        values = [value or 0 for value in values]
+        values = [0 if value is None else value for value in values]
         area_keys = _ancestor_keys(area_path)
         category_keys = _ancestor_keys(category_path, category_ids)
         for area_key in area_keys:
             for category_key in category_keys:
                 key = (area_key, category_key)
                 current = totals.get(key)
-                if current is None:
-                    totals[key] = list(values)
-                else:
-                    totals[key] = [a + b for a, b in zip(current, values, strict=True)]
+                totals[key] = list(values) if current is None else combine(current, values)
     source.rollup.objects.filter(day=day).delete()
     bulk_insert(
         source.rollup,
@@ -143,6 +163,18 @@ def rollup_day_recompute(
         ([day, area, category, *sums] for (area, category), sums in totals.items()),
     )
     return len(totals)
+
+
+def _combiner(source: MetricSource) -> Callable[[list, list], list]:
+    """Adds two lists of measure values: numbers summed, histograms merged (never in place:
+    a group's values are shared by all its ancestors' totals)."""
+    kinds = [measure.kind for measure in source.measures.values()]
+    if "histogram" not in kinds:
+        return lambda first, second: [a + b for a, b in zip(first, second, strict=True)]
+    adders = [merge_histograms if kind == "histogram" else operator.add for kind in kinds]
+    return lambda first, second: [
+        add(a, b) for add, a, b in zip(adders, first, second, strict=True)
+    ]
 
 
 def rollups_recompute_dirty(*, max_days: int | None = None) -> int:

@@ -1,6 +1,8 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from areas.api.serializers import ScopedAreaField
+from stats.api.serializers import StatsParams
 
 from ..models import PatrolUnit, Position, ResponseStandard
 
@@ -38,3 +40,13 @@ class ResponseStandardSerializer(serializers.ModelSerializer):
                 {"arrive_seconds": "arrival cannot be due before dispatch"}
             )
         return attrs
+
+
+class ComplianceParams(StatsParams):
+    category = serializers.HiddenField(default=None)
+    measure = serializers.HiddenField(default="count")
+    by = serializers.ChoiceField(
+        choices=["children"],
+        required=False,
+        help_text=_("Also each child area of the area, one row each"),
+    )

@@ -8,10 +8,18 @@ from rest_framework.views import APIView
 
 from accounts.permissions import CityRolesWrite
 from incidents.models import Incident
+from stats.api.views import FROM_PARAMETER, StatsView, subject_for
+from stats.selectors import child_areas
 
 from .. import services
+from ..compliance import ARRIVAL_MARKS, compliance
 from ..models import PatrolUnit, Position, ResponseStandard
-from .serializers import PatrolUnitSerializer, PositionSerializer, ResponseStandardSerializer
+from .serializers import (
+    ComplianceParams,
+    PatrolUnitSerializer,
+    PositionSerializer,
+    ResponseStandardSerializer,
+)
 
 MAX_PINGS = 10_000
 
@@ -98,3 +106,67 @@ class SuggestedUnitsView(APIView):
                 "units": services.suggested_units(incident=incident, units=units, limit=limit),
             }
         )
+
+
+class ComplianceView(StatsView):
+    """Response compliance of an area (default: your jurisdiction) over a window, and last
+    year's; with ``by=children``, of each area inside it too."""
+
+    params_class = ComplianceParams
+
+    @extend_schema(
+        parameters=[ComplianceParams, FROM_PARAMETER],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Response compliance: dispatch and arrival within the standard",
+        description=(
+            "Per phase (dispatch, arrive): incidents with that time, how many within their "
+            "area's standard, the share (0–1), median and 90th percentile in seconds "
+            "(nearest rank), and the same for the period a year earlier with the changes. "
+            "Arrival also gives the shares within 1, 3 and 5 minutes."
+        ),
+    )
+    def get(self, request):
+        params = self.params(request)
+        subject = subject_for(request, params)
+        period = params["period"]
+        result = {
+            "area": subject.area_key or None,
+            **compliance(area_key=subject.area_key, area_path=subject.area_path, period=period),
+        }
+        if params.get("by") == "children":
+            prefix = subject.area_path or "/"
+            result["children"] = [
+                {
+                    **area,
+                    **compliance(area_key=key, area_path=f"{prefix}{key}/", period=period),
+                }
+                for key, area in child_areas(subject).items()
+            ]
+        return Response(result)
+
+    def export_table(self, data):
+        arrive_marks = [f"arrive_within_{minutes}min" for minutes in ARRIVAL_MARKS]
+        headers = ["area", "name"]
+        for phase in ("dispatch", "arrive"):
+            headers += [
+                f"{phase}_{name}"
+                for name in ("incidents", "within_standard", "share", "median_seconds")
+            ]
+            headers += [f"{phase}_p90_seconds", f"{phase}_share_last_year"]
+        headers += arrive_marks
+        rows = []
+        for item in [{"id": data["area"], "name": "", **data}, *data.get("children", [])]:
+            row = [item["id"], item["name"]]
+            for phase in ("dispatch", "arrive"):
+                block = item[phase]
+                row += [
+                    block["incidents"],
+                    block["within_standard"],
+                    block["share"],
+                    block["median_seconds"],
+                    block["p90_seconds"],
+                    block["yoy"]["share"],
+                ]
+            row += [item["arrive"][mark.removeprefix("arrive_")] for mark in arrive_marks]
+            rows.append(row)
+        return f"compliance-{data['period']['from']}-{data['period']['to']}", headers, rows

@@ -9,6 +9,7 @@ save() and signals, so callers pass complete rows: every NOT NULL column, defaul
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 
@@ -51,6 +52,11 @@ def _copy(connection, model, fields, rows) -> None:
         for field in fields
         if isinstance(field, models.CharField | models.TextField) and not field.null
     ]
+    json_columns = [
+        (i, field.encoder) for i, field in enumerate(fields) if isinstance(field, models.JSONField)
+    ]
+    if json_columns:
+        rows = (_json_encoded(row, json_columns) for row in rows)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     buffer.seek(0)
@@ -64,6 +70,14 @@ def _copy(connection, model, fields, rows) -> None:
     with connection.cursor() as cursor, connection.wrap_database_errors:
         # Django wraps psycopg2's cursor; COPY needs the driver's own (and Django's error types).
         cursor.cursor.copy_expert(statement, buffer)
+
+
+def _json_encoded(row: Sequence, columns: list) -> list:
+    row = list(row)
+    for i, encoder in columns:
+        if row[i] is not None:
+            row[i] = json.dumps(row[i], cls=encoder)
+    return row
 
 
 def _executemany(connection, model, fields, rows) -> None:

@@ -21,7 +21,7 @@ from incidents.services import incidents_ingest
 from safecity.celery import app
 from stats import services
 from stats.models import ALL_CATEGORIES, EVERYWHERE, DirtyDay, IncidentDaily
-from stats.registry import get_source
+from stats.registry import get_source, sources
 from stats.selectors import Subject, stats_summary
 from stats.services import day_bounds, rollups_rebuild, rollups_recompute_dirty
 from stats.windows import Window, previous_period, same_period_last_year, window_period
@@ -152,7 +152,10 @@ def test_ingest_marks_its_days_and_the_recompute_clears_them(two_districts, sett
     assert IncidentDaily.objects.count() == 0
     expected_days = {services.local_day(datetime.fromisoformat(row["reported_at"])) for row in rows}
     assert set(DirtyDay.objects.values_list("day", flat=True)) == expected_days
-    assert rollups_recompute_dirty() == len(expected_days)
+    # Each day once per source rolled up from incidents (the counts, the response times).
+    incident_sources = [source for source in sources() if source.model is Incident]
+    assert len(incident_sources) >= 2
+    assert rollups_recompute_dirty() == len(expected_days) * len(incident_sources)
     assert DirtyDay.objects.count() == 0
     subject = Subject(get_source("incidents"))
     for day in expected_days:
@@ -229,22 +232,22 @@ def test_ingest_while_a_recompute_runs_loses_nothing(two_districts, settings, mo
 
     claimed, release, ingest_marked, recompute_done = (threading.Event() for _ in range(4))
     real_recompute = services.rollup_day_recompute
-    real_mark = incident_services.rollups_mark_dirty
+    real_mark = incident_services.rollups_mark_dirty_for
 
     def recompute_after_release(**kwargs):
         claimed.set()
         assert release.wait(20)
         return real_recompute(**kwargs)
 
-    def mark_then_linger(**kwargs):
+    def mark_then_linger(*args, **kwargs):
         # The ingest has written its incident and its mark but not committed yet.
-        count = real_mark(**kwargs)
+        count = real_mark(*args, **kwargs)
         ingest_marked.set()
         recompute_done.wait(10)
         return count
 
     monkeypatch.setattr(services, "rollup_day_recompute", recompute_after_release)
-    monkeypatch.setattr(incident_services, "rollups_mark_dirty", mark_then_linger)
+    monkeypatch.setattr(incident_services, "rollups_mark_dirty_for", mark_then_linger)
 
     def recompute_thread():
         rollups_recompute_dirty()

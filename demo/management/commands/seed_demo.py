@@ -10,7 +10,7 @@ from demo.alerts import build_demo_rules
 from demo.areas import CITY_CODE, build_demo_areas
 from demo.campaigns import build_demo_campaigns
 from demo.incidents import DEFAULT_COUNT, SOURCE_SYSTEM, build_demo_incidents
-from demo.patrols import build_demo_patrols
+from demo.patrols import build_demo_patrols, build_demo_standards
 from demo.users import DEMO_PASSWORD, build_demo_users
 from incidents.models import Incident
 from stats.services import recompute_deferred, rollups_rebuild
@@ -38,6 +38,7 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 counts = build_demo_areas(seed=seed)
+                build_demo_standards()
                 transaction.on_commit(lambda: areas_changed.send(sender=Area))
             summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
             self.stdout.write(f"Demo city built (seed {seed}): {summary}.")

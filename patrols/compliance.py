@@ -1,0 +1,173 @@
+"""Response compliance: how many incidents were dispatched and on scene within their area's
+standard, with medians and 90th percentiles, for any area and period, against last year.
+
+Everything is read from the ``responses`` rollups of the statistics engine. Each incident is
+judged against the standard of its own area when its day is rolled up, so an area's figure
+honours the different standards of the areas inside it (3 minutes in the centre, 5 outside).
+Response times are whole seconds from the call: to dispatch, and to arrival on scene (a time
+before the call counts as 0). A changed standard marks the rollups of its area stale, so the
+whole history, last year included, is judged against the standards in force today.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from stats.models import ALL_CATEGORIES
+from stats.registry import Measure, MetricSource, merge_histograms, register
+from stats.services import rollups_mark_every_day
+from stats.windows import Period, same_period_last_year
+
+from .models import ResponseDaily
+from .services import standard_for, standards_by_area
+
+SOURCE = "responses"
+PHASES = ("dispatch", "arrive")
+# Shares of arrivals within these minutes, whatever the standard: the 1/3/5-minute circles.
+ARRIVAL_MARKS = (1, 3, 5)
+
+
+def response_groups(records):
+    """One day's groups for the rollup: per area path, the counts and histograms."""
+    table = standards_by_area()
+    standards: dict[str, tuple[int, int]] = {}
+    groups: dict[str, list] = {}
+    rows = (
+        records.filter(Q(dispatched_at__isnull=False) | Q(on_scene_at__isnull=False))
+        .order_by()
+        .values_list("area_path", "reported_at", "dispatched_at", "on_scene_at")
+    )
+    for path, reported, dispatched, on_scene in rows:
+        standard = standards.get(path)
+        if standard is None:
+            standard = standards[path] = standard_for(path, table=table)
+        group = groups.get(path)
+        if group is None:
+            group = groups[path] = [0, 0, 0, 0, {}, {}]
+        for offset, moment in ((0, dispatched), (1, on_scene)):
+            if moment is None:
+                continue
+            seconds = max(0, int((moment - reported).total_seconds()))
+            group[2 * offset] += 1
+            group[2 * offset + 1] += seconds <= standard[offset]
+            histogram = group[4 + offset]
+            histogram[str(seconds)] = histogram.get(str(seconds), 0) + 1
+    return [(path, "", *values) for path, values in groups.items()]
+
+
+def register_responses() -> None:
+    from incidents.models import Category, Incident
+
+    register(
+        MetricSource(
+            name=SOURCE,
+            label=_("响应"),
+            model=Incident,
+            rollup=ResponseDaily,
+            time_field="reported_at",
+            area_path_field="area_path",
+            category_path_field="category_path",
+            category_model=Category,
+            measures={
+                "dispatched": Measure(_("已派警")),
+                "dispatch_within": Measure(_("标准内派警")),
+                "arrived": Measure(_("已到场")),
+                "arrive_within": Measure(_("标准内到场")),
+                "dispatch_seconds": Measure(_("派警用时分布"), kind="histogram"),
+                "arrive_seconds": Measure(_("到场用时分布"), kind="histogram"),
+            },
+            groups=response_groups,
+        )
+    )
+
+
+def standard_changed(instance, **kwargs) -> None:
+    """A standard set, changed or removed: its area's history is judged again."""
+    rollups_mark_every_day(source=SOURCE, area_key=instance.area_id)
+
+
+def percentile(histogram: dict, fraction: float) -> int | None:
+    """The nearest-rank percentile of a {seconds: count} histogram: the smallest value with at
+    least ``fraction`` of all counts at or below it (None when empty)."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank = max(1, math.ceil(fraction * total))
+    seen = 0
+    for value in sorted(histogram, key=int):
+        seen += histogram[value]
+        if seen >= rank:
+            return int(value)
+    raise AssertionError("unreachable: the ranks add up to the total")
+
+
+@dataclass
+class _Totals:
+    dispatched: int = 0
+    dispatch_within: int = 0
+    arrived: int = 0
+    arrive_within: int = 0
+    dispatch_seconds: dict = None
+    arrive_seconds: dict = None
+
+    def add(self, row: ResponseDaily) -> None:
+        self.dispatched += row.dispatched
+        self.dispatch_within += row.dispatch_within
+        self.arrived += row.arrived
+        self.arrive_within += row.arrive_within
+        self.dispatch_seconds = merge_histograms(self.dispatch_seconds or {}, row.dispatch_seconds)
+        self.arrive_seconds = merge_histograms(self.arrive_seconds or {}, row.arrive_seconds)
+
+    def phase(self, name: str) -> dict:
+        count = getattr(self, "dispatched" if name == "dispatch" else "arrived")
+        within = getattr(self, f"{name}_within")
+        histogram = getattr(self, f"{name}_seconds") or {}
+        block = {
+            "incidents": count,
+            "within_standard": within,
+            "share": _share(within, count),
+            "median_seconds": percentile(histogram, 0.5),
+            "p90_seconds": percentile(histogram, 0.9),
+        }
+        if name == "arrive":
+            for minutes in ARRIVAL_MARKS:
+                inside = sum(n for value, n in histogram.items() if int(value) <= minutes * 60)
+                block[f"within_{minutes}min"] = _share(inside, count)
+        return block
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _change(current, base):
+    return None if current is None or base is None else round(current - base, 4)
+
+
+def compliance(*, area_key: int, area_path: str, period: Period) -> dict:
+    """Dispatch and arrival compliance of an area subtree over ``period`` and the same period
+    last year, with the change (shares in fractions, times in seconds)."""
+    last_year = same_period_last_year(period)
+    current, base = _Totals(), _Totals()
+    rows = ResponseDaily.objects.filter(area_key=area_key, category_key=ALL_CATEGORIES).filter(
+        Q(day__range=(period.start, period.end)) | Q(day__range=(last_year.start, last_year.end))
+    )
+    for row in rows:
+        (current if period.start <= row.day <= period.end else base).add(row)
+    dispatch_s, arrive_s = standard_for(area_path)
+    result = {
+        "period": period.as_dict(),
+        "yoy_period": last_year.as_dict(),
+        "standard": {"dispatch_seconds": dispatch_s, "arrive_seconds": arrive_s},
+    }
+    for name in PHASES:
+        now, then = current.phase(name), base.phase(name)
+        now["yoy"] = {
+            **{key: then[key] for key in ("incidents", "share", "median_seconds", "p90_seconds")},
+            "share_change": _change(now["share"], then["share"]),
+            "median_change": _change(now["median_seconds"], then["median_seconds"]),
+        }
+        result[name] = now
+    return result
