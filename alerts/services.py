@@ -1,41 +1,19 @@
 """Raising alerts (in the cause's transaction), delivering them after commit, handling them."""
 
-import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from areas.models import Area
-from areas.scoping import Scope
+from safecity.core import live
 
 from .choices import AlertState, RuleKind
 from .models import Alert, AlertRule
 
-logger = logging.getLogger(__name__)
-EVERYONE_GROUP = "alerts.all"
-
-
-def area_group(area_id: int) -> str:
-    return f"alerts.area.{area_id}"
-
-
-def groups_for_path(area_path: str) -> list[str]:
-    """The channel groups an alert at this area goes to: every ancestor's and the city's."""
-    return [EVERYONE_GROUP] + [area_group(int(p)) for p in area_path.strip("/").split("/") if p]
-
-
-def group_for_scope(scope: Scope) -> str | None:
-    """The one group a user's socket joins: the city's, or their jurisdiction's root."""
-    if scope.everything:
-        return EVERYONE_GROUP
-    if scope.path:
-        return area_group(int(scope.path.rstrip("/").rsplit("/", 1)[-1]))
-    return None
+FEED = "alerts"
 
 
 def alert_raise(
@@ -87,14 +65,7 @@ def alert_deliver(*, alert_id: int, event: str) -> bool:
     if alert is None:
         return False
     message = {"type": "alert.message", "event": event, "alert": AlertSerializer(alert).data}
-    layer = get_channel_layer()
-    try:
-        for group in groups_for_path(alert.area_path):
-            async_to_sync(layer.group_send)(group, message)
-    except Exception:  # any channel-layer failure: Redis down, timeouts, ...
-        logger.warning("alert %s not pushed (%s); clients will catch up", alert_id, event)
-        return False
-    return True
+    return live.publish(FEED, {alert.area_path: [alert.id]}, lambda _ids: message)
 
 
 def alert_acknowledge(*, alert: Alert, user) -> Alert:

@@ -9,12 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.rows import FUTURE_TOLERANCE, parse_datetime
+from safecity.core import live
 from safecity.core.bulk import bulk_insert
 
 from .choices import UnitStatus
 from .models import PatrolUnit, Position, ResponseStandard
 
 EARTH_RADIUS_M = 6_371_000
+FEED = "positions"
 
 
 @dataclass
@@ -38,7 +40,7 @@ def positions_ingest(*, pings: list, units=None) -> dict:
     known = {
         unit.code: unit
         for unit in (units if units is not None else PatrolUnit.objects.all()).only(
-            "id", "code", "last_seen_at"
+            "id", "code", "name", "kind", "status", "home_path", "last_seen_at"
         )
     }
     rejected: list[PingRejection] = []
@@ -71,7 +73,9 @@ def positions_ingest(*, pings: list, units=None) -> dict:
             )
         new_rows = [row for key, row in rows.items() if key not in existing]
         bulk_insert(Position, ["unit_id", "at", "lon", "lat", "speed_kmh", "heading"], new_rows)
-        _move_units(new_rows, known)
+        moved = _move_units(new_rows, known)
+        if moved:
+            transaction.on_commit(lambda: positions_publish(moved))
     return {
         "stored": len(new_rows),
         "duplicates": len(rows) - len(new_rows),
@@ -109,18 +113,53 @@ def _ping_problem(ping, known, now, tz) -> tuple[str, str] | None:
     return None
 
 
-def _move_units(rows: list[list], known: dict) -> None:
+def _move_units(rows: list[list], known: dict) -> list[tuple[PatrolUnit, list]]:
+    """Move each unit to its latest ping if that is newer than where it was last seen; the
+    units moved, with the ping."""
     latest: dict[int, list] = {}
     for row in rows:
         if row[0] not in latest or row[1] > latest[row[0]][1]:
             latest[row[0]] = row
     by_id = {unit.id: unit for unit in known.values()}
-    for unit_id, (_, at, lon, lat, *_rest) in latest.items():
-        seen = by_id[unit_id].last_seen_at
-        if seen is None or at > seen:
+    moved = []
+    for unit_id, row in latest.items():
+        unit, (_, at, lon, lat, *_rest) = by_id[unit_id], row
+        if unit.last_seen_at is None or at > unit.last_seen_at:
             PatrolUnit.objects.filter(pk=unit_id).update(
                 last_lon=lon, last_lat=lat, last_seen_at=at
             )
+            moved.append((unit, row))
+    return moved
+
+
+def live_position(unit: PatrolUnit, row: list | None = None) -> dict:
+    """A unit's position as live maps show it: from a ping row, or where it was last seen."""
+    if row is None:
+        at, lon, lat, speed, heading = unit.last_seen_at, unit.last_lon, unit.last_lat, None, None
+    else:
+        _, at, lon, lat, speed, heading = row
+    return {
+        "unit": unit.code,
+        "name": unit.name,
+        "kind": unit.kind,
+        "status": unit.status,
+        "at": at.isoformat() if at else None,
+        "lon": lon,
+        "lat": lat,
+        "speed_kmh": speed,
+        "heading": heading,
+    }
+
+
+def positions_publish(moved: list[tuple[PatrolUnit, list]]) -> bool:
+    """Push units' new positions to the live maps of their zone and every area above it, one
+    message per map group."""
+    by_path: dict[str, list] = {}
+    for unit, row in moved:
+        by_path.setdefault(unit.home_path, []).append(live_position(unit, row))
+    return live.publish(
+        FEED, by_path, lambda positions: {"type": "positions.message", "positions": positions}
+    )
 
 
 def positions_prune(*, now: datetime | None = None) -> int:

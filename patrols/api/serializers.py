@@ -1,3 +1,7 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -50,3 +54,27 @@ class ComplianceParams(StatsParams):
         required=False,
         help_text=_("Also each child area of the area, one row each"),
     )
+
+
+class CoverageParams(serializers.Serializer):
+    area = serializers.IntegerField(
+        required=False, help_text=_("Area id: its whole subtree (default: your jurisdiction)")
+    )
+    since = serializers.DateTimeField(required=False, help_text=_("Default: 24 hours ago"))
+    until = serializers.DateTimeField(required=False, help_text=_("Default: now"))
+    resolution = serializers.IntegerField(
+        required=False, min_value=5, max_value=11, help_text=_("h3 resolution of the cells")
+    )
+
+    def validate(self, attrs):
+        until = attrs.get("until") or timezone.now()
+        since = attrs.get("since") or until - timedelta(days=1)
+        if since >= until:
+            raise serializers.ValidationError({"since": _("must be before until")})
+        limit = settings.PATROL_COVERAGE_MAX_DAYS
+        if until - since > timedelta(days=limit):
+            raise serializers.ValidationError(
+                {"since": _("at most %(days)d days at a time") % {"days": limit}}
+            )
+        attrs["since"], attrs["until"] = since, until
+        return attrs

@@ -7,15 +7,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import CityRolesWrite
+from areas.models import Area
 from incidents.models import Incident
 from stats.api.views import FROM_PARAMETER, StatsView, subject_for
 from stats.selectors import child_areas
 
 from .. import services
 from ..compliance import ARRIVAL_MARKS, compliance
+from ..coverage import coverage
 from ..models import PatrolUnit, Position, ResponseStandard
 from .serializers import (
     ComplianceParams,
+    CoverageParams,
     PatrolUnitSerializer,
     PositionSerializer,
     ResponseStandardSerializer,
@@ -170,3 +173,40 @@ class ComplianceView(StatsView):
             row += [item["arrive"][mark.removeprefix("arrive_")] for mark in arrive_marks]
             rows.append(row)
         return f"compliance-{data['period']['from']}-{data['period']['to']}", headers, rows
+
+
+class CoverageView(APIView):
+    """Unit-minutes per beat and h3 cell against incidents, and alignment per patrol zone."""
+
+    @extend_schema(
+        parameters=[CoverageParams],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Patrol coverage against incident density",
+        description=(
+            "Presence in unit-minutes from the GPS tracks (a ping counts until the unit's next "
+            "one, capped) per h3 cell and beat, incidents per cell and beat, and per patrol "
+            "zone: alignment (correlation of unit-minutes and incidents over its cells) and the "
+            "share of its unit-minutes spent in its hotspot cells."
+        ),
+    )
+    def get(self, request):
+        params = CoverageParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        params = params.validated_data
+        units = PatrolUnit.objects.for_user(request.user)
+        incidents = Incident.objects.for_user(request.user)
+        area = None
+        if "area" in params:
+            area = Area.objects.for_user(request.user).filter(pk=params["area"]).first()
+            if area is None:
+                raise Http404
+            units = units.filter(home_path__startswith=area.path)
+            incidents = incidents.filter(area_path__startswith=area.path)
+        result = coverage(
+            units=units,
+            incidents=incidents,
+            start=params["since"],
+            end=params["until"],
+            resolution=params.get("resolution"),
+        )
+        return Response({"area": area.id if area else None, **result})

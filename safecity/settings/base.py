@@ -197,6 +197,10 @@ RESPONSE_STANDARD_DEFAULT = (
 PATROL_POSITION_RETENTION_DAYS = env.int("PATROL_POSITION_RETENTION_DAYS", default=90)
 PATROL_POSITION_FRESH_MINUTES = env.int("PATROL_POSITION_FRESH_MINUTES", default=10)
 PATROL_SPEED_KMH = env.float("PATROL_SPEED_KMH", default=30.0)
+# Coverage: a ping counts for the time to the unit's next one, at most this long.
+PATROL_PING_GAP_MINUTES = env.int("PATROL_PING_GAP_MINUTES", default=5)
+PATROL_COVERAGE_H3_RESOLUTION = env.int("PATROL_COVERAGE_H3_RESOLUTION", default=8)
+PATROL_COVERAGE_MAX_DAYS = env.int("PATROL_COVERAGE_MAX_DAYS", default=31)
 # Idle alert sockets get a heartbeat this often, so proxies keep them open.
 ALERTS_HEARTBEAT_SECONDS = env.int("ALERTS_HEARTBEAT_SECONDS", default=25)
 # Without a beat (embedded mode) a change asks for its recompute when it commits.

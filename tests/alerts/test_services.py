@@ -13,6 +13,7 @@ from alerts.models import Alert, AlertRule
 from areas.choices import AreaKind
 from incidents.models import Incident
 from incidents.services import device_event_receive, incidents_ingest
+from safecity.core import live
 
 from ..factories import AreaFactory, square
 
@@ -162,7 +163,7 @@ def test_an_alert_is_kept_when_the_channel_layer_is_down(
     broken = mock.Mock()
     broken.group_send = mock.AsyncMock(side_effect=ConnectionError("redis is down"))
     with (
-        mock.patch("alerts.services.get_channel_layer", return_value=broken),
+        mock.patch("safecity.core.live.get_channel_layer", return_value=broken),
         django_capture_on_commit_callbacks(execute=True),
     ):
         report = incidents_ingest(
@@ -174,13 +175,13 @@ def test_an_alert_is_kept_when_the_channel_layer_is_down(
 
 
 def test_an_alert_goes_to_its_area_and_every_ancestor():
-    assert services.groups_for_path("/1/5/9/") == [
+    assert live.groups_for_path(services.FEED, "/1/5/9/") == [
         "alerts.all",
         "alerts.area.1",
         "alerts.area.5",
         "alerts.area.9",
     ]
-    assert services.groups_for_path("") == ["alerts.all"]
+    assert live.groups_for_path(services.FEED, "") == ["alerts.all"]
 
 
 # --- REST --------------------------------------------------------------------------------

@@ -58,7 +58,9 @@ def _nearest_rank(values: list[int], fraction: float):
 def _direct(incidents: list[Incident], period: Period) -> dict:
     """The figures straight from the incidents, without the rollups."""
     chosen = [
-        i for i in incidents if period.start <= timezone.localtime(i.reported_at).date() <= period.end
+        incident
+        for incident in incidents
+        if period.start <= timezone.localtime(incident.reported_at).date() <= period.end
     ]
     result = {}
     for phase, moment, index in (("dispatch", "dispatched_at", 0), ("arrive", "on_scene_at", 1)):
@@ -169,8 +171,8 @@ def test_a_district_user_sees_only_their_district_and_gets_a_table(
     mine = list(Incident.objects.filter(area_path__startswith=district_a.path))
     direct = _direct(mine, PERIOD)
     header, first = rows[0], rows[1]
-    assert int(first[header.index("arrive_within_standard")]) == (
-        direct["arrive"]["within_standard"]
+    assert (
+        int(first[header.index("arrive_within_standard")]) == (direct["arrive"]["within_standard"])
     )
     bad = client.get("/api/v1/patrols/compliance/", {"window": "custom", "from": "2025-13-01"})
     assert bad.status_code == 400
