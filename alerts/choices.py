@@ -14,6 +14,7 @@ class RuleKind(models.TextChoices):
     RESPONSE_BREACH = "response_breach", _("响应超时")
     CAMPAIGN_KPI = "campaign_kpi", _("专项指标风险")
     REMEDIATION_OVERDUE = "remediation_overdue", _("整治逾期")
+    FOLLOWUP_OVERDUE = "followup_overdue", _("纠纷回访逾期")
 
 
 class AlertState(models.TextChoices):

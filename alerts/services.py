@@ -324,3 +324,18 @@ def alerts_for_remediation_overdue(*, area, today) -> int:
         body=f"应于 {area.due_on} 前完成：{area.target}",
         body_en=f"due {area.due_on}: {area.target}",
     )
+
+
+def alerts_for_followup_overdue(*, follow_up) -> int:
+    """A dispute case's follow-up past due and not done (followup_overdue rules)."""
+    case = follow_up.case
+    due = timezone.localtime(follow_up.due_at)
+    return _raise_for_rules(
+        RuleKind.FOLLOWUP_OVERDUE,
+        area=case.area,
+        dedup_key=f"followup:{follow_up.id}",
+        title=f"纠纷回访逾期：{case.type.name}（{case.area.name}）",
+        title_en=f"Dispute follow-up overdue: {case.type.name_en} ({case.area.name})",
+        body=f"应于 {due:%Y-%m-%d %H:%M} 回访：{follow_up.note}",
+        body_en=f"due {due:%Y-%m-%d %H:%M}: {follow_up.note}",
+    )

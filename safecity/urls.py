@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("alerts.api.urls")),
     path("", include("campaigns.api.urls")),
     path("", include("patrols.api.urls")),
+    path("", include("mediation.api.urls")),
 ]
 
 urlpatterns = [

@@ -238,12 +238,17 @@ def child_areas(subject: Subject) -> dict[int, dict]:
 
 
 def child_categories(subject: Subject) -> dict[int, dict]:
-    from incidents.models import Category
-
+    """The categories one level below the subject's in its source's category tree (a flat
+    list of types, such as the dispute types, has children only under "all")."""
+    model = subject.source.category_model
     parent = None if subject.category_key == ALL_CATEGORIES else subject.category_key
+    if any(field.name == "parent" for field in model._meta.fields):
+        children = model.objects.filter(parent_id=parent)
+    else:
+        children = model.objects.all() if parent is None else model.objects.none()
     return {
         category.id: {"code": category.code, "name": category.name, "name_en": category.name_en}
-        for category in Category.objects.filter(parent_id=parent).order_by("sort_order")
+        for category in children.order_by("sort_order", "code")
     }
 
 

@@ -17,6 +17,8 @@ from accounts.choices import Role
 from areas.choices import AreaKind
 from incidents.models import Category, DeviceEventType
 from incidents.taxonomy import device_event_types_install, taxonomy_install
+from mediation.defaults import dispute_types_install
+from mediation.models import DisputeType
 from stats.compstat import default_report_install
 from stats.models import CompstatReport
 
@@ -56,7 +58,8 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(autouse=True)
 def shipped_rows_in_transactional_tests(request):
-    """Put back what data migrations installed (the taxonomy, device event types).
+    """Put back what data migrations installed (the taxonomy, device event types, the default
+    CompStat report, the dispute types).
 
     A transactional test empties every table after it runs, taking those rows with it.
     """
@@ -67,6 +70,7 @@ def shipped_rows_in_transactional_tests(request):
     taxonomy_install(Category)
     device_event_types_install(DeviceEventType, Category)
     default_report_install(CompstatReport)
+    dispute_types_install(DisputeType)
 
 
 @pytest.fixture

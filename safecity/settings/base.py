@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "stats",
     "alerts",
     "patrols",
+    "mediation",
     "demo",
 ]
 
@@ -179,6 +180,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "campaigns.check_remediation_overdue",
         "schedule": crontab(hour=8, minute=0),
     },
+    "mediation-check-overdue-followups": {
+        "task": "mediation.check_overdue_followups",
+        "schedule": crontab(minute="*/15"),
+    },
     "patrols-prune-positions": {
         "task": "patrols.prune_positions",
         "schedule": crontab(hour=2, minute=30),
@@ -209,6 +214,10 @@ CELERY_TIMEZONE = env("TIME_ZONE", default="Asia/Shanghai")
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.RolePermissionBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -265,6 +274,10 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "incidents.choices.IncidentStatus",
         "AreaKindEnum": "areas.choices.AreaKind",
         "AlertRuleKindEnum": "alerts.choices.RuleKind",
+        "IncidentSourceEnum": "incidents.choices.IncidentSource",
+        "DisputeStatusEnum": "mediation.choices.CaseStatus",
+        "DisputeSourceEnum": "mediation.choices.CaseSource",
+        "TransferAgencyEnum": "mediation.choices.Agency",
     },
 }
 

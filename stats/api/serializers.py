@@ -12,6 +12,9 @@ SOURCE = "incidents"
 
 
 class StatsParams(serializers.Serializer):
+    # The metric source whose measures and categories the parameters name.
+    source_name = SOURCE
+
     area = serializers.IntegerField(
         required=False, help_text=_("Area id: its whole subtree (default: your jurisdiction)")
     )
@@ -45,7 +48,7 @@ class StatsParams(serializers.Serializer):
             attrs["period"] = window_period(attrs["window"], end, start)
         except ValueError as exc:
             raise serializers.ValidationError({"to": str(exc)}) from None
-        source = get_source(SOURCE)
+        source = get_source(self.source_name)
         measures = [name.strip() for name in attrs["measure"].split(",") if name.strip()]
         unknown = [name for name in measures if name not in source.measures]
         if unknown or not measures:

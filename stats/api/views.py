@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 
 from areas.models import Area
 from areas.scoping import scope_for
-from incidents.models import Category
 from safecity.core.api.renderers import TableCSVRenderer, TableXLSXRenderer
 
 from .. import selectors
@@ -32,10 +31,10 @@ FROM_PARAMETER = OpenApiParameter(
 )
 
 
-def subject_for(request, params: dict) -> selectors.Subject:
+def subject_for(request, params: dict, source_name: str = SOURCE) -> selectors.Subject:
     """The area and category asked for, within the user's jurisdiction (else 404)."""
     scope = scope_for(request.user)
-    source = get_source(SOURCE)
+    source = get_source(source_name)
     if "area" in params:
         area = Area.objects.filter(pk=params["area"]).only("id", "path").first()
         if area is None or not scope.covers(area.path):
@@ -49,7 +48,7 @@ def subject_for(request, params: dict) -> selectors.Subject:
         raise Http404(_("You have no jurisdiction to report on."))
     category_key, category_path = ALL_CATEGORIES, ""
     if params.get("category"):
-        category = Category.objects.filter(code=params["category"]).first()
+        category = source.category_model.objects.filter(code=params["category"]).first()
         if category is None:
             raise ValidationError({"category": f"unknown category code {params['category']!r}"})
         category_key, category_path = category.id, category.path

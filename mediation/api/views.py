@@ -1,0 +1,237 @@
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from safecity.core.api.renderers import TableCSVRenderer, TableXLSXRenderer
+from stats.api.views import FROM_PARAMETER, StatsView, subject_for
+
+from .. import selectors, services
+from ..filtersets import DisputeCaseFilterSet
+from ..models import DisputeCase, FollowUp
+from ..sources import SOURCE
+from .serializers import (
+    CaseTransitionSerializer,
+    CompleteFollowUpSerializer,
+    DisputeCaseDetailSerializer,
+    DisputeCaseSerializer,
+    FollowUpSerializer,
+    MediationStatsParams,
+    OpenFromIncidentSerializer,
+    incident_in_scope,
+)
+
+EXPORT_LIMIT = 50_000
+EXPORT_COLUMNS = [
+    "id", "type", "status", "risk", "source", "area", "area_name", "address", "screened_at",
+    "transferred_at", "transferred_to", "resolved_at", "escalated_at", "summary", "parties",
+]  # fmt: skip
+
+
+def _case_error(exc: services.CaseError):
+    """A refused case change: 409 for a lifecycle step, 400 for bad input, naming the field."""
+    code = status.HTTP_409_CONFLICT if isinstance(exc, services.TransitionError) else 400
+    return Response({exc.field: [exc.message]}, status=code)
+
+
+class DisputeCaseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Dispute cases in the caller's jurisdiction. Parties' names and phone numbers are
+    masked for users without the personal-data permission, here and in ``?format=csv``."""
+
+    lookup_field = "public_id"
+    filterset_class = DisputeCaseFilterSet
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, TableCSVRenderer, TableXLSXRenderer]
+
+    def get_queryset(self):
+        cases = DisputeCase.objects.for_user(self.request.user).select_related(
+            "type", "area", "incident", "escalated_incident"
+        )
+        if self.action == "retrieve":
+            cases = cases.prefetch_related("changes", "follow_ups")
+        return cases.order_by("-screened_at", "-pk")
+
+    def get_serializer_class(self):
+        return DisputeCaseDetailSerializer if self.action == "retrieve" else DisputeCaseSerializer
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format in ("csv", "xlsx"):
+            cases = self.filter_queryset(self.get_queryset())[:EXPORT_LIMIT]
+            return Response(self.get_serializer(cases, many=True).data)
+        return super().list(request, *args, **kwargs)
+
+    def export_table(self, data):
+        rows = []
+        for case in data:
+            parties = "; ".join(
+                " ".join(filter(None, [p.get("role"), p.get("name"), p.get("phone")]))
+                for p in case["parties"]
+            )
+            rows.append([case[column] for column in EXPORT_COLUMNS[:-1]] + [parties])
+        return "dispute-cases", EXPORT_COLUMNS, rows
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.case_create(
+            user=self.request.user, area=data.pop("area", None), **data
+        )
+
+    def create(self, request, *args, **kwargs):
+        try:
+            return super().create(request, *args, **kwargs)
+        except services.CaseError as exc:
+            return _case_error(exc)
+
+    @extend_schema(request=CaseTransitionSerializer, responses={200: DisputeCaseDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, public_id=None):
+        """One lifecycle step; 409 with the reason when it is not allowed."""
+        case = self.get_object()
+        params = CaseTransitionSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        params = params.validated_data
+        incident = None
+        if params.get("incident"):
+            incident = incident_in_scope(request.user, params["incident"])
+            if incident is None:
+                raise ValidationError({"incident": ["no such incident in your jurisdiction"]})
+        try:
+            case = services.case_transition(
+                case=case,
+                to_status=params["to"],
+                user=request.user,
+                at=params.get("at"),
+                note=params.get("note", ""),
+                agency=params.get("agency", ""),
+                incident=incident,
+            )
+        except services.CaseError as exc:
+            return _case_error(exc)
+        case = self.get_queryset().prefetch_related("changes", "follow_ups").get(pk=case.pk)
+        return Response(DisputeCaseDetailSerializer(case, context={"request": request}).data)
+
+    @extend_schema(request=FollowUpSerializer, responses={200: FollowUpSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"], url_path="follow-ups")
+    def follow_ups(self, request, public_id=None):
+        case = self.get_object()
+        if request.method == "POST":
+            params = FollowUpSerializer(data=request.data)
+            params.is_valid(raise_exception=True)
+            try:
+                follow_up = services.followup_create(
+                    case=case, user=request.user, **params.validated_data
+                )
+            except services.CaseError as exc:
+                return _case_error(exc)
+            return Response(FollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
+        return Response(FollowUpSerializer(case.follow_ups.all(), many=True).data)
+
+
+class FollowUpViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Follow-ups of cases in scope; filter ``overdue=true``; complete one with its outcome."""
+
+    serializer_class = FollowUpSerializer
+
+    def get_queryset(self):
+        follow_ups = FollowUp.objects.filter(
+            case__in=DisputeCase.objects.for_user(self.request.user)
+        ).order_by("due_at", "pk")
+        if self.request.query_params.get("overdue") == "true":
+            from django.utils import timezone
+
+            follow_ups = follow_ups.filter(done_at__isnull=True, due_at__lt=timezone.now())
+        return follow_ups
+
+    @extend_schema(request=CompleteFollowUpSerializer, responses={200: FollowUpSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        follow_up = self.get_object()
+        params = CompleteFollowUpSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            follow_up = services.followup_complete(
+                follow_up=follow_up, outcome=params.validated_data.get("outcome", "")
+            )
+        except services.CaseError as exc:
+            return _case_error(exc)
+        return Response(FollowUpSerializer(follow_up).data)
+
+
+class OpenFromIncidentView(APIView):
+    """Open a dispute case from an incident of a dispute category (linked both ways)."""
+
+    @extend_schema(request=OpenFromIncidentSerializer, responses={201: DisputeCaseSerializer})
+    def post(self, request, public_id):
+        incident = incident_in_scope(request.user, public_id)
+        if incident is None:
+            raise Http404
+        params = OpenFromIncidentSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            case = services.case_from_incident(
+                incident=incident, user=request.user, **params.validated_data
+            )
+        except services.CaseError as exc:
+            return _case_error(exc)
+        data = DisputeCaseSerializer(case, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class MediationStatsView(StatsView):
+    params_class = MediationStatsParams
+
+    @extend_schema(
+        parameters=[MediationStatsParams, FROM_PARAMETER],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Disputes screened, transferred, resolved ...: 同比, 环比, rates, funnel",
+        description=(
+            "Disputes count on the day they were screened, with what became of them since: "
+            "per measure current, yoy and pop blocks; rates of screened (transfer, resolution, "
+            "escalation) now, a year earlier and the period before; the funnel screened → "
+            "transferred → resolved; with by=type or by=area the figures per type or child area."
+        ),
+    )
+    def get(self, request):
+        params = self.params(request)
+        subject = subject_for(request, params, source_name=SOURCE)
+        result = selectors.mediation_stats(
+            subject=subject, window=params["window"], period=params["period"]
+        )
+        if params.get("by"):
+            result["by"] = params["by"]
+            result["rows"] = selectors.mediation_breakdown(
+                subject=subject, window=params["window"], period=params["period"], by=params["by"]
+            )
+        return Response(result)
+
+    def export_table(self, data):
+        name = f"mediation-{data['period']['from']}-{data['period']['to']}"
+        if "rows" in data:
+            measures = selectors.FUNNEL + selectors.OUTCOMES
+            rates = list(selectors.RATES.values())
+            headers = ["code" if data["by"] == "type" else "id", "name", *measures, *rates]
+            rows = [
+                [row.get("code", row.get("id")), row["name"], *(row[m] for m in measures + rates)]
+                for row in data["rows"]
+            ]
+            return name, headers, rows
+        headers = ["measure", "current", "last_year", "previous_period"]
+        rows = [
+            [measure, block["current"], block["yoy"]["base"], block["pop"]["base"]]
+            for measure, block in data["measures"].items()
+        ]
+        rows += [
+            [rate, block["current"], block["yoy"], block["pop"]]
+            for rate, block in data["rates"].items()
+        ]
+        return name, headers, rows

@@ -1,0 +1,79 @@
+"""Mediation reads: the statistics of screened disputes, with rates and the funnel."""
+
+from stats.selectors import Subject, child_areas, child_categories, stats_summary
+from stats.windows import Period
+
+# The funnel's stages in order, and the other outcomes reported beside it.
+FUNNEL = ["screened", "transferred", "resolved"]
+OUTCOMES = ["mediating", "escalated", "failed", "open"]
+RATES = {
+    "transferred": "transfer_rate",
+    "resolved": "resolution_rate",
+    "escalated": "escalation_rate",
+}
+
+
+def _rate(part, whole):
+    return round(part / whole, 4) if whole else None
+
+
+def mediation_stats(*, subject: Subject, window: str, period: Period) -> dict:
+    """Every measure with 同比 and 环比; the rates (of screened) now, last year and last
+    period; and the funnel screened → transferred → resolved."""
+    result = stats_summary(
+        subject=subject, window=window, period=period, measures=FUNNEL + OUTCOMES
+    )
+    measures = result["measures"]
+    screened = measures["screened"]
+    rates = {}
+    for measure, name in RATES.items():
+        block = measures[measure]
+        rates[name] = {
+            "current": _rate(block["current"], screened["current"]),
+            "yoy": _rate(block["yoy"]["base"], screened["yoy"]["base"]),
+            "pop": _rate(block["pop"]["base"], screened["pop"]["base"]),
+        }
+    result["rates"] = rates
+    result["funnel"] = [
+        {
+            "stage": stage,
+            "count": measures[stage]["current"],
+            "of_screened": _rate(measures[stage]["current"], screened["current"]),
+        }
+        for stage in FUNNEL
+    ]
+    return result
+
+
+def mediation_breakdown(*, subject: Subject, window: str, period: Period, by: str) -> list[dict]:
+    """The same figures for each dispute type, or each child area, of the subject."""
+    if by == "type":
+        keys = child_categories(subject)
+        subjects = {
+            key: Subject(
+                subject.source, subject.area_key, subject.area_path, key, f"/{info['code']}/"
+            )
+            for key, info in keys.items()
+        }
+    else:
+        keys = child_areas(subject)
+        prefix = subject.area_path or "/"
+        subjects = {
+            key: Subject(
+                subject.source, key, f"{prefix}{key}/", subject.category_key, subject.category_path
+            )
+            for key in keys
+        }
+    rows = []
+    for key, info in keys.items():
+        figures = mediation_stats(subject=subjects[key], window=window, period=period)
+        rows.append(
+            {
+                **info,
+                **{name: block["current"] for name, block in figures["measures"].items()},
+                "screened_yoy": figures["measures"]["screened"]["yoy"],
+                **{name: block["current"] for name, block in figures["rates"].items()},
+            }
+        )
+    rows.sort(key=lambda row: -row["screened"])
+    return rows

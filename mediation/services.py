@@ -1,0 +1,234 @@
+"""Mediation writes: cases opened (by hand or from an incident), moved along their lifecycle,
+escalated into incidents; follow-ups and their overdue alerts; masking of personal data."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from areas.locator import get_locator
+from areas.models import Area
+from areas.scoping import scope_for
+from incidents.models import Incident
+from incidents.rows import FUTURE_TOLERANCE
+
+from .choices import (
+    ALLOWED_TRANSITIONS,
+    CATEGORY_TO_TYPE,
+    DISPUTE_CATEGORY_ROOT,
+    STATUS_TIME_FIELD,
+    TYPE_TO_CATEGORY,
+    CaseSource,
+    CaseStatus,
+)
+from .models import CaseStatusChange, DisputeCase, DisputeType, FollowUp
+
+PERSONAL_DATA_PERMISSION = "mediation.view_personal_data"
+
+
+@dataclass
+class CaseError(Exception):
+    """A request the case cannot take, with the field it is about."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class TransitionError(CaseError):
+    """A lifecycle step not allowed from the case's status (answered with 409)."""
+
+
+def case_area(*, user, area: Area | None, lon, lat) -> Area:
+    """The area a case belongs to: the one given, else the smallest in the user's
+    jurisdiction containing its location."""
+    scope = scope_for(user) if user is not None else None
+    if area is not None:
+        if scope is not None and not scope.covers(area.path):
+            raise CaseError("area", "not in your jurisdiction")
+        return area
+    if lon is None or lat is None:
+        raise CaseError("area", "give an area or a location")
+    leaf = get_locator().locate(lon, lat).leaf
+    if leaf is None or (scope is not None and not scope.covers(leaf.path)):
+        raise CaseError("lon", "the location is in no area of your jurisdiction")
+    return Area.objects.get(pk=leaf.id)
+
+
+@transaction.atomic
+def case_create(*, user=None, area: Area | None = None, **fields) -> DisputeCase:
+    """Open a case (status screened) from validated fields."""
+    fields.setdefault("screened_at", timezone.now())
+    if fields["screened_at"] > timezone.now() + FUTURE_TOLERANCE:
+        raise CaseError("screened_at", "is in the future")
+    case = DisputeCase(
+        area=case_area(user=user, area=area, lon=fields.get("lon"), lat=fields.get("lat")),
+        created_by=user if getattr(user, "pk", None) else None,
+        status=CaseStatus.SCREENED,
+        **fields,
+    )
+    case.save()
+    CaseStatusChange.objects.create(
+        case=case, to_status=CaseStatus.SCREENED, at=case.screened_at, by=case.created_by
+    )
+    return case
+
+
+def case_from_incident(*, incident: Incident, user=None, **fields) -> DisputeCase:
+    """Open a case from a dispute call; the incident is linked and lends its place and time."""
+    category = incident.category
+    if f"/{DISPUTE_CATEGORY_ROOT}/" not in category.path:
+        raise CaseError("incident", f"a {category.code} incident is not a dispute")
+    existing = incident.dispute_cases.first()
+    if existing is not None:
+        raise TransitionError("incident", f"already has dispute case {existing.public_id}")
+    type_code = CATEGORY_TO_TYPE.get(category.code, "other")
+    fields.setdefault("type", DisputeType.objects.get(code=type_code))
+    fields.setdefault("summary", incident.summary or category.name)
+    fields.setdefault("source", CaseSource.CALL_110)
+    fields.setdefault("screened_at", timezone.now())
+    return case_create(
+        user=user,
+        area=fields.pop("area", None) or incident.area,
+        incident=incident,
+        lon=incident.lon,
+        lat=incident.lat,
+        address=incident.address,
+        **fields,
+    )
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case: DisputeCase,
+    to_status: str,
+    user=None,
+    at: datetime | None = None,
+    note: str = "",
+    agency: str = "",
+    incident: Incident | None = None,
+) -> DisputeCase:
+    """Move a case one step: transferring names the agency; escalating links the incident it
+    became (one is opened from the case when none is given)."""
+    case = DisputeCase.objects.select_for_update().get(pk=case.pk)
+    if to_status not in CaseStatus.values:
+        raise CaseError("to", f"unknown status {to_status!r}")
+    if to_status not in ALLOWED_TRANSITIONS[case.status]:
+        final = " (a final status)" if not ALLOWED_TRANSITIONS[case.status] else ""
+        raise TransitionError("to", f"cannot go from {case.status}{final} to {to_status}")
+    at = at or timezone.now()
+    if at > timezone.now() + FUTURE_TOLERANCE:
+        raise CaseError("at", "is in the future")
+    latest = case.changes.order_by("-at").values_list("at", flat=True).first()
+    if latest and at < latest:
+        raise CaseError("at", f"is earlier than the case's last step ({latest.isoformat()})")
+    if to_status == CaseStatus.TRANSFERRED:
+        if not agency:
+            raise CaseError("agency", "say which agency the dispute goes to")
+        case.transferred_to = agency
+    if to_status == CaseStatus.ESCALATED:
+        case.escalated_incident = incident or _incident_for(case, at=at, user=user)
+    previous = case.status
+    case.status = to_status
+    setattr(case, STATUS_TIME_FIELD[to_status], at)
+    case.save()
+    CaseStatusChange.objects.create(
+        case=case, from_status=previous, to_status=to_status, at=at, note=note, by=user
+    )
+    return case
+
+
+def _incident_for(case: DisputeCase, *, at: datetime, user) -> Incident:
+    """The incident an escalated case becomes, opened through the incident ingest."""
+    from incidents.services import incidents_ingest
+
+    row = {
+        "source_ref": f"mediation-{case.public_id}",
+        "category": TYPE_TO_CATEGORY.get(case.type.code, "dispute_other"),
+        "reported_at": at,
+        "lon": case.lon,
+        "lat": case.lat,
+        "address": case.address,
+        "summary": f"矛盾纠纷升级：{case.summary}"[:10_000],
+        "source": "other",
+    }
+    if case.lon is None:
+        row.pop("lon"), row.pop("lat")
+    report = incidents_ingest(rows=[row], source_system="mediation", return_incidents=True)
+    if report.rejected:
+        problem = report.errors[0]
+        raise CaseError("incident", f"the escalated incident was refused: {problem}")
+    return report.incidents[0]
+
+
+def followup_create(*, case: DisputeCase, due_at: datetime, note: str = "", user=None):
+    if case.status in (CaseStatus.RESOLVED, CaseStatus.ESCALATED) and due_at < case.updated_at:
+        raise CaseError("due_at", "is before the case was closed")
+    return FollowUp.objects.create(
+        case=case, due_at=due_at, note=note, created_by=user if getattr(user, "pk", None) else None
+    )
+
+
+def followup_complete(*, follow_up: FollowUp, outcome: str = "", at: datetime | None = None):
+    if follow_up.done_at is not None:
+        raise TransitionError("follow_up", "already done")
+    follow_up.done_at = at or timezone.now()
+    follow_up.outcome = outcome
+    follow_up.save(update_fields=["done_at", "outcome"])
+    return follow_up
+
+
+def followups_check_overdue(*, now: datetime | None = None) -> int:
+    """Raise a mediation_overdue alert for each follow-up past due and not done, once."""
+    from alerts.services import alerts_for_followup_overdue
+
+    now = now or timezone.now()
+    overdue = FollowUp.objects.filter(
+        due_at__lt=now, done_at__isnull=True, alerted_at__isnull=True
+    ).select_related("case__area", "case__type")
+    raised = 0
+    for follow_up in overdue:
+        with transaction.atomic():
+            raised += alerts_for_followup_overdue(follow_up=follow_up)
+            FollowUp.objects.filter(pk=follow_up.pk).update(alerted_at=now)
+    return raised
+
+
+# --- personal data -------------------------------------------------------------------------
+
+
+def may_see_personal_data(user) -> bool:
+    return bool(user and user.has_perm(PERSONAL_DATA_PERMISSION))
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*; 欧阳娜娜 → 欧***; Li Wei → L*****."""
+    name = (name or "").strip()
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678 (all but the first 3 and last 4 digits hidden); short
+    numbers keep only their last two digits."""
+    digits = (phone or "").strip()
+    if len(digits) >= 7:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    return "*" * max(0, len(digits) - 2) + digits[-2:]
+
+
+def parties_for(user, parties: list) -> list:
+    """The parties as ``user`` may see them: whole, or with names and phones masked."""
+    if may_see_personal_data(user):
+        return parties
+    return [
+        {
+            **party,
+            "name": mask_name(party.get("name", "")),
+            "phone": mask_phone(party.get("phone", "")),
+        }
+        for party in parties
+    ]
