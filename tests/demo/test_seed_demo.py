@@ -111,3 +111,33 @@ def test_demo_city_has_patrol_units_with_a_day_of_tracks_inside_their_zones():
 
     assert all(zone.covers(Point(p.lon, p.lat)) for p in track[:200])
     assert (unit.last_lon, unit.last_lat) == (track.last().lon, track.last().lat)
+
+
+def test_demo_city_has_a_year_of_dispute_cases_in_the_statistics():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mediation.choices import CaseStatus
+    from mediation.models import DisputeCase, MediationDaily
+    from stats.models import ALL_CATEGORIES, EVERYWHERE
+
+    out = seed("--seed", "7", "--incidents", "300")
+    cases = DisputeCase.objects.all()
+    assert f"Demo dispute cases: {cases.count()}" in out
+    stations = Area.objects.filter(kind=AreaKind.STATION).count()
+    assert cases.count() >= stations * 20
+    oldest = cases.order_by("screened_at").first().screened_at
+    assert timezone.now() - oldest >= timedelta(days=365)
+    assert set(cases.values_list("status", flat=True)) >= {
+        CaseStatus.TRANSFERRED, CaseStatus.RESOLVED, CaseStatus.MEDIATING,
+    }  # fmt: skip
+    # Every case has its timeline, and the rollups count every case.
+    assert all(case.changes.exists() for case in cases[:50])
+    rolled = MediationDaily.objects.filter(area_key=EVERYWHERE, category_key=ALL_CATEGORIES)
+    assert sum(rolled.values_list("screened", flat=True)) == cases.count()
+    assert sum(rolled.values_list("transferred", flat=True)) == (
+        cases.filter(transferred_at__isnull=False).count()
+    )
+    seed("--seed", "7", "--incidents", "300")
+    assert DisputeCase.objects.count() == cases.count()  # a second run adds nothing

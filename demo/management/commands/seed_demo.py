@@ -10,6 +10,7 @@ from demo.alerts import build_demo_rules
 from demo.areas import CITY_CODE, build_demo_areas
 from demo.campaigns import build_demo_campaigns
 from demo.incidents import DEFAULT_COUNT, SOURCE_SYSTEM, build_demo_incidents
+from demo.mediation import build_demo_mediation
 from demo.patrols import build_demo_patrols, build_demo_standards
 from demo.users import DEMO_PASSWORD, build_demo_users
 from incidents.models import Incident
@@ -42,6 +43,7 @@ class Command(BaseCommand):
                 transaction.on_commit(lambda: areas_changed.send(sender=Area))
             summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
             self.stdout.write(f"Demo city built (seed {seed}): {summary}.")
+        rebuild = False
         if incidents and (
             force or not Incident.objects.filter(source_system=SOURCE_SYSTEM).exists()
         ):
@@ -57,6 +59,12 @@ class Command(BaseCommand):
                 f"{report.unchanged} unchanged, {report.rejected} rejected "
                 f"in {time.monotonic() - started:.0f} s."
             )
+            rebuild = True
+        with recompute_deferred():
+            cases = build_demo_mediation(seed=seed)
+        if cases:
+            self.stdout.write(f"Demo dispute cases: {cases} over the last 13 months.")
+        if rebuild or cases:
             started = time.monotonic()
             with tqdm(unit="days", file=self.stderr._out) as bar:
                 days = rollups_rebuild(
