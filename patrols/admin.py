@@ -35,12 +35,8 @@ class PatrolUnitAdmin(admin.ModelAdmin):
         if unit.pk is None:
             return "-"
         since = (unit.last_seen_at or unit.home_zone.updated_at) - timedelta(days=1)
-        track = [
-            [lat, lon]
-            for lat, lon in unit.positions.filter(at__gte=since)
-            .order_by("at")
-            .values_list("lat", "lon")[:5000]
-        ]
+        latest = unit.positions.filter(at__gte=since).order_by("-at").values_list("lat", "lon")
+        track = [[lat, lon] for lat, lon in list(latest[:5000])[::-1]]
         return format_html(
             '<div class="point-map" data-point-map data-lon="{}" data-lat="{}" data-track="{}" '
             'data-boundary="{}" data-tiles-url="{}" data-tiles-attribution="{}"></div>',

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from incidents.rows import FUTURE_TOLERANCE, parse_datetime
@@ -46,12 +47,11 @@ def positions_ingest(*, pings: list, units=None) -> dict:
     rejected: list[PingRejection] = []
     rows: dict[tuple[int, datetime], list] = {}
     for index, ping in enumerate(pings):
-        problem = _ping_problem(ping, known, now, tz)
+        at, problem = _checked_time(ping, known, now, tz)
         if problem:
             rejected.append(PingRejection(index, *problem))
             continue
         unit = known[ping["unit"]]
-        at = parse_datetime(ping["at"], tz)
         rows[(unit.id, at)] = [
             unit.id,
             at,
@@ -88,14 +88,21 @@ def _optional_float(value):
     return None if value in (None, "") else float(value)
 
 
-def _ping_problem(ping, known, now, tz) -> tuple[str, str] | None:
+def _checked_time(ping, known, now, tz) -> tuple[datetime | None, tuple[str, str] | None]:
+    """The ping's time, or what is wrong with the ping."""
+    try:
+        at = parse_datetime(ping.get("at"), tz) if isinstance(ping, dict) else None
+    except (TypeError, ValueError):
+        at = None
+    return at, _ping_problem(ping, at, known, now)
+
+
+def _ping_problem(ping, at, known, now) -> tuple[str, str] | None:
     if not isinstance(ping, dict):
         return "ping", "expected an object"
     if ping.get("unit") not in known:
         return "unit", f"no patrol unit {ping.get('unit')!r} in your jurisdiction"
-    try:
-        at = parse_datetime(ping.get("at"), tz)
-    except (TypeError, ValueError):
+    if at is None:
         return "at", f"not a date-time: {ping.get('at')!r}"
     if at > now + FUTURE_TOLERANCE:
         return "at", "is in the future"
@@ -114,22 +121,41 @@ def _ping_problem(ping, known, now, tz) -> tuple[str, str] | None:
 
 
 def _move_units(rows: list[list], known: dict) -> list[tuple[PatrolUnit, list]]:
-    """Move each unit to its latest ping if that is newer than where it was last seen; the
-    units moved, with the ping."""
+    """Move each unit to its latest ping if that is newer than where it was last seen (checked
+    in the database, so concurrent batches cannot move a unit back); the units moved."""
     latest: dict[int, list] = {}
     for row in rows:
         if row[0] not in latest or row[1] > latest[row[0]][1]:
             latest[row[0]] = row
+    if not latest:
+        return []
     by_id = {unit.id: unit for unit in known.values()}
-    moved = []
-    for unit_id, row in latest.items():
-        unit, (_, at, lon, lat, *_rest) = by_id[unit_id], row
-        if unit.last_seen_at is None or at > unit.last_seen_at:
-            PatrolUnit.objects.filter(pk=unit_id).update(
-                last_lon=lon, last_lat=lat, last_seen_at=at
-            )
-            moved.append((unit, row))
-    return moved
+    if connection.vendor == "postgresql":
+        moved_ids = _move_units_in_one_statement(latest)
+    else:
+        moved_ids = [
+            unit_id
+            for unit_id, (_, at, lon, lat, *_rest) in latest.items()
+            if PatrolUnit.objects.filter(pk=unit_id)
+            .filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=at))
+            .update(last_lon=lon, last_lat=lat, last_seen_at=at)
+        ]
+    return [(by_id[unit_id], latest[unit_id]) for unit_id in moved_ids]
+
+
+def _move_units_in_one_statement(latest: dict[int, list]) -> list[int]:
+    table = connection.ops.quote_name(PatrolUnit._meta.db_table)
+    values = ", ".join(["(%s::integer, %s::timestamptz, %s::float8, %s::float8)"] * len(latest))
+    params = [value for row in latest.values() for value in row[:4]]  # unit id, at, lon, lat
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS u SET last_lon = v.lon, last_lat = v.lat, last_seen_at = v.at "
+            f"FROM (VALUES {values}) AS v (id, at, lon, lat) "
+            "WHERE u.id = v.id AND (u.last_seen_at IS NULL OR u.last_seen_at < v.at) "
+            "RETURNING u.id",
+            params,
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def live_position(unit: PatrolUnit, row: list | None = None) -> dict:

@@ -46,13 +46,22 @@ def publish(feed: str, by_path: dict[str, list], build) -> bool:
         for group in groups_for_path(feed, path):
             per_group.setdefault(group, []).extend(items)
     layer = get_channel_layer()
-    try:
-        for group, items in per_group.items():
-            async_to_sync(layer.group_send)(group, build(items))
-    except Exception:  # any channel-layer failure: Redis down, timeouts, ...
-        logger.warning("%s: not pushed to every group; sockets will catch up", feed)
-        return False
-    return True
+    outcomes = async_to_sync(_send_all)(layer, per_group, build)
+    failed = [group for group, outcome in outcomes if isinstance(outcome, Exception)]
+    if failed:
+        logger.warning("%s: not pushed to %d group(s); sockets will catch up", feed, len(failed))
+    return not failed
+
+
+async def _send_all(layer, per_group: dict[str, list], build) -> list[tuple[str, object]]:
+    """Every group's send at once, on one event loop (one connection pool), each failure
+    kept rather than raised."""
+    groups = list(per_group)
+    outcomes = await asyncio.gather(
+        *(layer.group_send(group, build(per_group[group])) for group in groups),
+        return_exceptions=True,
+    )
+    return list(zip(groups, outcomes, strict=True))
 
 
 class ScopedFeedConsumer(AsyncJsonWebsocketConsumer):

@@ -5,7 +5,8 @@
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-point-map]").forEach(function (element) {
-      var map = L.map(element);
+      // A view first: vector layers need the map's renderer to have bounds when added.
+      var map = L.map(element).setView([0, 0], 2);
       if (element.dataset.tilesUrl) {
         L.tileLayer(element.dataset.tilesUrl, { attribution: element.dataset.tilesAttribution }).addTo(map);
       }
@@ -30,8 +31,6 @@
       }
       if (bounds.isValid()) {
         map.fitBounds(bounds, { maxZoom: 15, padding: [10, 10] });
-      } else {
-        map.setView([0, 0], 2);
       }
     });
   });
