@@ -111,4 +111,7 @@ class Area(models.Model):
                 path=Concat(models.Value(new_path), Substr("path", len(old_path) + 1)),
                 depth=models.F("depth") + (new_depth - self.depth),
             )
+            from .signals import area_moved
+
+            area_moved.send(sender=Area, old_path=old_path, new_path=new_path)
         self.path, self.depth = new_path, new_depth

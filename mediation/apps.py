@@ -10,3 +10,23 @@ class MediationConfig(AppConfig):
         from .sources import register_mediation
 
         register_mediation()
+        from areas.signals import area_moved
+
+        area_moved.connect(_cases_follow_their_area, dispatch_uid="mediation-area-moved")
+
+
+def _cases_follow_their_area(old_path: str, new_path: str, **kwargs) -> None:
+    """Cases under a moved area keep its new path; their days' rollups are recomputed (the
+    area's ancestors changed)."""
+    from areas.signals import repath
+    from stats.services import area_key_of, local_day, rollups_mark_dirty_for
+
+    from .models import DisputeCase
+
+    moved = DisputeCase.objects.filter(area_path__startswith=old_path)
+    keys = {
+        (local_day(at), area_key_of(path))
+        for at, path in moved.values_list("screened_at", "area_path")
+    }
+    repath(DisputeCase.objects.all(), "area_path", old_path, new_path)
+    rollups_mark_dirty_for(DisputeCase, keys)

@@ -30,16 +30,18 @@ class PatrolUnit(models.Model):
     code = models.SlugField(_("编号"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=16, choices=UnitKind.choices)
-    home_zone = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    home_zone = models.ForeignKey(
+        Area, verbose_name=_("所属防区"), on_delete=models.PROTECT, related_name="+"
+    )
     home_path = models.CharField(max_length=255, editable=False, db_index=True)
     strength = models.PositiveSmallIntegerField(_("警力"), default=2)
     vehicle = models.CharField(_("车辆"), max_length=32, blank=True)
     status = models.CharField(
         _("状态"), max_length=16, choices=UnitStatus.choices, default=UnitStatus.OFF_DUTY
     )
-    last_lon = models.FloatField(null=True, blank=True)
-    last_lat = models.FloatField(null=True, blank=True)
-    last_seen_at = models.DateTimeField(null=True, blank=True)
+    last_lon = models.FloatField(_("最新经度"), null=True, blank=True)
+    last_lat = models.FloatField(_("最新纬度"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("最新定位时间"), null=True, blank=True)
 
     objects = PatrolUnitQuerySet.as_manager()
 

@@ -78,7 +78,8 @@ def positions_ingest(*, pings: list, units=None) -> dict:
             transaction.on_commit(lambda: positions_publish(moved))
     return {
         "stored": len(new_rows),
-        "duplicates": len(rows) - len(new_rows),
+        # Repeated within the batch, or already stored.
+        "duplicates": len(pings) - len(rejected) - len(new_rows),
         "rejected": len(rejected),
         "errors": [r.as_dict() for r in rejected],
     }

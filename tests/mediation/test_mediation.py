@@ -282,3 +282,22 @@ def test_cases_are_scoped(officer, station, two_districts, make_user, api_client
     refused = api_client_for(officer).post("/api/v1/mediation/cases/", elsewhere, format="json")
     assert refused.status_code == 400 and "area" in refused.json()
     assert DisputeCase.objects.count() == 1
+
+
+def test_cases_follow_their_area_when_it_moves(officer, station, two_districts, api_client_for):
+    client = api_client_for(officer)
+    moment = datetime(2024, 7, 1, 10, tzinfo=UTC)
+    post_ok(client, "/api/v1/mediation/cases/", case_body(random.Random(7), station, moment))
+    rollups_recompute_dirty()
+    station.parent = two_districts[1]
+    station.save()
+    rollups_recompute_dirty()
+    case = DisputeCase.objects.get()
+    station.refresh_from_db()
+    assert case.area_path == station.path
+    from mediation.models import MediationDaily
+
+    counted = MediationDaily.objects.filter(category_key=0, screened__gt=0)
+    assert set(counted.values_list("area_key", flat=True)) == {
+        0, two_districts[0].parent_id, two_districts[1].id, station.id,
+    }  # fmt: skip

@@ -174,3 +174,27 @@ def test_a_standard_with_arrival_before_dispatch_is_refused(
         format="json",
     )
     assert answer.status_code == 400 and "arrive_seconds" in answer.json()
+
+
+def test_a_ping_repeated_within_a_batch_counts_as_a_duplicate(units):
+    first = ping("A-1", 2, lon=120.6)
+    report = services.positions_ingest(pings=[first, first, ping("A-1", 1)])
+    assert (report["stored"], report["duplicates"], report["rejected"]) == (2, 1, 0)
+    assert Position.objects.count() == 2
+
+
+def test_a_unit_follows_its_zone_when_the_zone_moves(units, two_districts, make_user):
+    from areas.models import Area
+
+    district_a, district_b = two_districts
+    zone = Area.objects.get(parent=district_a)
+    unit = units["A-1"]
+    unit.home_zone = zone
+    unit.save()
+    zone.parent = district_b
+    zone.save()
+    unit.refresh_from_db()
+    zone.refresh_from_db()
+    assert unit.home_path == zone.path and zone.path.startswith(district_b.path)
+    commander_b = make_user(role=Role.DISTRICT_COMMANDER, home_area=district_b)
+    assert unit in PatrolUnit.objects.for_user(commander_b)
