@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from areas.scoping import ScopedQuerySet
-from stats.models import Rollup
+from stats.models import Rollup, rollup_keys
 
 from .choices import Agency, CaseSource, CaseStatus, RiskLevel
 
@@ -167,9 +167,4 @@ class MediationDaily(Rollup):
     class Meta:
         verbose_name = _("矛盾纠纷日汇总")
         verbose_name_plural = _("矛盾纠纷日汇总")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["area_key", "category_key", "day"], name="mediation_daily_key"
-            )
-        ]
-        indexes = [models.Index(fields=["day"], name="mediation_daily_day")]
+        constraints, indexes = rollup_keys("mediation_daily")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.choices import AreaKind
 from areas.models import Area
 from areas.scoping import ScopedQuerySet
-from stats.models import Rollup
+from stats.models import Rollup, rollup_keys
 
 from .choices import UnitKind, UnitStatus
 
@@ -128,9 +128,4 @@ class ResponseDaily(Rollup):
     class Meta:
         verbose_name = _("响应日汇总")
         verbose_name_plural = _("响应日汇总")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["area_key", "category_key", "day"], name="response_daily_key"
-            )
-        ]
-        indexes = [models.Index(fields=["day"], name="response_daily_day")]
+        constraints, indexes = rollup_keys("response_daily")

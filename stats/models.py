@@ -14,6 +14,16 @@ EVERYWHERE = 0
 ALL_CATEGORIES = 0
 
 
+def rollup_keys(name: str) -> tuple[list, list]:
+    """A rollup table's (constraints, indexes): the unique (area, category, day) key, which is
+    also the index every statistics read uses (equality on both keys, a range of days), and
+    the day index recomputes delete by."""
+    return (
+        [models.UniqueConstraint(fields=["area_key", "category_key", "day"], name=f"{name}_key")],
+        [models.Index(fields=["day"], name=f"{name}_day")],
+    )
+
+
 class Rollup(models.Model):
     """Shared shape of a daily rollup table; one concrete model per registered metric source."""
 
@@ -47,13 +57,7 @@ class IncidentDaily(Rollup):
     class Meta:
         verbose_name = _("警情日汇总")
         verbose_name_plural = _("警情日汇总")
-        constraints = [
-            # Also the index every query uses: equality on both keys, a range of days.
-            models.UniqueConstraint(
-                fields=["area_key", "category_key", "day"], name="incident_daily_key"
-            )
-        ]
-        indexes = [models.Index(fields=["day"], name="incident_daily_day")]
+        constraints, indexes = rollup_keys("incident_daily")
 
 
 class DirtyDay(models.Model):
