@@ -5,6 +5,21 @@ from .choices import AreaKind
 from .models import Area
 
 
+class AreaSubtreeFilter(django_filters.NumberFilter):
+    """``?area=<id>``: records placed anywhere in that area's subtree, by their materialized
+    area path (``field_name``, default ``area_path``); an unknown area matches nothing."""
+
+    def __init__(self, *args, field_name="area_path", **kwargs):
+        kwargs.setdefault("label", "Area id (its whole subtree)")
+        super().__init__(*args, field_name=field_name, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        area = Area.objects.filter(pk=value).only("path").first()
+        return qs.filter(**{f"{self.field_name}__startswith": area.path}) if area else qs.none()
+
+
 class AreaFilterSet(django_filters.FilterSet):
     """Filters shared by the area pages and the areas API."""
 

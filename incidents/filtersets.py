@@ -4,7 +4,7 @@ from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from areas.models import Area
+from areas.filtersets import AreaSubtreeFilter
 
 from .choices import IncidentSource, IncidentStatus
 from .models import Category, Incident
@@ -40,7 +40,7 @@ class IncidentFilterSet(django_filters.FilterSet):
 
     since = django_filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="gte")
     until = django_filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="lt")
-    area = django_filters.NumberFilter(method="filter_area", label="Area id (its whole subtree)")
+    area = AreaSubtreeFilter()
     category = django_filters.CharFilter(method="filter_category", label="Category code (subtree)")
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
     source = django_filters.MultipleChoiceFilter(choices=IncidentSource.choices)
@@ -50,10 +50,6 @@ class IncidentFilterSet(django_filters.FilterSet):
     class Meta:
         model = Incident
         fields = ["since", "until", "area", "category", "status", "source", "bbox", "q"]
-
-    def filter_area(self, queryset, name, value):
-        area = Area.objects.filter(pk=value).only("path").first()
-        return queryset.filter(area_path__startswith=area.path) if area else queryset.none()
 
     def filter_category(self, queryset, name, value):
         category = Category.objects.filter(code=value).only("path").first()

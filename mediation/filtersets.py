@@ -1,15 +1,15 @@
 import django_filters
 
-from areas.models import Area
+from areas.filtersets import AreaSubtreeFilter
 
 from .choices import CaseSource, CaseStatus, RiskLevel
-from .models import DisputeCase
+from .models import DisputeCase, FollowUp
 
 
 class DisputeCaseFilterSet(django_filters.FilterSet):
     since = django_filters.IsoDateTimeFilter(field_name="screened_at", lookup_expr="gte")
     until = django_filters.IsoDateTimeFilter(field_name="screened_at", lookup_expr="lt")
-    area = django_filters.NumberFilter(method="filter_area", label="Area id (its whole subtree)")
+    area = AreaSubtreeFilter()
     type = django_filters.CharFilter(field_name="type__code", label="Dispute type code")
     status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices)
     source = django_filters.MultipleChoiceFilter(choices=CaseSource.choices)
@@ -22,13 +22,6 @@ class DisputeCaseFilterSet(django_filters.FilterSet):
         model = DisputeCase
         fields = ["since", "until", "area", "type", "status", "source", "risk", "overdue"]
 
-    def filter_area(self, queryset, name, value):
-        area = Area.objects.filter(pk=value).only("path").first()
-        return queryset.filter(area_path__startswith=area.path) if area else queryset.none()
-
     def filter_overdue(self, queryset, name, value):
-        from django.utils import timezone
-
-        overdue = {"follow_ups__due_at__lt": timezone.now(), "follow_ups__done_at__isnull": True}
-        matching = queryset.filter(**overdue).values("pk")
+        matching = FollowUp.objects.overdue().values("case_id")
         return queryset.filter(pk__in=matching) if value else queryset.exclude(pk__in=matching)

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
@@ -130,6 +131,12 @@ class CaseStatusChange(models.Model):
         return f"{self.from_status or '-'} → {self.to_status} {self.at:%Y-%m-%d %H:%M}"
 
 
+class FollowUpQuerySet(models.QuerySet):
+    def overdue(self, now=None):
+        """Past due and not done."""
+        return self.filter(done_at__isnull=True, due_at__lt=now or timezone.now())
+
+
 class FollowUp(models.Model):
     """A follow-up visit or call due by a date; an overdue one raises an alert once."""
 
@@ -143,6 +150,8 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = FollowUpQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("回访")
         verbose_name_plural = _("回访")
@@ -150,6 +159,10 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.due_at:%Y-%m-%d}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_at < timezone.now()
 
 
 class MediationDaily(Rollup):

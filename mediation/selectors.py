@@ -1,6 +1,6 @@
 """Mediation reads: the statistics of screened disputes, with rates and the funnel."""
 
-from stats.selectors import Subject, child_areas, child_categories, stats_summary
+from stats.selectors import Subject, child_area_path, child_areas, child_categories, stats_summary
 from stats.windows import Period
 
 # The funnel's stages in order, and the other outcomes reported beside it.
@@ -57,10 +57,13 @@ def mediation_breakdown(*, subject: Subject, window: str, period: Period, by: st
         }
     else:
         keys = child_areas(subject)
-        prefix = subject.area_path or "/"
         subjects = {
             key: Subject(
-                subject.source, key, f"{prefix}{key}/", subject.category_key, subject.category_path
+                subject.source,
+                key,
+                child_area_path(subject, key),
+                subject.category_key,
+                subject.category_path,
             )
             for key in keys
         }

@@ -157,7 +157,7 @@ def _incident_for(case: DisputeCase, *, at: datetime, user) -> Incident:
         "source": "other",
     }
     if case.lon is None:
-        row.pop("lon"), row.pop("lat")
+        del row["lon"], row["lat"]
     report = incidents_ingest(rows=[row], source_system="mediation", return_incidents=True)
     if report.rejected:
         problem = report.errors[0]
@@ -187,9 +187,11 @@ def followups_check_overdue(*, now: datetime | None = None) -> int:
     from alerts.services import alerts_for_followup_overdue
 
     now = now or timezone.now()
-    overdue = FollowUp.objects.filter(
-        due_at__lt=now, done_at__isnull=True, alerted_at__isnull=True
-    ).select_related("case__area", "case__type")
+    overdue = (
+        FollowUp.objects.overdue(now)
+        .filter(alerted_at__isnull=True)
+        .select_related("case__area", "case__type")
+    )
     raised = 0
     for follow_up in overdue:
         with transaction.atomic():

@@ -237,6 +237,11 @@ def child_areas(subject: Subject) -> dict[int, dict]:
     }
 
 
+def child_area_path(subject: Subject, key: int) -> str:
+    """The materialized path of one of child_areas(subject)."""
+    return f"{subject.area_path or '/'}{key}/"
+
+
 def child_categories(subject: Subject) -> dict[int, dict]:
     """The categories one level below the subject's in its source's category tree (a flat
     list of types, such as the dispute types, has children only under "all")."""

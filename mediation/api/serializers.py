@@ -35,17 +35,12 @@ class CaseStatusChangeSerializer(serializers.ModelSerializer):
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
-    overdue = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
     class Meta:
         model = FollowUp
         fields = ["id", "due_at", "note", "done_at", "outcome", "overdue"]
         read_only_fields = ["done_at", "outcome"]
-
-    def get_overdue(self, follow_up) -> bool:
-        from django.utils import timezone
-
-        return follow_up.done_at is None and follow_up.due_at < timezone.now()
 
 
 class DisputeCaseSerializer(serializers.ModelSerializer):

@@ -147,9 +147,7 @@ class FollowUpViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             case__in=DisputeCase.objects.for_user(self.request.user)
         ).order_by("due_at", "pk")
         if self.request.query_params.get("overdue") == "true":
-            from django.utils import timezone
-
-            follow_ups = follow_ups.filter(done_at__isnull=True, due_at__lt=timezone.now())
+            follow_ups = follow_ups.overdue()
         return follow_ups
 
     @extend_schema(request=CompleteFollowUpSerializer, responses={200: FollowUpSerializer})

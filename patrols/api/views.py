@@ -10,10 +10,10 @@ from accounts.permissions import CityRolesWrite
 from areas.models import Area
 from incidents.models import Incident
 from stats.api.views import FROM_PARAMETER, StatsView, subject_for
-from stats.selectors import child_areas
+from stats.selectors import child_area_path, child_areas
 
 from .. import services
-from ..compliance import ARRIVAL_MARKS, compliance
+from ..compliance import ARRIVAL_MARKS, compliance, compliance_of_areas
 from ..coverage import coverage
 from ..models import PatrolUnit, Position, ResponseStandard
 from .serializers import (
@@ -137,14 +137,11 @@ class ComplianceView(StatsView):
             **compliance(area_key=subject.area_key, area_path=subject.area_path, period=period),
         }
         if params.get("by") == "children":
-            prefix = subject.area_path or "/"
-            result["children"] = [
-                {
-                    **area,
-                    **compliance(area_key=key, area_path=f"{prefix}{key}/", period=period),
-                }
-                for key, area in child_areas(subject).items()
-            ]
+            children = child_areas(subject)
+            figures = compliance_of_areas(
+                areas={key: child_area_path(subject, key) for key in children}, period=period
+            )
+            result["children"] = [{**area, **figures[key]} for key, area in children.items()]
         return Response(result)
 
     def export_table(self, data):
