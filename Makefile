@@ -48,12 +48,16 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	touch $(VENV)/.runtime $@
 
 # Front-end packages from the npm registry, copied to static/vendor/ (neither is committed).
-assets: static/vendor/echarts.min.js
+assets: static/vendor/.installed
 
-static/vendor/echarts.min.js: package.json
-	npm install --no-audit --no-fund --loglevel=error
-	mkdir -p static/vendor
+static/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor/markercluster
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+	   node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+	   node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css static/vendor/markercluster/
+	touch $@
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var

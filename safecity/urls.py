@@ -24,5 +24,5 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("", core_views.home, name="home"),
+    path("", include("dashboards.urls")),
 ]

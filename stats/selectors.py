@@ -232,7 +232,13 @@ def child_areas(subject: Subject) -> dict[int, dict]:
     else:
         children = Area.objects.filter(parent_id=subject.area_key)
     return {
-        area.id: {"id": area.id, "code": area.code, "name": area.name, "kind": area.kind}
+        area.id: {
+            "id": area.id,
+            "code": area.code,
+            "name": area.name,
+            "name_en": area.name_en,
+            "kind": area.kind,
+        }
         for area in children.order_by("code")
     }
 

@@ -144,6 +144,23 @@ class IncidentViewSet(viewsets.GenericViewSet):
         parameters=[OpenApiParameter("atomic", bool, description="save nothing if a row is bad")],
         description="A JSON array, or JSON lines (one object a line, application/x-ndjson).",
     )
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "resolution", int, enum=sorted(selectors.HEX_FIELDS), description="h3 resolution"
+            )
+        ],
+        responses={200: OpenApiResponse(description="GeoJSON FeatureCollection of hexagons")},
+    )
+    @action(detail=False, pagination_class=None, renderer_classes=[JSONRenderer])
+    def hexes(self, request):
+        """Counts of the filtered incidents per h3 hexagon, for density maps."""
+        raw = request.query_params.get("resolution", "7")
+        if not raw.isdigit() or int(raw) not in selectors.HEX_FIELDS:
+            raise ValidationError({"resolution": f"one of {sorted(selectors.HEX_FIELDS)}"})
+        queryset = self.filter_queryset(self.get_queryset())
+        return Response(selectors.incident_hexes(queryset, resolution=int(raw)))
+
     @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
     def bulk(self, request):
         """Ingest many incidents; the report lists created, updated, unchanged and rejected."""

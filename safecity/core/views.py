@@ -1,6 +1,4 @@
-from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -13,9 +11,3 @@ def healthz(request):
     """200 when every part the platform needs answers, 503 naming the parts that do not."""
     report = check_health()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
-
-
-@login_required
-def home(request):
-    """The start page: where to go next until the dashboards land."""
-    return render(request, "home.html")

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "safecity.core",
     "areas",
     "accounts",
+    "dashboards",
     "incidents",
     "campaigns",
     "stats",
@@ -219,7 +220,7 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.RolePermissionBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dash-overview"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
