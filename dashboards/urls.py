@@ -2,11 +2,14 @@ from django.urls import path
 
 from . import views
 
+# Pages not built yet render the overview until their own view lands.
 urlpatterns = [
     path("", views.OverviewPage.as_view(), name="dash-overview"),
     path("incidents/", views.OverviewPage.as_view(), name="dash-incidents"),
+    path("incidents/<uuid:public_id>/", views.OverviewPage.as_view(), name="dash-incident"),
     path("compstat/", views.OverviewPage.as_view(), name="dash-compstat"),
     path("campaigns/", views.OverviewPage.as_view(), name="dash-campaigns"),
+    path("campaigns/<int:pk>/", views.OverviewPage.as_view(), name="dash-campaign"),
     path("patrols/", views.OverviewPage.as_view(), name="dash-patrols"),
     path("mediation/", views.OverviewPage.as_view(), name="dash-mediation"),
     path("alerts/", views.OverviewPage.as_view(), name="dash-alerts"),

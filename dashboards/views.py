@@ -79,9 +79,17 @@ class DashboardPage(LoginRequiredMixin, TemplateView):
             open_alert_count=alerts_for_user(self.request.user)
             .filter(state=AlertState.OPEN)
             .count(),
-            page_config=self.page_config(selection) | self.shell_config(selection),
+            page_config=self.config(selection),
         )
         return context
+
+    def config(self, selection: Selection) -> dict:
+        """What the page's JavaScript reads (``SafeCity.config``): the shell's settings and
+        words, and the page's own (whose ``strings`` add to the shell's)."""
+        page = self.page_config(selection)
+        shell = self.shell_config(selection)
+        shell["strings"] |= {key: str(text) for key, text in page.pop("strings", {}).items()}
+        return page | shell
 
     def shell_config(self, selection: Selection) -> dict:
         area = selection.subject.area_key if selection.subject.area_path else None
@@ -96,6 +104,7 @@ class DashboardPage(LoginRequiredMixin, TemplateView):
         }
 
     def page_config(self, selection: Selection) -> dict:
+        """The page's own configuration for its script; override per page."""
         return {}
 
 

@@ -22,7 +22,7 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def chromium_page(base_url: str):
+def chromium_page(base_url: str, locale: str = "zh-CN"):
     """A fresh page that records console errors in ``page.console_errors``."""
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
     # still synchronous, so Django's async-safety guard is lifted for browser tests only.
@@ -31,7 +31,9 @@ def chromium_page(base_url: str):
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+        context = browser.new_context(
+            base_url=base_url, viewport={"width": 1280, "height": 900}, locale=locale
+        )
         page = context.new_page()
         page.console_errors = []
         page.on(
