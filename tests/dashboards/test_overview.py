@@ -89,7 +89,9 @@ def test_clicking_a_district_on_the_map_drills_down(page_as):
         clicked = page.evaluate(
             """(id) => { const map = document.getElementById('map').leafletMap;
                 let hit = null;
-                map.eachLayer(l => { if (l.feature && l.feature.properties.id === id && l.fire) hit = l; });
+                map.eachLayer(l => {
+                    if (l.feature && l.feature.properties.id === id && l.fire) hit = l;
+                });
                 if (!hit) return false;
                 hit.fire('click'); return true; }""",
             district["id"],
