@@ -5,9 +5,9 @@ from . import views
 # Pages not built yet render the overview until their own view lands.
 urlpatterns = [
     path("", views.OverviewPage.as_view(), name="dash-overview"),
-    path("incidents/", views.OverviewPage.as_view(), name="dash-incidents"),
-    path("incidents/<uuid:public_id>/", views.OverviewPage.as_view(), name="dash-incident"),
-    path("compstat/", views.OverviewPage.as_view(), name="dash-compstat"),
+    path("incidents/", views.IncidentsPage.as_view(), name="dash-incidents"),
+    path("incidents/<uuid:public_id>/", views.IncidentPage.as_view(), name="dash-incident"),
+    path("compstat/", views.CompstatPage.as_view(), name="dash-compstat"),
     path("campaigns/", views.OverviewPage.as_view(), name="dash-campaigns"),
     path("campaigns/<int:pk>/", views.OverviewPage.as_view(), name="dash-campaign"),
     path("patrols/", views.OverviewPage.as_view(), name="dash-patrols"),

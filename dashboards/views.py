@@ -2,9 +2,13 @@
 API uses; maps and series load after, from the JSON API, in the page's JavaScript module."""
 
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +16,12 @@ from django.views.generic import TemplateView
 
 from alerts.choices import AlertState
 from alerts.selectors import alerts_for_user
+from incidents.choices import IncidentSource, IncidentStatus
+from incidents.models import Category, Incident
+from incidents.selectors import IncidentFilterError, incident_get, incident_list
+from stats.compstat import COLUMNS, DEFAULT_REPORT, areas_for_tables, compstat_tables
+from stats.models import CompstatReport
+from stats.selectors import compstat_snapshots
 
 from .selection import PICKER_WINDOWS, Selection, picker_areas, selection_for
 from .tiles import kpi_tiles
@@ -119,3 +129,128 @@ class OverviewPage(DashboardPage):
 
     def page_config(self, selection: Selection) -> dict:
         return {"interval": "day" if selection.period.days <= 92 else "week"}
+
+
+class IncidentsPage(DashboardPage):
+    """The filtered incident list beside its map; the filters are the API's own FilterSet."""
+
+    template_name = "dashboards/incidents.html"
+    nav_key = "incidents"
+    page_size = 50
+
+    def filters(self, selection: Selection) -> dict:
+        chosen = {
+            name: self.request.GET.get(name, "").strip()
+            for name in ("category", "status", "source", "q")
+        }
+        return incident_window(selection) | {k: v for k, v in chosen.items() if v}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        selection = context["selection"]
+        filters = self.filters(selection)
+        try:
+            incidents = incident_list(user=self.request.user, filters=filters)
+            filter_errors = {}
+        except IncidentFilterError as exc:
+            incidents, filter_errors = Incident.objects.none(), exc.errors
+        page = Paginator(
+            incidents.select_related("district", "station").order_by("-reported_at", "-id"),
+            self.page_size,
+        ).get_page(self.request.GET.get("page"))
+        context.update(
+            page=page,
+            filters=filters,
+            filter_errors=filter_errors,
+            categories=Category.objects.filter(is_active=True).order_by("path"),
+            statuses=IncidentStatus.choices,
+            sources=IncidentSource.choices,
+            export_query=urlencode(filters),
+        )
+        return context
+
+    def page_config(self, selection: Selection) -> dict:
+        return {
+            "filters": self.filters(selection),
+            "strings": {"map_truncated": _("地图只显示最新的 %s 起")},
+        }
+
+
+class IncidentPage(DashboardPage):
+    """One incident: facts, response times and the timeline of its status changes."""
+
+    template_name = "dashboards/incident.html"
+    nav_key = "incidents"
+    uses_window = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        try:
+            incident = incident_get(user=self.request.user, public_id=self.kwargs["public_id"])
+        except Incident.DoesNotExist as exc:
+            raise Http404 from exc
+        context.update(
+            incident=incident,
+            timeline=incident.status_changes.select_related("by"),
+            boundary=incident.area.geometry if incident.area else None,
+        )
+        return context
+
+
+class CompstatPage(DashboardPage):
+    """The CompStat tables of an area (or of each district or station in it), live or as
+    published, with exports and a print layout."""
+
+    template_name = "dashboards/compstat.html"
+    nav_key = "compstat"
+    uses_window = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        selection = context["selection"]
+        reports = list(CompstatReport.objects.order_by("code"))
+        chosen = self.request.GET.get("report") or DEFAULT_REPORT
+        report = next((r for r in reports if r.code == chosen), reports[0] if reports else None)
+        level = self.request.GET.get("level", "")
+        level = level if level in ("district", "station") else ""
+        snapshots = list(
+            compstat_snapshots(user=self.request.user).filter(area_key=selection.subject.area_key)[
+                :52
+            ]
+        )
+        snapshot = None
+        if self.request.GET.get("snapshot", "").isdigit():
+            snapshot = get_object_or_404(
+                compstat_snapshots(user=self.request.user), pk=int(self.request.GET["snapshot"])
+            )
+        end = selection.period.end
+        query = {"report": report.code if report else "", "date": end.isoformat()}
+        if selection.subject.area_path:
+            query["area"] = selection.subject.area_key
+        if level:
+            query["level"] = level
+        if snapshot is not None:
+            tables = [snapshot.table]
+            export = reverse("stats-snapshot", args=[snapshot.pk])
+            export_query = ""
+        else:
+            areas = areas_for_tables(
+                area_key=selection.subject.area_key,
+                area_path=selection.subject.area_path,
+                level=level or None,
+            )
+            tables = compstat_tables(report=report, areas=areas, end=end) if report else []
+            export, export_query = reverse("stats-compstat"), urlencode(query)
+        context.update(
+            reports=reports,
+            report=report,
+            level=level,
+            snapshots=snapshots,
+            snapshot=snapshot,
+            tables=tables,
+            columns=[(str(window), window.label) for window in COLUMNS],
+            end=end,
+            export=export,
+            export_query=export_query,
+        )
+        return context

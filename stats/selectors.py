@@ -12,8 +12,9 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
 from areas.models import Area
+from areas.scoping import scope_for
 
-from .models import ALL_CATEGORIES, EVERYWHERE
+from .models import ALL_CATEGORIES, EVERYWHERE, CompstatSnapshot
 from .registry import MetricSource
 from .services import day_bounds
 from .windows import Period, previous_period, same_period_last_year, year_earlier
@@ -295,3 +296,16 @@ def hour_weekday_matrix(*, subject: Subject, period: Period) -> dict:
         "weekdays": [1, 2, 3, 4, 5, 6, 7],
         "matrix": [matrix[weekday] for weekday in range(1, 8)],
     }
+
+
+def compstat_snapshots(*, user):
+    """Published CompStat snapshots of the areas in the user's jurisdiction, newest first."""
+    scope = scope_for(user)
+    snapshots = CompstatSnapshot.objects.select_related("report").order_by(
+        "-week_ending", "area_path"
+    )
+    if scope.everything:
+        return snapshots
+    if not scope.path:
+        return snapshots.none()
+    return snapshots.filter(area_path__startswith=scope.path)

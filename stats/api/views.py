@@ -14,7 +14,7 @@ from safecity.core.api.renderers import TableCSVRenderer, TableXLSXRenderer
 
 from .. import selectors
 from ..compstat import COLUMNS, areas_for_tables, compstat_tables
-from ..models import ALL_CATEGORIES, EVERYWHERE, CompstatReport, CompstatSnapshot
+from ..models import ALL_CATEGORIES, EVERYWHERE, CompstatReport
 from ..registry import get_source
 from .serializers import (
     SOURCE,
@@ -246,13 +246,7 @@ class SnapshotList(generics.ListAPIView):
     filterset_fields = ["week_ending", "area_key", "report__code"]
 
     def get_queryset(self):
-        scope = scope_for(self.request.user)
-        snapshots = CompstatSnapshot.objects.select_related("report")
-        if scope.everything:
-            return snapshots
-        if not scope.path:
-            return snapshots.none()
-        return snapshots.filter(area_path__startswith=scope.path)
+        return selectors.compstat_snapshots(user=self.request.user)
 
 
 class SnapshotDetail(generics.RetrieveAPIView):
