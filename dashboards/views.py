@@ -7,22 +7,34 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from alerts.choices import AlertState
+from alerts.choices import AlertState, Severity
 from alerts.selectors import alerts_for_user
+from campaigns.selectors import campaigns_for_user
 from incidents.choices import IncidentSource, IncidentStatus
 from incidents.models import Category, Incident
 from incidents.selectors import IncidentFilterError, incident_get, incident_list
+from patrols.choices import UnitStatus
 from stats.compstat import COLUMNS, DEFAULT_REPORT, areas_for_tables, compstat_tables
-from stats.models import CompstatReport
+from stats.models import EVERYWHERE, CompstatReport
 from stats.selectors import compstat_snapshots
 
+from .alerts import ALERT_STRINGS, alert_list
+from .campaigns import CAMPAIGN_STRINGS, campaign_detail, campaign_labels, campaign_rows
+from .mediation import (
+    MEDIATION_STRINGS,
+    mediation_figures,
+    overdue_follow_ups,
+    overdue_rows,
+    recent_cases,
+)
+from .patrols import PATROL_STRINGS, compliance_rows, coverage_params, units_in
 from .selection import PICKER_WINDOWS, Selection, picker_areas, selection_for
 from .tiles import kpi_tiles
 
@@ -150,7 +162,9 @@ class IncidentsPage(DashboardPage):
         selection = context["selection"]
         filters = self.filters(selection)
         try:
-            incidents = incident_list(user=self.request.user, filters=filters)
+            query = QueryDict(mutable=True)
+            query.update(filters)
+            incidents = incident_list(user=self.request.user, filters=query)
             filter_errors = {}
         except IncidentFilterError as exc:
             incidents, filter_errors = Incident.objects.none(), exc.errors
@@ -191,7 +205,17 @@ class IncidentPage(DashboardPage):
             raise Http404 from exc
         context.update(
             incident=incident,
-            timeline=incident.status_changes.select_related("by"),
+            timeline=incident.timeline(),
+            area_chain=[
+                area
+                for area in (
+                    incident.district,
+                    incident.station,
+                    incident.patrol_zone,
+                    incident.beat,
+                )
+                if area is not None
+            ],
             boundary=incident.area.geometry if incident.area else None,
         )
         return context
@@ -213,11 +237,12 @@ class CompstatPage(DashboardPage):
         report = next((r for r in reports if r.code == chosen), reports[0] if reports else None)
         level = self.request.GET.get("level", "")
         level = level if level in ("district", "station") else ""
-        snapshots = list(
-            compstat_snapshots(user=self.request.user).filter(area_key=selection.subject.area_key)[
-                :52
-            ]
-        )
+        # The city's weekly tables are published for "everywhere" (unplaced incidents too).
+        keys = [selection.subject.area_key]
+        if selection.area is not None and selection.area.parent_id is None:
+            keys.append(EVERYWHERE)
+        published = compstat_snapshots(user=self.request.user).filter(area_key__in=keys)
+        snapshots = list(published[:52])
         snapshot = None
         if self.request.GET.get("snapshot", "").isdigit():
             snapshot = get_object_or_404(
@@ -254,3 +279,126 @@ class CompstatPage(DashboardPage):
             export_query=export_query,
         )
         return context
+
+
+class CampaignsPage(DashboardPage):
+    """The campaigns covering the chosen area, with their time and KPI progress."""
+
+    template_name = "dashboards/campaigns.html"
+    nav_key = "campaigns"
+    uses_window = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        area = context["selection"].area
+        context["rows"] = campaign_rows(self.request.user, area, timezone.localdate())
+        return context
+
+
+class CampaignPage(DashboardPage):
+    """One campaign: its KPI items by responsible unit, battles and operations on the server;
+    results, sweeps and remediation areas from the campaigns API after."""
+
+    template_name = "dashboards/campaign.html"
+    nav_key = "campaigns"
+    uses_window = False
+
+    def get_context_data(self, **kwargs):
+        # Out of the user's scope reads as 404, as in the API.
+        self.campaign = get_object_or_404(
+            campaigns_for_user(self.request.user), pk=self.kwargs["pk"]
+        )
+        self.detail = campaign_detail(self.request.user, self.campaign, timezone.localdate())
+        context = super().get_context_data(**kwargs)
+        context["detail"] = self.detail
+        return context
+
+    def page_config(self, selection: Selection) -> dict:
+        return {
+            "campaign": self.campaign.pk,
+            "scope_areas": [area.pk for area in self.detail.scope_areas],
+            "categories": {c.code: c.display_name for c in self.detail.focus_categories},
+            "labels": campaign_labels(),
+            "strings": CAMPAIGN_STRINGS,
+        }
+
+
+class PatrolsPage(DashboardPage):
+    """Patrol zones with live unit positions, response compliance by area, and coverage of
+    the hotspots."""
+
+    template_name = "dashboards/patrols.html"
+    nav_key = "patrols"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        total, rows = compliance_rows(context["selection"])
+        context.update(compliance_total=total, compliance_rows=rows, units=self.units)
+        return context
+
+    def page_config(self, selection: Selection) -> dict:
+        self.units = list(units_in(self.request.user, selection))
+        area = selection.subject.area_key if selection.subject.area_path else None
+        return {
+            "units": {
+                unit.code: {
+                    "name": unit.name,
+                    "kind": unit.get_kind_display(),
+                    "status": unit.status,
+                }
+                for unit in self.units
+            },
+            "unit_statuses": {value: str(label) for value, label in UnitStatus.choices},
+            # Times shown as the server renders them, whatever the browser's zone.
+            "time_zone": settings.TIME_ZONE,
+            "zones": {"kind": "patrol_zone", "within": area},
+            "coverage": coverage_params(area),
+            "strings": PATROL_STRINGS,
+        }
+
+
+class MediationPage(DashboardPage):
+    """Disputes screened in the selection: headline figures with 同比/环比, rates and the funnel
+    on the server; the funnel chart, types and areas from the mediation stats API after; the
+    overdue follow-ups and the latest cases (parties masked as the API masks them)."""
+
+    template_name = "dashboards/mediation.html"
+    nav_key = "mediation"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, selection = self.request.user, context["selection"]
+        filters = incident_window(selection)
+        overdue = overdue_follow_ups(user, filters)
+        context.update(
+            figures=mediation_figures(selection),
+            cases=recent_cases(user, filters),
+            case_export_query=urlencode({**filters, "format": "csv"}),
+            overdue_count=overdue.count(),
+            overdue=overdue_rows(overdue),
+        )
+        return context
+
+    def page_config(self, selection: Selection) -> dict:
+        return {"strings": MEDIATION_STRINGS}
+
+
+class AlertsPage(DashboardPage):
+    """The latest alerts in scope, filtered by state and severity, then live over the socket;
+    each open alert can be acknowledged or resolved in place."""
+
+    template_name = "dashboards/alerts.html"
+    nav_key = "alerts"
+    uses_window = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            alert_list=alert_list(self.request.user, context["selection"], self.request.GET),
+            state_choices=AlertState.choices,
+            severity_choices=Severity.choices,
+        )
+        return context
+
+    def page_config(self, selection: Selection) -> dict:
+        return {"strings": ALERT_STRINGS}

@@ -177,6 +177,38 @@ class Incident(models.Model):
     def total_seconds(self) -> int | None:
         return _seconds_between(self.reported_at, self.closed_at)
 
+    def timeline(self) -> list[dict]:
+        """Every step the incident has a time for, in time order, with who recorded it and
+        their note where a status change row says so (bulk-ingested records have times only)."""
+        recorded = {change.to_status: change for change in self.status_changes.all()}
+        steps = []
+        for status, field in STATUS_TIMES:
+            at = getattr(self, field)
+            if at is None:
+                continue
+            change = recorded.get(status)
+            steps.append(
+                {
+                    "status": status,
+                    "label": IncidentStatus(status).label,
+                    "at": at,
+                    "by": change.by if change else None,
+                    "note": change.note if change else "",
+                }
+            )
+        return sorted(steps, key=lambda step: step["at"])
+
+
+# The time each status was reached, by the field that holds it.
+STATUS_TIMES = [
+    (IncidentStatus.REPORTED, "reported_at"),
+    (IncidentStatus.DISPATCHED, "dispatched_at"),
+    (IncidentStatus.ON_SCENE, "on_scene_at"),
+    (IncidentStatus.CLOSED, "closed_at"),
+    (IncidentStatus.FILED, "filed_at"),
+    (IncidentStatus.SOLVED, "solved_at"),
+]
+
 
 def _seconds_between(start, end) -> int | None:
     if start is None or end is None:

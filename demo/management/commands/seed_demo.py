@@ -1,4 +1,5 @@
 import time
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -14,7 +15,11 @@ from demo.mediation import build_demo_mediation
 from demo.patrols import build_demo_patrols, build_demo_standards
 from demo.users import DEMO_PASSWORD, build_demo_users
 from incidents.models import Incident
+from stats.compstat import compstat_publish, last_full_week_end
 from stats.services import recompute_deferred, rollups_rebuild
+
+# Published CompStat weeks the demo starts with, for the snapshot selector.
+DEMO_COMPSTAT_WEEKS = 4
 
 
 class Command(BaseCommand):
@@ -72,6 +77,13 @@ class Command(BaseCommand):
                 )
             self.stdout.write(
                 f"Statistics: {days} days rolled up in {time.monotonic() - started:.0f} s."
+            )
+            published = sum(
+                compstat_publish(week_ending=last_full_week_end() - timedelta(weeks=weeks))
+                for weeks in range(DEMO_COMPSTAT_WEEKS)
+            )
+            self.stdout.write(
+                f"CompStat: {published} weekly snapshots of the last {DEMO_COMPSTAT_WEEKS} weeks."
             )
         with transaction.atomic():
             rules = build_demo_rules()
