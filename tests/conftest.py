@@ -118,9 +118,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def private_redis():
-    """A redis-server of our own on a free port, so a test may stop it without harming others."""
+def start_redis_server() -> tuple[str, subprocess.Popen]:
+    """A redis-server of our own on a free port, answering: (url, process)."""
     binary = shutil.which("redis-server")
     require(binary is not None, "redis-server is not installed")
     port = free_port()
@@ -137,6 +136,13 @@ def private_redis():
             break
         except redis.ConnectionError:
             time.sleep(0.1)
+    return url, process
+
+
+@pytest.fixture
+def private_redis():
+    """A redis-server of our own, so a test may stop it without harming others."""
+    url, process = start_redis_server()
     yield url, process
     process.kill()
     process.wait()

@@ -13,17 +13,15 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-import redis
 from django.conf import settings
 from psycopg2 import sql
 
 from ..alerts.test_live import wait_until_http_answers
 from ..browser import chromium_page, log_in
-from ..conftest import free_port, redis_available, require
+from ..conftest import free_port, redis_available, require, start_redis_server
 
 DEMO_PASSWORD = "SafeCity-demo-2024"
 DEMO_INCIDENTS = "3000"
-PAGES_REDIS_DB = 5
 
 
 @dataclass
@@ -63,9 +61,9 @@ def demo_site(tmp_path_factory):
         f"postgres://{database['USER']}:{database.get('PASSWORD') or ''}@"
         f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{name}"
     )
-    # A Redis database of the site's own (cache, queue, channel layer), emptied before and after.
-    redis_url = settings.REDIS_URL.rsplit("/", 1)[0] + f"/{PAGES_REDIS_DB}"
-    redis.Redis.from_url(redis_url).flushdb()
+    # A redis-server of the site's own (cache, queue, channel layer): parallel runs of the
+    # suite must not hear each other's pushes.
+    redis_url, redis_process = start_redis_server()
     env = dict(os.environ)
     env |= {
         "DATABASE_URL": database_url,
@@ -108,7 +106,8 @@ def demo_site(tmp_path_factory):
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
         admin.close()
-        redis.Redis.from_url(redis_url).flushdb()
+        redis_process.kill()
+        redis_process.wait()
 
 
 @pytest.fixture
