@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format assets serve migrate demo worker beat clean
+.PHONY: run test lint format assets messages serve migrate demo worker beat clean
 
 run: $(VENV)/.runtime assets
 	$(PY) manage.py migrate --noinput
@@ -58,6 +58,11 @@ static/vendor/.installed: package.json package-lock.json
 	   node_modules/leaflet.markercluster/dist/MarkerCluster.css \
 	   node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css static/vendor/markercluster/
 	touch $@
+
+# Translations: extract the strings to locale/*/django.po, then compile the .mo (committed).
+messages: $(VENV)/.dev
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var
+	$(PY) manage.py compilemessages -l en
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var
