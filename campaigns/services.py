@@ -221,7 +221,8 @@ def campaign_summary(*, campaign: Campaign, today: date | None = None) -> dict:
         "sweeps": {name: value or 0 for name, value in sweeps.items()}
         | {"count": campaign.sweeps.count()},
         "reported": {label: number(total) for label, total in counters.items()},
-        "remediation_areas": {"listed": sum(remediation.values()), **remediation},
+        # Every area ever listed, then how many are in each status now.
+        "remediation_areas": {**remediation, "total": sum(remediation.values())},
         "kpis": {
             status: campaign.kpis.filter(status=status).count() for status in KpiStatus.values
         },

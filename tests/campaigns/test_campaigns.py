@@ -158,7 +158,11 @@ def test_a_hundred_days_report_entered_through_the_api_sums_exactly(
     assert summary["incidents"]["total"]["yoy"]["base"] == 1
     for field, total in REPORTED_SWEEPS.items():
         assert summary["sweeps"][field] == total
-    assert summary["remediation_areas"]["listed"] == LISTED_REMEDIATION_AREAS
+    assert summary["remediation_areas"]["total"] == LISTED_REMEDIATION_AREAS
+    assert (
+        sum(count for status, count in summary["remediation_areas"].items() if status != "total")
+        == LISTED_REMEDIATION_AREAS
+    )
     assert summary["reported"]["查处酒驾醉驾"] == DRUNK_DRIVERS_CAUGHT
 
 
