@@ -1,7 +1,10 @@
-"""Mediation reads: the statistics of screened disputes, with rates and the funnel."""
+"""Mediation reads, scoped to the user: cases, follow-ups, and the statistics of screened
+disputes with rates and the funnel."""
 
 from stats.selectors import Subject, child_area_path, child_areas, child_categories, stats_summary
 from stats.windows import Period
+
+from .models import DisputeCase, FollowUp
 
 # The funnel's stages in order, and the other outcomes reported beside it.
 FUNNEL = ["screened", "transferred", "resolved"]
@@ -11,6 +14,23 @@ RATES = {
     "resolved": "resolution_rate",
     "escalated": "escalation_rate",
 }
+
+
+def cases_for_user(user):
+    """Dispute cases in the user's jurisdiction, the latest screened first."""
+    return (
+        DisputeCase.objects.for_user(user)
+        .select_related("type", "area", "incident", "escalated_incident")
+        .order_by("-screened_at", "-pk")
+    )
+
+
+def follow_ups_for_user(user, *, overdue: bool = False):
+    """Follow-ups of the cases in the user's jurisdiction, the earliest due first; with
+    ``overdue`` only those past due and not done."""
+    cases = DisputeCase.objects.for_user(user)
+    follow_ups = FollowUp.objects.filter(case__in=cases).order_by("due_at", "pk")
+    return follow_ups.overdue() if overdue else follow_ups
 
 
 def _rate(part, whole):

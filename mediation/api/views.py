@@ -13,7 +13,6 @@ from stats.api.views import FROM_PARAMETER, StatsView, subject_for
 
 from .. import selectors, services
 from ..filtersets import DisputeCaseFilterSet
-from ..models import DisputeCase, FollowUp
 from ..sources import SOURCE
 from .serializers import (
     CaseTransitionSerializer,
@@ -54,12 +53,10 @@ class DisputeCaseViewSet(
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, TableCSVRenderer, TableXLSXRenderer]
 
     def get_queryset(self):
-        cases = DisputeCase.objects.for_user(self.request.user).select_related(
-            "type", "area", "incident", "escalated_incident"
-        )
+        cases = selectors.cases_for_user(self.request.user)
         if self.action == "retrieve":
             cases = cases.prefetch_related("changes", "follow_ups")
-        return cases.order_by("-screened_at", "-pk")
+        return cases
 
     def get_serializer_class(self):
         return DisputeCaseDetailSerializer if self.action == "retrieve" else DisputeCaseSerializer
@@ -143,12 +140,8 @@ class FollowUpViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = FollowUpSerializer
 
     def get_queryset(self):
-        follow_ups = FollowUp.objects.filter(
-            case__in=DisputeCase.objects.for_user(self.request.user)
-        ).order_by("due_at", "pk")
-        if self.request.query_params.get("overdue") == "true":
-            follow_ups = follow_ups.overdue()
-        return follow_ups
+        overdue = self.request.query_params.get("overdue") == "true"
+        return selectors.follow_ups_for_user(self.request.user, overdue=overdue)
 
     @extend_schema(request=CompleteFollowUpSerializer, responses={200: FollowUpSerializer})
     @action(detail=True, methods=["post"])

@@ -76,7 +76,8 @@
     var c = chart(element);
     c.setOption({
       tooltip: { trigger: "item" },
-      series: [{ type: "funnel", sort: "none", left: "10%", width: "80%", label: { formatter: "{b}: {c}" }, data: stages }],
+      // Widths in proportion to the largest stage (ECharts' default scale is 0–100).
+      series: [{ type: "funnel", sort: "none", min: 0, max: Math.max.apply(null, stages.map(function (s) { return s.value; }).concat(1)), left: "10%", width: "80%", label: { formatter: "{b}: {c}" }, data: stages }],
     });
     return c;
   }

@@ -128,6 +128,13 @@
     } else if (message.type === "alert") {
       var alert = message.alert;
       var before = states[alert.id];
+      if (before === undefined && message.event !== "created") {
+        // Older than the backlog (say, acknowledged on the alerts page): the event tells what
+        // it was. Alerts only move forward, and resolving an open one acknowledges it at the
+        // same instant.
+        var wasAcknowledged = message.event === "resolved" && alert.acknowledged_at !== alert.resolved_at;
+        before = wasAcknowledged ? "acknowledged" : "open";
+      }
       states[alert.id] = alert.state;
       lastId = Math.max(lastId || 0, alert.id);
       if (message.event === "created") {
