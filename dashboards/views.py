@@ -35,7 +35,7 @@ from .mediation import (
     recent_cases,
 )
 from .patrols import PATROL_STRINGS, compliance_rows, coverage_params, units_in
-from .selection import PICKER_WINDOWS, Selection, picker_areas, selection_for
+from .selection import PICKER_WINDOWS, SELECTION_PARAMS, Selection, picker_areas, selection_for
 from .tiles import kpi_tiles
 
 # The navigation: (page key, url name, label).
@@ -98,6 +98,13 @@ class DashboardPage(LoginRequiredMixin, TemplateView):
             picker_areas=picker_areas(self.request.user),
             picker_windows=PICKER_WINDOWS,
             uses_window=self.uses_window,
+            # The page's own filters ride along when the area or window changes.
+            picker_carry=[
+                (name, value)
+                for name, values in self.request.GET.lists()
+                if name not in (*SELECTION_PARAMS, "page", "snapshot")
+                for value in values
+            ],
             open_alert_count=alerts_for_user(self.request.user)
             .filter(state=AlertState.OPEN)
             .count(),
