@@ -56,8 +56,10 @@ def save_screenshot(page, name: str) -> Path:
     return path
 
 
-def log_in(page, username: str, password: str) -> None:
-    page.goto("/accounts/login/")
+def log_in(page, username: str, password: str, next_page: str = "/") -> None:
+    """Log in through the login form, landing on ``next_page``. A live_server test (WSGI, no
+    WebSockets) lands on the admin, since the dashboards open an alert socket."""
+    page.goto(f"/accounts/login/?next={next_page}")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("form.login-form button[type=submit]")

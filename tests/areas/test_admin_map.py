@@ -19,7 +19,7 @@ def test_admin_shows_and_edits_area_geometry_on_a_map(live_server):
     UserFactory(username="boss", role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
 
     with chromium_page(live_server.url) as page:
-        log_in(page, "boss", "pw-for-tests-1")
+        log_in(page, "boss", "pw-for-tests-1", next_page="/admin/")
         page.goto(f"/admin/areas/area/{area.pk}/change/")
         page.wait_for_selector(".geojson-map .leaflet-overlay-pane path")
         save_screenshot(page, "admin-area-map")

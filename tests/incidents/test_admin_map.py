@@ -25,7 +25,7 @@ def test_admin_lists_incidents_with_filters_and_shows_one_on_a_map(live_server, 
     incident = Incident.objects.get(source_ref="OPEN-1")
 
     with chromium_page(live_server.url) as page:
-        log_in(page, "boss", "pw-for-tests-1")
+        log_in(page, "boss", "pw-for-tests-1", next_page="/admin/")
         page.goto("/admin/incidents/incident/")
         assert page.locator("#result_list tbody tr").count() == 2
         page.goto(f"/admin/incidents/incident/?district__id__exact={incident.district_id}")

@@ -68,7 +68,7 @@ def boss(db):
 
 
 def admin_map(page, user, unit: PatrolUnit) -> None:
-    log_in(page, user.username, "pw-for-tests-1")
+    log_in(page, user.username, "pw-for-tests-1", next_page="/admin/")
     page.goto(f"/admin/patrols/patrolunit/{unit.pk}/change/")
     page.wait_for_selector("[data-point-map] .leaflet-overlay-pane path")
 
