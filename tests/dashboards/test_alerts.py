@@ -106,7 +106,7 @@ def test_state_filter_lists_only_alerts_in_that_state(page_as):
         shown = shown_alerts(page)
         assert {"id": alert["id"], "state": "acknowledged"} in shown
         assert {item["state"] for item in shown} == {"acknowledged"}
-        assert page.locator("input[name=state][value=acknowledged]").is_checked()
+        assert page.locator("input[type=radio][name=state][value=acknowledged]").is_checked()
 
 
 def test_an_incidents_alert_appears_live_with_a_toast(page_as):
