@@ -48,8 +48,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 SCRIPT_DIR = Path(__file__).resolve().parent
@@ -60,6 +58,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != SCRIPT_DIR]
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from bench.alerts import wait_for_health  # noqa: E402
 from bench.ingest import (  # noqa: E402
     _connect_args,
     _with_database,
@@ -292,24 +291,6 @@ def start_daphne(env: dict, port: int, log) -> subprocess.Popen:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-
-
-def wait_for_health(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    last = "no answer"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            fail(f"daphne exited with code {process.returncode}; see {log_path}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except urllib.error.HTTPError as error:
-            last = f"{error.code}: {error.read()[:300]!r}"
-        except OSError as error:
-            last = str(error)
-        time.sleep(0.2)
-    fail(f"daphne's /healthz did not answer 200 within {STARTUP_SECONDS:g} s ({last})")
 
 
 def stop(process: subprocess.Popen) -> None:
