@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("用户与权限")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_login_failed
+
+        from . import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+        from .lockout import count_failed_login
+
+        user_login_failed.connect(count_failed_login, dispatch_uid="accounts-lockout")

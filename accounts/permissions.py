@@ -1,11 +1,66 @@
+"""The API's permission checks: what the role may read and change, and what the token allows.
+
+Services repeat the change checks (accounts.policy.require), so a path that skips the API
+cannot skip them.
+"""
+
 from rest_framework import permissions
 
+from .backends import may_read
+from .models import ApiToken
+from .scopes import scope_needed
 
-class CityRolesWrite(permissions.BasePermission):
-    """Reads for everyone in scope; changes by city-wide roles (administrators, analysts)."""
+_MODEL_PERMISSIONS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
+
+
+def _resource(view) -> str:
+    return getattr(view, "token_resource", None) or type(view).__module__.split(".")[0]
+
+
+def write_permissions(view, method: str) -> list[str] | None:
+    """The permissions a change needs: the view's ``write_permissions`` for its action, else
+    the model's add/change/delete permission; None when the view names none (refused)."""
+    declared = getattr(view, "write_permissions", None)
+    action = getattr(view, "action", None) or method.lower()
+    if declared and action in declared:
+        return list(declared[action])
+    queryset = getattr(view, "queryset", None)
+    if queryset is None and hasattr(view, "get_queryset"):
+        try:
+            queryset = view.get_queryset()
+        except Exception:  # views without a model (statistics, ingest endpoints)
+            queryset = None
+    if queryset is None or method not in _MODEL_PERMISSIONS:
+        return None
+    meta = queryset.model._meta
+    return [f"{meta.app_label}.{_MODEL_PERMISSIONS[method]}_{meta.model_name}"]
+
+
+class RolePermissions(permissions.BasePermission):
+    """Reads: the resources the role may read (all, for people; statistics, for API clients).
+    Changes: the Django permissions of the role (accounts.backends.ROLE_PERMISSIONS)."""
+
+    message = "你的角色无权访问此接口。"
 
     def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if not may_read(user, _resource(view)):
+            return False
         if request.method in permissions.SAFE_METHODS:
             return True
-        user = request.user
-        return user.is_superuser or getattr(user, "is_city_wide", False)
+        needed = write_permissions(view, request.method)
+        return needed is not None and user.has_perms(needed)
+
+
+class TokenScopes(permissions.BasePermission):
+    """A request authenticated by an API token may do only what the token's scopes allow."""
+
+    def has_permission(self, request, view):
+        token = request.auth
+        if not isinstance(token, ApiToken):
+            return True
+        needed = scope_needed(view, request.method)
+        self.message = f"this token lacks the scope {needed}"
+        return token.allows(needed)

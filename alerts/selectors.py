@@ -1,6 +1,8 @@
 """Alert reads, scoped to the user: the same rule for REST, sockets and catch-up."""
 
-from .models import Alert
+from areas.scoping import scope_for
+
+from .models import Alert, AlertRule
 
 BACKLOG_LIMIT = 100
 
@@ -15,3 +17,15 @@ def alerts_missed(*, user, after_id: int | None, limit: int = BACKLOG_LIMIT) -> 
     if after_id is not None:
         alerts = alerts.filter(id__gt=after_id)
     return list(alerts[:limit])
+
+
+def rules_for_user(user):
+    """The rules watching the user's jurisdiction: the city's (no area), those of an area above
+    it and those inside it — not another district's."""
+    rules = AlertRule.objects.select_related("area").order_by("kind", "name")
+    scope = scope_for(user)
+    if scope.everything:
+        return rules
+    if scope.is_empty:
+        return rules.none()
+    return scope.covering(rules, "area__path") | rules.filter(area__isnull=True)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts.policy import require
 from areas.models import Area
 from safecity.core import live
 
@@ -82,6 +83,7 @@ class AlertStateError(Exception):
 
 @transaction.atomic
 def _alert_move(*, alert: Alert, user, to: str) -> Alert:
+    require(user, "alerts.change_alert", area_path=alert.area_path or None)
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.state == AlertState.RESOLVED:
         raise AlertStateError("the alert is already resolved")

@@ -8,6 +8,7 @@ queryset.
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import Q
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,19 @@ class Scope:
         if not self.path:
             return queryset.none()
         return queryset.filter(**{f"{path_field}__startswith": self.path})
+
+    def covering(self, queryset: models.QuerySet, path_field: str) -> models.QuerySet:
+        """Objects at an area inside this scope or above it: what covers the jurisdiction (a
+        campaign over several districts, a rule watching the city), not another district's."""
+        if self.everything:
+            return queryset
+        if not self.path:
+            return queryset.none()
+        parts = [part for part in self.path.strip("/").split("/") if part]
+        above = ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts))]
+        return queryset.filter(
+            Q(**{f"{path_field}__in": above}) | Q(**{f"{path_field}__startswith": self.path})
+        )
 
     def covers(self, path: str | None) -> bool:
         """Whether an object at this area path is in scope (unassigned objects: city-wide only)."""

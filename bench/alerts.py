@@ -155,11 +155,11 @@ def create_users_and_rule(sockets: int) -> tuple[list[dict], str, dict[int, tupl
     """Socket users (token, district id) round-robin over the districts, the poster's token,
     each district's representative point and name, and how many demo rules were disabled."""
     from django.db import transaction
-    from rest_framework.authtoken.models import Token
+    from django.utils import timezone
     from shapely.geometry import shape
 
     from accounts.choices import Role
-    from accounts.models import User
+    from accounts.models import TOKEN_PREFIX_LENGTH, ApiToken, User, hash_token_key
     from alerts.choices import RuleKind, Severity
     from alerts.models import AlertRule
     from areas.choices import AreaKind
@@ -192,16 +192,25 @@ def create_users_and_rule(sockets: int) -> tuple[list[dict], str, dict[int, tupl
             )
             for number in range(sockets)
         ]
-        poster = User(username=f"{USERNAME_PREFIX}_poster", role=Role.CITY_ANALYST, home_area=city)
+        poster = User(username=f"{USERNAME_PREFIX}_poster", role=Role.ADMINISTRATOR, home_area=city)
         for user in (*users, poster):
             user.set_unusable_password()
         User.objects.bulk_create([*users, poster])
         users = list(User.objects.filter(username__startswith=USERNAME_PREFIX).order_by("pk"))
-        tokens = Token.objects.bulk_create(
-            [Token(key=Token.generate_key(), user=user) for user in users]
+        keys = {user.pk: ApiToken.generate_key() for user in users}
+        expires = timezone.now() + timedelta(days=1)
+        ApiToken.objects.bulk_create(
+            ApiToken(
+                user=user,
+                prefix=keys[user.pk][:TOKEN_PREFIX_LENGTH],
+                key_hash=hash_token_key(keys[user.pk]),
+                scopes=["alerts:read", "incidents:write"],
+                expires_at=expires,
+            )
+            for user in users
         )
-    by_user = {token.user_id: token.key for token in tokens}
-    poster = next(u for u in users if u.role == Role.CITY_ANALYST)
+    by_user = keys
+    poster = next(u for u in users if u.role == Role.ADMINISTRATOR)
     socket_users = [
         {"token": by_user[u.pk], "district": u.home_area_id}
         for u in users

@@ -1,6 +1,6 @@
 """Campaign writes: progress reports, KPI evaluation, remediation status, results summary."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -8,12 +8,15 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.policy import require
 from areas.models import Area
+from areas.scoping import Scope, scope_for
 from stats.models import ALL_CATEGORIES
 from stats.registry import get_source
 from stats.selectors import Subject, compare, number, stats_summary
 from stats.windows import Period, Window, same_period_last_year
 
+from . import selectors
 from .choices import CampaignStatus, Direction, KpiStatus, Metric, RemediationStatus
 from .models import SWEEP_TALLIES, Campaign, KpiItem, KpiReport, RemediationArea
 
@@ -32,6 +35,7 @@ def kpi_report_create(
     *, item: KpiItem, value: Decimal, reported_on: date, reporter, note: str = ""
 ):
     """Record a unit's progress on a counter item, then re-evaluate the item."""
+    require(reporter, "campaigns.add_kpireport", area_path=item.unit_path)
     _ensure_open(item.campaign)
     if item.metric != Metric.COUNTER:
         raise ValueError("only counter items take reports; the others are computed from data")
@@ -157,8 +161,9 @@ def remediations_check_overdue(*, today: date | None = None) -> int:
     return sum(alerts_for_remediation_overdue(area=area, today=today) for area in overdue)
 
 
-def remediation_incident_stats(*, area: RemediationArea, today: date | None = None) -> dict:
-    """Incidents inside the polygon since listing, against the same dates last year."""
+def remediation_incident_stats(*, area: RemediationArea, user, today: date | None = None) -> dict:
+    """Incidents in the user's jurisdiction inside the polygon since listing, against the same
+    dates last year (a polygon drawn across a boundary counts no other district's)."""
     from shapely import contains_xy, prepare
     from shapely.geometry import shape
 
@@ -175,14 +180,16 @@ def remediation_incident_stats(*, area: RemediationArea, today: date | None = No
         start, _ = day_bounds(p.start)
         _, end = day_bounds(p.end)
         points = list(
-            Incident.objects.filter(
+            Incident.objects.for_user(user)
+            .filter(
                 reported_at__gte=start,
                 reported_at__lt=end,
                 lon__gte=west,
                 lon__lte=east,
                 lat__gte=south,
                 lat__lte=north,
-            ).values_list("lon", "lat")
+            )
+            .values_list("lon", "lat")
         )
         if not points:
             return 0
@@ -193,44 +200,67 @@ def remediation_incident_stats(*, area: RemediationArea, today: date | None = No
     return {"period": period.as_dict(), "current": current, "yoy": compare(current, base)}
 
 
-def campaign_summary(*, campaign: Campaign, today: date | None = None) -> dict:
+def campaign_summary(*, campaign: Campaign, user, today: date | None = None) -> dict:
     """Totals across battles, sweeps, reports and remediation, and incident statistics for the
-    campaign's scope and period against the same period last year."""
+    campaign's scope and period against the same period last year — each part only as far as
+    it lies in the user's jurisdiction (a district sees its own share of a city-wide campaign,
+    read through the same selectors as the campaign's lists)."""
     today = today or timezone.localdate()
-    battles = campaign.battles.aggregate(
+    battles = selectors.battles_for_user(user).filter(campaign=campaign)
+    sweeps = selectors.sweeps_for_user(user).filter(campaign=campaign)
+    kpis = selectors.kpis_for_user(user).filter(campaign=campaign)
+    battle_totals = battles.aggregate(
         cases_solved=Sum("cases_solved"),
         suspects=Sum("suspects"),
         gangs_broken=Sum("gangs_broken"),
         money_involved=Sum("money_involved"),
     )
-    sweeps = campaign.sweeps.aggregate(**{name: Sum(name) for name in SWEEP_TALLIES})
+    sweep_totals = sweeps.aggregate(**{name: Sum(name) for name in SWEEP_TALLIES})
     counters: dict[str, Decimal] = defaultdict(Decimal)
-    for label, value in KpiReport.objects.filter(item__campaign=campaign).values_list(
-        "item__label", "value"
-    ):
+    for label, value in KpiReport.objects.filter(item__in=kpis).values_list("item__label", "value"):
         counters[label] += value
     remediation = defaultdict(int)
-    for status in campaign.remediations.values_list("status", flat=True):
+    remediations = selectors.remediations_for_user(user).filter(campaign=campaign)
+    for status in remediations.values_list("status", flat=True):
         remediation[status] += 1
+    kpi_counts = Counter(kpis.values_list("status", flat=True))
     period = Period(campaign.starts_on, max(campaign.starts_on, min(today, campaign.ends_on)))
     return {
         "campaign": campaign.code,
         "period": period.as_dict(),
-        "battles": {name: number(value) for name, value in battles.items()}
-        | {"count": campaign.battles.count()},
-        "sweeps": {name: value or 0 for name, value in sweeps.items()}
-        | {"count": campaign.sweeps.count()},
+        "battles": {name: number(value) for name, value in battle_totals.items()}
+        | {"count": battles.count()},
+        "sweeps": {name: value or 0 for name, value in sweep_totals.items()}
+        | {"count": sweeps.count()},
         "reported": {label: number(total) for label, total in counters.items()},
         # Every area ever listed, then how many are in each status now.
         "remediation_areas": {**remediation, "total": sum(remediation.values())},
-        "kpis": {
-            status: campaign.kpis.filter(status=status).count() for status in KpiStatus.values
-        },
-        "incidents": _scope_incidents(campaign, period),
+        "kpis": {status: kpi_counts[status] for status in KpiStatus.values},
+        "incidents": _scope_incidents(campaign, period, scope_for(user)),
     }
 
 
-def _scope_incidents(campaign: Campaign, period: Period) -> dict:
+def _areas_in_scope(campaign: Campaign, scope: Scope) -> list[Area]:
+    """The campaign's scope areas as far as the user sees them, outermost only (an area inside
+    another would count twice): a scope area above the jurisdiction becomes the jurisdiction's
+    root, one of another district drops out."""
+    root = None
+    if not scope.everything and scope.path:
+        root = Area.objects.filter(path=scope.path).first()
+    areas = {}
+    for area in campaign.scope_areas.all():
+        if scope.covers(area.path):
+            areas[area.path] = area
+        elif root is not None and root.path.startswith(area.path):
+            areas[root.path] = root
+    outermost: list[Area] = []
+    for path in sorted(areas):
+        if not any(path.startswith(kept.path) for kept in outermost):
+            outermost.append(areas[path])
+    return outermost
+
+
+def _scope_incidents(campaign: Campaign, period: Period, scope: Scope) -> dict:
     """Per scope area and focus category (or all), current vs the same period last year."""
     from incidents.models import Category
 
@@ -241,15 +271,9 @@ def _scope_incidents(campaign: Campaign, period: Period) -> dict:
             (c.id, c.path, c.code)
             for c in Category.objects.filter(code__in=campaign.focus_categories)
         ]
-    # Scope areas inside another scope area would count twice: keep the outermost.
-    areas = sorted(campaign.scope_areas.all(), key=lambda a: a.path)
-    outermost: list[Area] = []
-    for area in areas:
-        if not any(area.path.startswith(kept.path) for kept in outermost):
-            outermost.append(area)
     rows = []
     total_current = total_base = 0
-    for area in outermost:
+    for area in _areas_in_scope(campaign, scope):
         for key, path, code in categories:
             result = stats_summary(
                 subject=Subject(source, area.id, area.path, key, path),
@@ -260,8 +284,6 @@ def _scope_incidents(campaign: Campaign, period: Period) -> dict:
             rows.append({"area": area.name, "category": code, **result})
             total_current += result["current"]
             total_base += result["yoy"]["base"]
-    from stats.selectors import compare
-
     return {
         "rows": rows,
         "total": {"current": total_current, "yoy": compare(total_current, total_base)},

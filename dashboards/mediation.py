@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from mediation.filtersets import DisputeCaseFilterSet
 from mediation.models import DisputeCase, FollowUp
 from mediation.selectors import cases_for_user, follow_ups_for_user, mediation_stats
-from mediation.services import parties_for
+from mediation.services import parties_for, personal_data_disclosed
 from mediation.sources import SOURCE
 from stats.registry import get_source
 from stats.selectors import Subject
@@ -144,6 +144,7 @@ def recent_cases(user, filters: dict, limit: int = RECENT_CASES) -> list[Dispute
     """The latest cases, each with ``visible_parties`` as the user may see them (masked as the
     API masks them)."""
     cases = list(cases_in(user, filters)[:limit])
+    personal_data_disclosed(user=user, cases=cases)
     for case in cases:
         case.visible_parties = parties_for(user, case.parties)
         case.type_name = local_name(case.type)

@@ -16,6 +16,8 @@ from django.views.generic import TemplateView
 
 from alerts.choices import AlertState, Severity
 from alerts.selectors import alerts_for_user
+from audit.permissions import is_audit_reader
+from audit.services import audit_record
 from campaigns.selectors import campaigns_for_user
 from incidents.choices import IncidentSource, IncidentStatus
 from incidents.models import Category, Incident
@@ -48,6 +50,8 @@ NAV = [
     ("mediation", "dash-mediation", _("矛盾纠纷")),
     ("alerts", "dash-alerts", _("告警")),
 ]
+# Pages in the navigation of administrators only.
+ADMIN_NAV = [("audit", "audit-events", _("审计日志"))]
 
 # Words the pages' JavaScript shows, in the active language.
 JS_STRINGS = {
@@ -93,7 +97,7 @@ class DashboardPage(LoginRequiredMixin, TemplateView):
         selection = selection_for(self.request)
         context.update(
             selection=selection,
-            nav=[(key, reverse(name), label) for key, name, label in NAV],
+            nav=[(key, reverse(name), label) for key, name, label in self.nav_items()],
             nav_key=self.nav_key,
             picker_areas=picker_areas(self.request.user),
             picker_windows=PICKER_WINDOWS,
@@ -111,6 +115,9 @@ class DashboardPage(LoginRequiredMixin, TemplateView):
             page_config=self.config(selection),
         )
         return context
+
+    def nav_items(self) -> list:
+        return NAV + ADMIN_NAV if is_audit_reader(self.request.user) else NAV
 
     def config(self, selection: Selection) -> dict:
         """What the page's JavaScript reads (``SafeCity.config``): the shell's settings and
@@ -210,6 +217,7 @@ class IncidentPage(DashboardPage):
             incident = incident_get(user=self.request.user, public_id=self.kwargs["public_id"])
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
+        audit_record(action="view", obj=incident, request=self.request)
         context.update(
             incident=incident,
             timeline=incident.timeline(),

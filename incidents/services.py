@@ -10,9 +10,11 @@ import h3
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.policy import require
 from areas.choices import AreaKind
 from areas.locator import Located, get_locator
 from areas.scoping import Scope, scope_for
+from audit.services import audit_changes, audit_record
 from safecity.core.bulk import bulk_insert
 from stats.services import area_key_of, local_day, rollups_mark_dirty_for
 
@@ -81,6 +83,9 @@ class IngestReport:
     rejected: int = 0
     errors: list[Rejection] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
+    # For the audit trail: references of created rows, before → after of updated ones.
+    created_refs: list[tuple[str, str]] = field(default_factory=list)
+    changes: list[tuple[Incident, dict]] = field(default_factory=list)
 
     def merge(self, other: "IngestReport") -> None:
         self.created += other.created
@@ -158,6 +163,7 @@ def incidents_ingest(
     With ``atomic``, nothing is saved when any row is rejected. ``prior_rejections`` are rows
     the caller could not even read (their places in ``rows`` hold None); they count as rejected.
     """
+    require(user, "incidents.add_incident")
     scope = scope_for(user) if user is not None else Scope(everything=True)
     categories = active_categories()
     now = timezone.now()
@@ -203,7 +209,43 @@ def incidents_ingest(
         return report
     with transaction.atomic():
         _upsert(accepted, report, return_incidents=return_incidents)
+        _audit_ingest(report)
     return report
+
+
+# A call with more rows than this is recorded as one bulk event; updates are always itemised.
+AUDIT_ITEMISED_CREATES = 100
+AUDIT_MAX_LISTED_REFS = 10_000
+
+
+def _audit_ingest(report: IngestReport) -> None:
+    for incident, changes in report.changes:
+        audit_record(action="update", obj=incident, changes=changes)
+    if report.created and len(report.created_refs) <= AUDIT_ITEMISED_CREATES:
+        created = {(i.source_system, i.source_ref): i for i in report.incidents}
+        for system, ref in report.created_refs:
+            incident = created.get((system, ref))
+            audit_record(
+                action="create",
+                obj=incident,
+                object_type="incidents.incident",
+                object_id="" if incident else f"{system}:{ref}",
+                object_repr=f"{system}:{ref}",
+            )
+    elif report.created:
+        refs = report.created_refs
+        audit_record(
+            action="bulk_ingest",
+            object_type="incidents.incident",
+            detail=(
+                f"created {report.created}, updated {report.updated}, "
+                f"unchanged {report.unchanged}, rejected {report.rejected}"
+            ),
+            changes={
+                "created": [f"{system}:{ref}" for system, ref in refs[:AUDIT_MAX_LISTED_REFS]],
+                "created_listed": min(len(refs), AUDIT_MAX_LISTED_REFS),
+            },
+        )
 
 
 def _upsert(
@@ -232,6 +274,15 @@ def _upsert(
         if changed:
             stale.add(stats_key(incident.reported_at, incident.area_path))
             stale.add(stats_key(values["reported_at"], values["area_path"]))
+            report.changes.append(
+                (
+                    incident,
+                    audit_changes(
+                        {name: getattr(incident, name) for name in changed},
+                        {name: values[name] for name in changed},
+                    ),
+                )
+            )
             for name in changed:
                 setattr(incident, name, values[name])
             to_update.append(incident)
@@ -258,6 +309,7 @@ def _upsert(
             if return_incidents:
                 report.incidents.extend(created)
         report.created += len(new_rows)
+        report.created_refs.extend((v["source_system"], v["source_ref"]) for v in new_rows)
     if to_update:
         now = timezone.now()
         for incident in to_update:
@@ -303,6 +355,7 @@ def incident_create(*, data: dict, user) -> Incident:
 @transaction.atomic
 def incident_update(*, incident: Incident, data: dict, user) -> Incident:
     """Change an incident's facts; lifecycle times change only through transitions."""
+    require(user, "incidents.change_incident", area_path=incident.area_path)
     row = _row_from_incident(incident) | data
     report = incidents_ingest(rows=[row], user=user, return_incidents=True)
     if report.rejected:
@@ -343,6 +396,7 @@ def incident_transition(
     *, incident: Incident, to_status: str, user=None, at: datetime | None = None, note: str = ""
 ) -> Incident:
     """Move an incident one step along its lifecycle; TransitionError says why not."""
+    require(user, "incidents.change_incident", area_path=incident.area_path)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if to_status not in IncidentStatus.values:
         raise TransitionError(f"unknown status {to_status!r}")
@@ -368,6 +422,15 @@ def incident_transition(
     )
     IncidentStatusChange.objects.create(
         incident=incident, from_status=previous, to_status=to_status, at=at, by=user, note=note
+    )
+    audit_record(
+        action="transition",
+        obj=incident,
+        changes=audit_changes(
+            {"status": previous, STATUS_TIME_FIELD[to_status]: None},
+            {"status": to_status, STATUS_TIME_FIELD[to_status]: at},
+        ),
+        detail=note,
     )
     return incident
 
@@ -427,6 +490,7 @@ def _reassign_batch(batch: list[Incident], locator, fields: list[str]) -> int:
 def device_event_receive(*, data: dict, user=None) -> tuple[DeviceEvent, bool]:
     """Store a device event (idempotent by device and event id) and open an incident if its
     type says so; returns the event and whether it was new."""
+    require(user, "incidents.add_deviceevent")
     event_type = DeviceEventType.objects.select_related("category").get(code=data["event_type"])
     existing = DeviceEvent.objects.filter(
         device_id=data["device_id"], event_id=data["event_id"]

@@ -7,9 +7,11 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.policy import require
 from areas.locator import get_locator
 from areas.models import Area
 from areas.scoping import scope_for
+from audit.services import audit_record
 from incidents.models import Incident
 from incidents.rows import FUTURE_TOLERANCE
 
@@ -61,6 +63,7 @@ def case_area(*, user, area: Area | None, lon, lat) -> Area:
 @transaction.atomic
 def case_create(*, user=None, area: Area | None = None, **fields) -> DisputeCase:
     """Open a case (status screened) from validated fields."""
+    require(user, "mediation.add_disputecase")
     fields.setdefault("screened_at", timezone.now())
     if fields["screened_at"] > timezone.now() + FUTURE_TOLERANCE:
         raise CaseError("screened_at", "is in the future")
@@ -79,6 +82,7 @@ def case_create(*, user=None, area: Area | None = None, **fields) -> DisputeCase
 
 def case_from_incident(*, incident: Incident, user=None, **fields) -> DisputeCase:
     """Open a case from a dispute call; the incident is linked and lends its place and time."""
+    require(user, "mediation.add_disputecase", area_path=incident.area_path)
     category = incident.category
     if f"/{DISPUTE_CATEGORY_ROOT}/" not in category.path:
         raise CaseError("incident", f"a {category.code} incident is not a dispute")
@@ -114,6 +118,7 @@ def case_transition(
 ) -> DisputeCase:
     """Move a case one step: transferring names the agency; escalating links the incident it
     became (one is opened from the case when none is given)."""
+    require(user, "mediation.change_disputecase", area_path=case.area_path)
     case = DisputeCase.objects.select_for_update().get(pk=case.pk)
     if to_status not in CaseStatus.values:
         raise CaseError("to", f"unknown status {to_status!r}")
@@ -166,6 +171,7 @@ def _incident_for(case: DisputeCase, *, at: datetime, user) -> Incident:
 
 
 def followup_create(*, case: DisputeCase, due_at: datetime, note: str = "", user=None):
+    require(user, "mediation.add_followup", area_path=case.area_path)
     if case.status in (CaseStatus.RESOLVED, CaseStatus.ESCALATED) and due_at < case.updated_at:
         raise CaseError("due_at", "is before the case was closed")
     return FollowUp.objects.create(
@@ -173,7 +179,10 @@ def followup_create(*, case: DisputeCase, due_at: datetime, note: str = "", user
     )
 
 
-def followup_complete(*, follow_up: FollowUp, outcome: str = "", at: datetime | None = None):
+def followup_complete(
+    *, follow_up: FollowUp, outcome: str = "", at: datetime | None = None, user=None
+):
+    require(user, "mediation.change_followup", area_path=follow_up.case.area_path)
     if follow_up.done_at is not None:
         raise TransitionError("follow_up", "already done")
     follow_up.done_at = at or timezone.now()
@@ -220,6 +229,24 @@ def mask_phone(phone: str) -> str:
     if len(digits) >= 7:
         return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
     return "*" * max(0, len(digits) - 2) + digits[-2:]
+
+
+def personal_data_disclosed(*, user, cases, request=None) -> None:
+    """Record that ``user`` was shown the unmasked parties of ``cases`` (a sensitive read)."""
+    if not may_see_personal_data(user):
+        return
+    ids = [str(case.public_id) for case in cases]
+    if not ids:
+        return
+    audit_record(
+        action="view_personal_data",
+        object_type="mediation.disputecase",
+        object_id=ids[0] if len(ids) == 1 else "",
+        detail=f"{len(ids)} case(s)",
+        changes={"cases": ids},
+        user=user,
+        request=request,
+    )
 
 
 def parties_for(user, parties: list) -> list:

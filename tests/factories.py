@@ -42,3 +42,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     def persist(self, create, extracted, **kwargs):
         if create:
             self.save()
+
+
+def api_key(user, scopes=None, days: int = 30) -> str:
+    """The key of a new API token of ``user``, by default with every scope."""
+    from accounts.scopes import SCOPES
+    from accounts.services import api_token_create
+
+    return api_token_create(user=user, scopes=scopes or SCOPES, days=days)[1]

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from areas.api.serializers import ScopedAreaField
 from incidents.selectors import unknown_category_codes
 
 from ..models import Alert, AlertRule
@@ -23,6 +24,8 @@ class AlertSerializer(serializers.ModelSerializer):
 
 
 class AlertRuleSerializer(serializers.ModelSerializer):
+    area = ScopedAreaField(required=False, allow_null=True)
+
     class Meta:
         model = AlertRule
         fields = [

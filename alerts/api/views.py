@@ -1,13 +1,10 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.permissions import CityRolesWrite
-
 from .. import selectors, services
 from ..filtersets import AlertFilterSet
-from ..models import AlertRule
 from .serializers import AlertRuleSerializer, AlertSerializer
 
 
@@ -16,6 +13,10 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     serializer_class = AlertSerializer
     filterset_class = AlertFilterSet
+    write_permissions = {
+        "acknowledge": ["alerts.change_alert"],
+        "resolve": ["alerts.change_alert"],
+    }
 
     def get_queryset(self):
         return selectors.alerts_for_user(self.request.user).order_by("-id")
@@ -40,5 +41,6 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
 class AlertRuleViewSet(viewsets.ModelViewSet):
     serializer_class = AlertRuleSerializer
-    permission_classes = [permissions.IsAuthenticated, CityRolesWrite]
-    queryset = AlertRule.objects.select_related("area").order_by("kind", "name")
+
+    def get_queryset(self):
+        return selectors.rules_for_user(self.request.user)

@@ -1,14 +1,12 @@
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts.permissions import CityRolesWrite
-
-from .. import selectors, services
+from .. import filtersets, selectors, services
 from ..choices import CampaignStatus
 from ..models import RemediationInspection
 from .serializers import (
@@ -29,7 +27,6 @@ def _closed(detail: str) -> Response:
 
 class CampaignViewSet(viewsets.ModelViewSet):
     serializer_class = CampaignSerializer
-    permission_classes = [permissions.IsAuthenticated, CityRolesWrite]
     filterset_fields = ["status", "kind"]
 
     def get_queryset(self):
@@ -39,13 +36,12 @@ class CampaignViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"])
     def summary(self, request, pk=None):
         """Results: battles, sweeps, reported counters, remediation, KPI states, incidents."""
-        return Response(services.campaign_summary(campaign=self.get_object()))
+        return Response(services.campaign_summary(campaign=self.get_object(), user=request.user))
 
 
 class SubOperationViewSet(viewsets.ModelViewSet):
     serializer_class = SubOperationSerializer
-    permission_classes = [permissions.IsAuthenticated, CityRolesWrite]
-    filterset_fields = ["campaign"]
+    filterset_class = filtersets.SubOperationFilterSet
 
     def get_queryset(self):
         return selectors.operations_for_user(self.request.user)
@@ -53,8 +49,7 @@ class SubOperationViewSet(viewsets.ModelViewSet):
 
 class ClusterBattleViewSet(viewsets.ModelViewSet):
     serializer_class = ClusterBattleSerializer
-    permission_classes = [permissions.IsAuthenticated, CityRolesWrite]
-    filterset_fields = ["campaign", "department"]
+    filterset_class = filtersets.ClusterBattleFilterSet
 
     def get_queryset(self):
         return selectors.battles_for_user(self.request.user)
@@ -64,8 +59,8 @@ class KpiItemViewSet(viewsets.ModelViewSet):
     """The responsibility list; units report progress on counter items."""
 
     serializer_class = KpiItemSerializer
-    permission_classes = [permissions.IsAuthenticated, CityRolesWrite]
-    filterset_fields = ["campaign", "status", "metric"]
+    write_permissions = {"reports": ["campaigns.add_kpireport"]}
+    filterset_class = filtersets.KpiItemFilterSet
 
     def get_queryset(self):
         return selectors.kpis_for_user(self.request.user)
@@ -79,7 +74,6 @@ class KpiItemViewSet(viewsets.ModelViewSet):
     @action(
         detail=True,
         methods=["get", "post"],
-        permission_classes=[permissions.IsAuthenticated],
         serializer_class=KpiReportSerializer,
     )
     def reports(self, request, pk=None):
@@ -104,8 +98,7 @@ class SweepViewSet(viewsets.ModelViewSet):
     """Concentrated sweeps, entered by the units that held them."""
 
     serializer_class = SweepSerializer
-    permission_classes = [permissions.IsAuthenticated]
-    filterset_fields = ["campaign"]
+    filterset_class = filtersets.SweepFilterSet
 
     def get_queryset(self):
         return selectors.sweeps_for_user(self.request.user)
@@ -113,8 +106,8 @@ class SweepViewSet(viewsets.ModelViewSet):
 
 class RemediationAreaViewSet(viewsets.ModelViewSet):
     serializer_class = RemediationAreaSerializer
-    permission_classes = [permissions.IsAuthenticated, CityRolesWrite]
-    filterset_fields = ["campaign", "status"]
+    write_permissions = {"inspections": ["campaigns.add_remediationinspection"]}
+    filterset_class = filtersets.RemediationAreaFilterSet
 
     def get_queryset(self):
         return selectors.remediations_for_user(self.request.user)
@@ -123,7 +116,6 @@ class RemediationAreaViewSet(viewsets.ModelViewSet):
     @action(
         detail=True,
         methods=["get", "post"],
-        permission_classes=[permissions.IsAuthenticated],
         serializer_class=InspectionSerializer,
     )
     def inspections(self, request, pk=None):
@@ -143,4 +135,6 @@ class RemediationAreaViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"])
     def stats(self, request, pk=None):
         """Incidents inside the polygon since listing, against the same dates last year."""
-        return Response(services.remediation_incident_stats(area=self.get_object()))
+        return Response(
+            services.remediation_incident_stats(area=self.get_object(), user=request.user)
+        )

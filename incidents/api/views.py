@@ -11,8 +11,9 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.services import audit_record
 from safecity.core.api.pagination import DefaultCursorPagination
-from safecity.core.api.renderers import CSVStreamRenderer, GeoJSONRenderer
+from safecity.core.api.renderers import CSVStreamRenderer, GeoJSONRenderer, audit_export
 
 from .. import selectors, services
 from ..filtersets import IncidentFilterSet
@@ -56,6 +57,12 @@ class IncidentViewSet(viewsets.GenericViewSet):
     ``?format=geojson`` returns points for maps, capped."""
 
     lookup_field = "public_id"
+    write_permissions = {
+        "create": ["incidents.add_incident"],
+        "bulk": ["incidents.add_incident"],
+        "partial_update": ["incidents.change_incident"],
+        "transition": ["incidents.change_incident"],
+    }
     filterset_class = IncidentFilterSet
     pagination_class = IncidentPagination
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVStreamRenderer, GeoJSONRenderer]
@@ -78,6 +85,7 @@ class IncidentViewSet(viewsets.GenericViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         renderer = request.accepted_renderer.format
         if renderer == "csv":
+            audit_export(request, "incidents.incident")
             return self._csv(queryset)
         if renderer == "geojson":
             return self._geojson(queryset)
@@ -86,6 +94,7 @@ class IncidentViewSet(viewsets.GenericViewSet):
 
     def retrieve(self, request, public_id=None):
         incident = self.get_object()
+        audit_record(action="view", obj=incident, request=request)
         return Response(IncidentDetailSerializer(incident).data)
 
     @extend_schema(request=IncidentInputSerializer, responses={201: IncidentSerializer})
@@ -255,13 +264,18 @@ def _read_bulk_body(body: bytes):
 class DeviceEventView(APIView):
     """Events from cameras and IoT sensors; some event types open an incident."""
 
+    token_resource = "events"
+    write_permissions = {"post": ["incidents.add_deviceevent"]}
+
     @extend_schema(request=DeviceEventInputSerializer, responses={201: DeviceEventSerializer})
     def post(self, request):
         params = DeviceEventInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         if not DeviceEventType.objects.filter(code=params.validated_data["event_type"]).exists():
             raise ValidationError({"event_type": "unknown event type"})
-        event, created = services.device_event_receive(data=params.validated_data)
+        event, created = services.device_event_receive(
+            data=params.validated_data, user=request.user
+        )
         event.created = created
         return Response(
             DeviceEventSerializer(event).data,

@@ -1,12 +1,11 @@
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, permissions, status, viewsets
+from rest_framework import generics, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import CityRolesWrite
 from areas.models import Area
 from incidents.models import Incident
 from stats.api.views import FROM_PARAMETER, StatsView, subject_for
@@ -15,6 +14,7 @@ from stats.selectors import child_area_path, child_areas
 from .. import services
 from ..compliance import ARRIVAL_MARKS, compliance, compliance_of_areas
 from ..coverage import coverage
+from ..filtersets import PatrolUnitFilterSet
 from ..models import PatrolUnit, Position, ResponseStandard
 from .serializers import (
     ComplianceParams,
@@ -29,8 +29,7 @@ MAX_PINGS = 10_000
 
 class PatrolUnitViewSet(viewsets.ModelViewSet):
     serializer_class = PatrolUnitSerializer
-    permission_classes = [permissions.IsAuthenticated, CityRolesWrite]
-    filterset_fields = ["kind", "status", "home_zone"]
+    filterset_class = PatrolUnitFilterSet
 
     def get_queryset(self):
         return PatrolUnit.objects.for_user(self.request.user).select_related("home_zone")
@@ -38,7 +37,6 @@ class PatrolUnitViewSet(viewsets.ModelViewSet):
 
 class ResponseStandardViewSet(viewsets.ModelViewSet):
     serializer_class = ResponseStandardSerializer
-    permission_classes = [permissions.IsAuthenticated, CityRolesWrite]
 
     def get_queryset(self):
         from areas.scoping import scope_for

@@ -70,6 +70,7 @@ class ScopedFeedConsumer(AsyncJsonWebsocketConsumer):
     group, answers ``{"type": "ping"}`` and sends ``{"type": "heartbeat"}`` on idle lines."""
 
     feed: str = ""
+    token_resource: str | None = None
     heartbeat_seconds: float = 30
     group: str | None = None
     heartbeat_task: asyncio.Task | None = None
@@ -78,6 +79,9 @@ class ScopedFeedConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=UNAUTHENTICATED)
+            return
+        if not self.may_read(user, self.scope.get("api_token")):
+            await self.close(code=NO_JURISDICTION)
             return
         # The jurisdiction reads the user's home area: a query, so off the event loop.
         scope = await database_sync_to_async(scope_for)(user)
@@ -91,6 +95,15 @@ class ScopedFeedConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         await self.connected()
         self.heartbeat_task = asyncio.create_task(self.heartbeat())
+
+    def may_read(self, user, token) -> bool:
+        """The role may read this feed's resource, and a token has its read scope."""
+        from accounts.backends import may_read
+
+        resource = self.token_resource or type(self).__module__.split(".")[0]
+        if token is not None and not token.allows(f"{resource}:read"):
+            return False
+        return may_read(user, resource)
 
     async def connected(self):
         """Runs once the socket is accepted: send what the client needs to start."""

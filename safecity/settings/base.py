@@ -37,11 +37,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "leaflet",
     "safecity.core",
     "areas",
@@ -53,17 +54,22 @@ INSTALLED_APPS = [
     "alerts",
     "patrols",
     "mediation",
+    "audit",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -193,6 +199,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "stats.publish_compstat",
         "schedule": crontab(day_of_week="mon", hour=6, minute=0),
     },
+    "audit-archive": {"task": "audit.archive", "schedule": crontab(hour=1, minute=15)},
 }
 # Patrols: the rapid-response standard where an area sets none (dispatch, arrival; seconds),
 # how long pings are kept, when a position is too old to dispatch on, and the planning speed.
@@ -216,15 +223,30 @@ CELERY_TIMEZONE = env("TIME_ZONE", default="Asia/Shanghai")
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.LockoutModelBackend",
     "accounts.backends.RolePermissionBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dash-overview"
 LOGOUT_REDIRECT_URL = "login"
+# Five failed logins within ten minutes lock the username for ten minutes.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=600)
+# A session idle this long is logged out; none lasts longer than SESSION_COOKIE_AGE.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Staff and administrators must pass a TOTP second factor (django-otp).
+OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=True)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="SafeCity")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -251,14 +273,25 @@ STORAGES = {
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: an unauthenticated call is answered 401 with WWW-Authenticate: Token.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "accounts.permissions.RolePermissions",
+        "accounts.permissions.TokenScopes",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.PrincipalRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "safecity.core.api.schema.SafeCityAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "safecity.core.api.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 100,
+}
+# Requests a minute per API token, per signed-in user and per address of anonymous callers.
+API_THROTTLE_RATES = {
+    "token": env("API_THROTTLE_TOKEN", default="1200/min"),
+    "user": env("API_THROTTLE_USER", default="1200/min"),
+    "anon": env("API_THROTTLE_ANON", default="60/min"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SafeCity API",
@@ -279,6 +312,8 @@ SPECTACULAR_SETTINGS = {
         "DisputeStatusEnum": "mediation.choices.CaseStatus",
         "DisputeSourceEnum": "mediation.choices.CaseSource",
         "TransferAgencyEnum": "mediation.choices.Agency",
+        "AuditActionEnum": "audit.choices.AuditAction",
+        "AuditOutcomeEnum": "audit.choices.AuditOutcome",
     },
 }
 
@@ -292,6 +327,26 @@ LEAFLET_CONFIG = {
     "DEFAULT_ZOOM": 9,
 }
 
+# --- Content-Security-Policy (django-csp) -------------------------------------------------------
+# Scripts only from our own static files; map tiles from the configured tile server.
+_TILE_ORIGIN = "/".join(MAP_TILES_URL.split("/")[:3]) if "://" in MAP_TILES_URL else ""
+_TILE_ORIGIN = _TILE_ORIGIN.replace("{s}.", "*.")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # Bars and swatches are sized by style attributes; scripts stay strict.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -302,3 +357,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 INCIDENT_GEOJSON_CAP = env.int("INCIDENT_GEOJSON_CAP", default=5000)
+
+# --- Audit trail ------------------------------------------------------------------------------
+# Events older than this move to verified archive files (never silently dropped).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
+AUDIT_ARCHIVE_DIR = Path(env("AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-archive")))
+# Only behind a proxy that sets X-Forwarded-For itself; otherwise clients could forge it.
+AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)

@@ -1,7 +1,7 @@
 """Settings for the test suite: base settings from the same environment, made fast."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -17,3 +17,7 @@ else:
 # Serve static files from the finders, so tests need no collectstatic run.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests about the second factor turn it on; the rest log staff in with a password alone.
+OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=False)
+# Page and fuzz tests send many requests as one user; throttling tests set their own rates.
+API_THROTTLE_RATES = {"token": "100000/min", "user": "100000/min", "anon": "10000/min"}

@@ -23,7 +23,6 @@ import redis
 import websockets
 from django.conf import settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from websockets.asyncio.client import connect
 
 from accounts.choices import Role
@@ -32,6 +31,7 @@ from alerts.models import Alert, AlertRule
 from incidents.models import Incident
 
 from ..conftest import free_port
+from ..factories import api_key
 
 pytestmark = [
     pytest.mark.postgres,
@@ -179,9 +179,16 @@ def commanders(two_districts, make_user):
     user_a = make_user(role=Role.DISTRICT_COMMANDER, home_area=district_a)
     user_b = make_user(role=Role.DISTRICT_COMMANDER, home_area=district_b)
     return (
-        (user_a, Token.objects.create(user=user_a).key),
-        (user_b, Token.objects.create(user=user_b).key),
+        (user_a, api_key(user_a)),
+        (user_b, api_key(user_b)),
     )
+
+
+@pytest.fixture
+def poster(two_districts, make_user):
+    """The token of a station officer of district A, who records the incidents."""
+    station_a = two_districts[0].children.get()
+    return api_key(make_user(role=Role.STATION_OFFICER, home_area=station_a))
 
 
 def fatal_accident(ref: str) -> dict:
@@ -263,7 +270,7 @@ async def resume(socket, after_id: int) -> dict:
 
 
 def test_alert_reaches_the_incidents_district_and_no_other(
-    daphne_server, fatal_accident_rule, commanders
+    daphne_server, fatal_accident_rule, commanders, poster
 ):
     (_, token_a), (_, token_b) = commanders
 
@@ -272,7 +279,7 @@ def test_alert_reaches_the_incidents_district_and_no_other(
         socket_b, backlog_b = await connect_and_read_backlog(daphne_server, token_b)
         async with socket_a, socket_b:
             assert backlog_a["alerts"] == [] and backlog_b["alerts"] == []
-            status, incident = await apost_incident(daphne_server, token_a, fatal_accident("L1"))
+            status, incident = await apost_incident(daphne_server, poster, fatal_accident("L1"))
             assert status == 201, incident
             pushed = await next_message(socket_a)
             silence_b = await messages_within(socket_b, SILENCE_SECONDS)
@@ -289,7 +296,7 @@ def test_alert_reaches_the_incidents_district_and_no_other(
 
 def test_socket_without_a_token_is_refused(daphne_server, city, make_user):
     analyst = make_user(role=Role.CITY_ANALYST, home_area=city)
-    token = Token.objects.create(user=analyst).key
+    token = api_key(analyst)
 
     async def scenario():
         # The same origin with a token is let in, so a refusal below is for the missing token.
@@ -310,19 +317,19 @@ def test_socket_without_a_token_is_refused(daphne_server, city, make_user):
 
 
 def test_reconnecting_client_gets_exactly_the_alerts_it_missed(
-    daphne_server, fatal_accident_rule, commanders
+    daphne_server, fatal_accident_rule, commanders, poster
 ):
     (_, token_a), _ = commanders
 
     async def scenario():
         socket, _ = await connect_and_read_backlog(daphne_server, token_a)
         async with socket:
-            status, _ = await apost_incident(daphne_server, token_a, fatal_accident("R1"))
+            status, _ = await apost_incident(daphne_server, poster, fatal_accident("R1"))
             assert status == 201
             last_seen = (await next_message(socket))["alert"]["id"]
         missed = []
         for ref in ("R2", "R3"):
-            status, incident = await apost_incident(daphne_server, token_a, fatal_accident(ref))
+            status, incident = await apost_incident(daphne_server, poster, fatal_accident(ref))
             assert status == 201, incident
             missed.append(incident["id"])
         socket, _ = await connect_and_read_backlog(daphne_server, token_a)
@@ -338,14 +345,14 @@ def test_reconnecting_client_gets_exactly_the_alerts_it_missed(
 
 
 def test_alert_raised_while_the_channel_layer_is_down_is_caught_up_after_it_returns(
-    daphne_server, fatal_accident_rule, commanders, redis_restarter
+    daphne_server, fatal_accident_rule, commanders, redis_restarter, poster
 ):
     (_, token_a), _ = commanders
 
     async def see_first_alert():
         socket, _ = await connect_and_read_backlog(daphne_server, token_a)
         async with socket:
-            status, _ = await apost_incident(daphne_server, token_a, fatal_accident("D1"))
+            status, _ = await apost_incident(daphne_server, poster, fatal_accident("D1"))
             assert status == 201
             return (await next_message(socket))["alert"]["id"]
 
@@ -353,7 +360,7 @@ def test_alert_raised_while_the_channel_layer_is_down_is_caught_up_after_it_retu
 
     daphne_server.channel_layer_process.terminate()
     daphne_server.channel_layer_process.wait(timeout=WAIT_SECONDS)
-    status, incident = post_incident(daphne_server, token_a, fatal_accident("D2"))
+    status, incident = post_incident(daphne_server, poster, fatal_accident("D2"))
     assert status == 201, incident
     saved = Incident.objects.get(public_id=incident["id"])
     raised = Alert.objects.get(incident=saved)

@@ -41,7 +41,7 @@ def split(total: int, parts: int) -> list[int]:
 @pytest.fixture
 def people(two_districts, make_user, city):
     return {
-        "analyst": make_user(role=Role.CITY_ANALYST, home_area=city),
+        "admin": make_user(role=Role.ADMINISTRATOR, home_area=city),
         "a": make_user(role=Role.DISTRICT_COMMANDER, home_area=two_districts[0]),
         "b": make_user(role=Role.DISTRICT_COMMANDER, home_area=two_districts[1]),
     }
@@ -50,7 +50,7 @@ def people(two_districts, make_user, city):
 @pytest.fixture
 def hundred_days(people, api_client_for, two_districts, city):
     start = timezone.localdate() - timedelta(days=60)
-    answer = api_client_for(people["analyst"]).post(
+    answer = api_client_for(people["admin"]).post(
         "/api/v1/campaigns/",
         {
             "name": "夏季治安打击整治百日行动",
@@ -74,7 +74,7 @@ def test_a_hundred_days_report_entered_through_the_api_sums_exactly(
     hundred_days, people, api_client_for, two_districts
 ):
     district_a, district_b = two_districts
-    analyst = api_client_for(people["analyst"])
+    admin = api_client_for(people["admin"])
     commander = api_client_for(people["a"])
     start = date.fromisoformat(hundred_days["starts_on"])
     for number, tallies in enumerate(
@@ -90,7 +90,7 @@ def test_a_hundred_days_report_entered_through_the_api_sums_exactly(
         answer = commander.post("/api/v1/campaigns/sweeps/", body, format="json")
         assert answer.status_code == 201, answer.json()
     for number in range(LISTED_REMEDIATION_AREAS):
-        answer = analyst.post(
+        answer = admin.post(
             "/api/v1/campaigns/remediation-areas/",
             {
                 "campaign": hundred_days["id"],
@@ -106,7 +106,7 @@ def test_a_hundred_days_report_entered_through_the_api_sums_exactly(
             format="json",
         )
         assert answer.status_code == 201, answer.json()
-    item = analyst.post(
+    item = admin.post(
         "/api/v1/campaigns/kpis/",
         {
             "campaign": hundred_days["id"],
@@ -129,7 +129,7 @@ def test_a_hundred_days_report_entered_through_the_api_sums_exactly(
 
     battles = [(12, 30, "1250000.50"), (7, 11, "80000")]
     for number, (solved, suspects, money) in enumerate(battles):
-        answer = analyst.post(
+        answer = admin.post(
             "/api/v1/campaigns/battles/",
             {"campaign": hundred_days["id"], "name": f"集群战役{number}",
              "category": "fraud_telecom", "department": "cyber",
@@ -148,7 +148,7 @@ def test_a_hundred_days_report_entered_through_the_api_sums_exactly(
 
     rollups_recompute_dirty()
 
-    summary = analyst.get(f"/api/v1/campaigns/{hundred_days['id']}/summary/").json()
+    summary = admin.get(f"/api/v1/campaigns/{hundred_days['id']}/summary/").json()
     assert summary["battles"]["cases_solved"] == sum(b[0] for b in battles)
     assert summary["battles"]["suspects"] == sum(b[1] for b in battles)
     assert summary["battles"]["money_involved"] == float(sum(Decimal(b[2]) for b in battles))
@@ -280,8 +280,8 @@ def test_a_closed_campaign_refuses_reports_with_a_reason(
     hundred_days, people, api_client_for, two_districts
 ):
     item = counter_item(hundred_days, two_districts[0], target=10)
-    analyst = api_client_for(people["analyst"])
-    analyst.patch(f"/api/v1/campaigns/{hundred_days['id']}/", {"status": "closed"}, format="json")
+    admin = api_client_for(people["admin"])
+    admin.patch(f"/api/v1/campaigns/{hundred_days['id']}/", {"status": "closed"}, format="json")
     answer = api_client_for(people["a"]).post(
         f"/api/v1/campaigns/kpis/{item.id}/reports/",
         {"reported_on": hundred_days["starts_on"], "value": 5},
@@ -298,15 +298,15 @@ def test_a_closed_campaign_refuses_reports_with_a_reason(
 
 
 def test_bad_input_is_refused_naming_the_field(hundred_days, people, api_client_for, city):
-    analyst = api_client_for(people["analyst"])
-    backwards = analyst.post(
+    admin = api_client_for(people["admin"])
+    backwards = admin.post(
         "/api/v1/campaigns/",
         {"name": "倒序", "code": "back", "kind": "special", "starts_on": "2024-05-01",
          "ends_on": "2024-04-01", "organizer": city.id, "scope_areas": [city.id]},
         format="json",
     )  # fmt: skip
     assert backwards.status_code == 400 and "ends_on" in backwards.json()
-    sweep = analyst.post(
+    sweep = admin.post(
         "/api/v1/campaigns/sweeps/",
         {"campaign": hundred_days["id"], "held_on": hundred_days["starts_on"],
          "areas": [city.id], "hazards_found": 2, "hazards_rectified": 3},

@@ -13,13 +13,20 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def commander(two_districts, make_user):
-    return make_user(role=Role.DISTRICT_COMMANDER, home_area=two_districts[0])
+def officer(two_districts, make_user):
+    """An officer who records incidents, posted to district A."""
+    return make_user(role=Role.STATION_OFFICER, home_area=two_districts[0])
 
 
 @pytest.fixture
 def analyst(make_user, city):
     return make_user(role=Role.CITY_ANALYST, home_area=city)
+
+
+@pytest.fixture
+def gateway(make_user, city):
+    """The account a camera platform posts its events with."""
+    return make_user(role=Role.ADMINISTRATOR, home_area=city, username="camera-gateway")
 
 
 def row(ref, lon=120.5, lat=30.5, **extra):
@@ -35,8 +42,8 @@ def row(ref, lon=120.5, lat=30.5, **extra):
     }
 
 
-def test_post_one_incident_places_it(commander, api_client_for, two_districts):
-    response = api_client_for(commander).post("/api/v1/incidents/", row("A1"), format="json")
+def test_post_one_incident_places_it(officer, api_client_for, two_districts):
+    response = api_client_for(officer).post("/api/v1/incidents/", row("A1"), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
     district_a = two_districts[0]
@@ -46,8 +53,8 @@ def test_post_one_incident_places_it(commander, api_client_for, two_districts):
     assert body["h3_r9"] and body["h3_r7"]
 
 
-def test_posting_the_same_reference_again_is_idempotent(commander, api_client_for):
-    client = api_client_for(commander)
+def test_posting_the_same_reference_again_is_idempotent(officer, api_client_for):
+    client = api_client_for(officer)
     first = client.post("/api/v1/incidents/", row("A1"), format="json").json()
     second = client.post("/api/v1/incidents/", row("A1", summary="更正"), format="json").json()
     assert first["id"] == second["id"]
@@ -55,24 +62,24 @@ def test_posting_the_same_reference_again_is_idempotent(commander, api_client_fo
     assert Incident.objects.get().summary == "更正"
 
 
-def test_bad_incident_is_refused_naming_the_fields(commander, api_client_for):
+def test_bad_incident_is_refused_naming_the_fields(officer, api_client_for):
     bad = row("A1", lat=95, category="nope")
-    response = api_client_for(commander).post("/api/v1/incidents/", bad, format="json")
+    response = api_client_for(officer).post("/api/v1/incidents/", bad, format="json")
     assert response.status_code == 400
     fields = {error["field"] for error in response.json()["errors"]}
     assert fields == {"lat", "category"}
 
 
-def test_incident_outside_the_users_jurisdiction_is_refused(commander, api_client_for):
-    response = api_client_for(commander).post(
+def test_incident_outside_the_users_jurisdiction_is_refused(officer, api_client_for):
+    response = api_client_for(officer).post(
         "/api/v1/incidents/", row("B1", lon=122.5), format="json"
     )
     assert response.status_code == 400
     assert "outside your jurisdiction" in response.json()["errors"][0]["message"]
 
 
-def test_lifecycle_and_response_times(commander, api_client_for):
-    client = api_client_for(commander)
+def test_lifecycle_and_response_times(officer, api_client_for):
+    client = api_client_for(officer)
     incident = client.post("/api/v1/incidents/", row("A1"), format="json").json()
     url = f"/api/v1/incidents/{incident['id']}/transition/"
     reported = Incident.objects.get().reported_at
@@ -92,8 +99,8 @@ def test_lifecycle_and_response_times(commander, api_client_for):
     ]
 
 
-def test_closing_twice_is_a_conflict(commander, api_client_for):
-    client = api_client_for(commander)
+def test_closing_twice_is_a_conflict(officer, api_client_for):
+    client = api_client_for(officer)
     incident = client.post("/api/v1/incidents/", row("A1"), format="json").json()
     url = f"/api/v1/incidents/{incident['id']}/transition/"
     assert client.post(url, {"to": "closed"}, format="json").status_code == 200
@@ -102,8 +109,8 @@ def test_closing_twice_is_a_conflict(commander, api_client_for):
     assert "already closed" in response.json()["detail"]
 
 
-def test_solving_an_unfiled_case_is_a_conflict(commander, api_client_for):
-    client = api_client_for(commander)
+def test_solving_an_unfiled_case_is_a_conflict(officer, api_client_for):
+    client = api_client_for(officer)
     incident = client.post("/api/v1/incidents/", row("A1"), format="json").json()
     response = client.post(
         f"/api/v1/incidents/{incident['id']}/transition/", {"to": "solved"}, format="json"
@@ -112,8 +119,8 @@ def test_solving_an_unfiled_case_is_a_conflict(commander, api_client_for):
     assert "filed before it is solved" in response.json()["detail"]
 
 
-def test_bulk_json_array_reports_every_row(commander, api_client_for):
-    client = api_client_for(commander)
+def test_bulk_json_array_reports_every_row(officer, api_client_for):
+    client = api_client_for(officer)
     client.post("/api/v1/incidents/", row("R0"), format="json")
     rows = [row("R0"), row("R1"), row("R2", lat=95), row("R3", reported_at=""), row("R4")]
     rows[0]["summary"] = "changed"
@@ -123,9 +130,9 @@ def test_bulk_json_array_reports_every_row(commander, api_client_for):
     assert [(e["row"], e["field"]) for e in body["errors"]] == [(3, "lat"), (4, "reported_at")]
 
 
-def test_bulk_json_lines_with_an_unreadable_line(commander, api_client_for):
+def test_bulk_json_lines_with_an_unreadable_line(officer, api_client_for):
     lines = b"\n".join([orjson.dumps(row("L1")), b"{broken", orjson.dumps(row("L2"))])
-    response = api_client_for(commander).generic(
+    response = api_client_for(officer).generic(
         "POST", "/api/v1/incidents/bulk/", lines, content_type="application/x-ndjson"
     )
     body = response.json()
@@ -133,9 +140,9 @@ def test_bulk_json_lines_with_an_unreadable_line(commander, api_client_for):
     assert body["errors"][0]["row"] == 2 and body["errors"][0]["field"] == "row"
 
 
-def test_bulk_atomic_saves_nothing_when_a_row_is_bad(commander, api_client_for):
+def test_bulk_atomic_saves_nothing_when_a_row_is_bad(officer, api_client_for):
     rows = [row("T1"), row("T2", lat=95)]
-    response = api_client_for(commander).post(
+    response = api_client_for(officer).post(
         "/api/v1/incidents/bulk/?atomic=true", rows, format="json"
     )
     assert response.json()["rejected"] == 1
@@ -143,26 +150,27 @@ def test_bulk_atomic_saves_nothing_when_a_row_is_bad(commander, api_client_for):
 
 
 @pytest.fixture
-def mixed_incidents(analyst, api_client_for, two_districts):
-    client = api_client_for(analyst)
+def mixed_incidents(analyst, gateway, api_client_for, two_districts):
+    """Incidents in both districts and one without a place, ingested by the city's gateway;
+    returns an analyst's client."""
     rows = [
         row("M1"),
         row("M2", category="fraud_telecom_romance", summary="网络交友诈骗"),
         row("M3", lon=122.5, category="fight"),
         row("M4", lon=None, lat=None),
     ]
-    assert client.post("/api/v1/incidents/bulk/", rows, format="json").json()["created"] == 4
-    return client
+    ingest = api_client_for(gateway).post("/api/v1/incidents/bulk/", rows, format="json")
+    assert ingest.json()["created"] == 4
+    return api_client_for(analyst)
 
 
-def test_list_is_scoped_to_the_users_jurisdiction(mixed_incidents, commander, api_client_for):
+def test_list_is_scoped_to_the_users_jurisdiction(mixed_incidents, officer, api_client_for):
     refs = {
-        r["source_ref"]
-        for r in api_client_for(commander).get("/api/v1/incidents/").json()["results"]
+        r["source_ref"] for r in api_client_for(officer).get("/api/v1/incidents/").json()["results"]
     }
     assert refs == {"M1", "M2"}
     other = Incident.objects.get(source_ref="M3").public_id
-    assert api_client_for(commander).get(f"/api/v1/incidents/{other}/").status_code == 404
+    assert api_client_for(officer).get(f"/api/v1/incidents/{other}/").status_code == 404
 
 
 def test_filters(mixed_incidents, two_districts):
@@ -198,7 +206,7 @@ def test_bad_filter_is_a_400(mixed_incidents):
     assert mixed_incidents.get("/api/v1/incidents/?bbox=1,2,3").status_code == 400
 
 
-def test_device_event_opens_an_incident(analyst, api_client_for, two_districts):
+def test_device_event_opens_an_incident(gateway, api_client_for, two_districts):
     event = {
         "device_id": "CAM-001",
         "event_id": "e-1",
@@ -209,7 +217,7 @@ def test_device_event_opens_an_incident(analyst, api_client_for, two_districts):
         "confidence": 0.9,
         "media_url": "https://media.example/e-1.jpg",
     }
-    client = api_client_for(analyst)
+    client = api_client_for(gateway)
     response = client.post("/api/v1/events/", event, format="json")
     assert response.status_code == 201, response.json()
     incident = Incident.objects.get()
@@ -221,7 +229,7 @@ def test_device_event_opens_an_incident(analyst, api_client_for, two_districts):
     assert DeviceEvent.objects.count() == 1 and Incident.objects.count() == 1
 
 
-def test_low_confidence_event_is_stored_without_an_incident(analyst, api_client_for):
+def test_low_confidence_event_is_stored_without_an_incident(gateway, api_client_for):
     event = {
         "device_id": "CAM-001",
         "event_id": "e-2",
@@ -229,7 +237,7 @@ def test_low_confidence_event_is_stored_without_an_incident(analyst, api_client_
         "occurred_at": timezone.now().isoformat(),
         "confidence": 0.1,
     }
-    assert api_client_for(analyst).post("/api/v1/events/", event, format="json").status_code == 201
+    assert api_client_for(gateway).post("/api/v1/events/", event, format="json").status_code == 201
     assert DeviceEvent.objects.count() == 1 and Incident.objects.count() == 0
 
 

@@ -13,7 +13,6 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from websockets.asyncio.client import connect
 
@@ -27,7 +26,7 @@ from safecity.asgi import application
 
 from ..alerts import test_live as alerts_live
 from ..alerts.test_live import SILENCE_SECONDS, WAIT_SECONDS, messages_within, next_message
-from ..factories import AreaFactory, square
+from ..factories import AreaFactory, api_key, square
 
 pytestmark = pytest.mark.django_db(transaction=True)
 QUIET = 0.5  # seconds a socket must stay silent to count as "received nothing"
@@ -399,7 +398,7 @@ daphne_server = alerts_live.daphne_server  # the alerts' fixture: daphne with it
 
 @pytest.fixture
 def tokens(people):
-    return {name: Token.objects.create(user=people[name]).key for name in ("a", "b", "analyst")}
+    return {name: api_key(people[name]) for name in ("a", "b", "analyst")}
 
 
 def positions_socket(server, token: str):

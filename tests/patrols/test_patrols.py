@@ -151,24 +151,26 @@ def test_a_response_breach_uses_the_areas_standard_and_alerts(two_districts):
     assert alert.incident.source_ref == "A" and "60/180" in alert.body
 
 
-def test_units_are_scoped_and_only_city_roles_create_them(
+def test_units_are_scoped_and_only_administrators_create_them(
     units, commander, api_client_for, two_districts, make_user, city
 ):
     listed = api_client_for(commander).get("/api/v1/patrols/units/").json()["results"]
     assert sorted(u["code"] for u in listed) == ["A-1", "A-2", "A-3"]
     body = {"code": "A-9", "name": "巡逻A-9", "kind": "ptu", "home_zone": two_districts[0].id}
-    refused = api_client_for(commander).post("/api/v1/patrols/units/", body, format="json")
-    assert refused.status_code == 403
     analyst = make_user(role=Role.CITY_ANALYST, home_area=city)
-    created = api_client_for(analyst).post("/api/v1/patrols/units/", body, format="json")
+    for user in (commander, analyst):
+        refused = api_client_for(user).post("/api/v1/patrols/units/", body, format="json")
+        assert refused.status_code == 403
+    admin = make_user(role=Role.ADMINISTRATOR, home_area=city)
+    created = api_client_for(admin).post("/api/v1/patrols/units/", body, format="json")
     assert created.status_code == 201 and created.json()["status"] == "off_duty"
 
 
 def test_a_standard_with_arrival_before_dispatch_is_refused(
     two_districts, make_user, city, api_client_for
 ):
-    analyst = make_user(role=Role.CITY_ANALYST, home_area=city)
-    answer = api_client_for(analyst).post(
+    admin = make_user(role=Role.ADMINISTRATOR, home_area=city)
+    answer = api_client_for(admin).post(
         "/api/v1/patrols/standards/",
         {"area": two_districts[0].id, "dispatch_seconds": 300, "arrive_seconds": 60},
         format="json",

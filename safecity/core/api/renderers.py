@@ -3,6 +3,18 @@ import io
 
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
+from audit.services import audit_record
+
+
+def audit_export(request, name: str, rows: int | None = None) -> None:
+    """Exports are sensitive reads: who took which set out of the platform."""
+    audit_record(
+        action="export",
+        object_type=name,
+        detail=request.get_full_path() + ("" if rows is None else f" ({rows} rows)"),
+        request=request,
+    )
+
 
 class GeoJSONRenderer(JSONRenderer):
     """Selected with ``?format=geojson``; the view returns a FeatureCollection for it."""
@@ -34,6 +46,7 @@ class TableRenderer(BaseRenderer):
             response["Content-Type"] = "application/json"
             return JSONRenderer().render(data)
         name, headers, rows = renderer_context["view"].export_table(data)
+        audit_export(renderer_context["request"], name, len(rows))
         if response is not None:
             response["Content-Disposition"] = f'attachment; filename="{name}.{self.format}"'
         return self.write(headers, rows)

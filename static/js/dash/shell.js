@@ -85,6 +85,11 @@
     });
   }
 
+  // --- print buttons (no inline handlers: the Content-Security-Policy forbids them).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
   // --- live alerts: badge and toasts on every page, listeners for page modules.
   var badge = document.querySelector("[data-alert-count]");
   var toasts = document.querySelector("[data-toasts]");

@@ -1,0 +1,14 @@
+from rest_framework import serializers
+
+from ..models import AuditEvent
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id", "at", "actor_id", "actor_username", "action", "object_type", "object_id",
+            "object_repr", "changes", "outcome", "detail", "ip", "user_agent", "method", "path",
+            "token_id",
+        ]  # fmt: skip
+        read_only_fields = fields

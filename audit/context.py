@@ -1,0 +1,88 @@
+"""Who is acting and from where, for the code that records events: set per request by
+``audit.middleware.AuditContextMiddleware``; absent in Celery tasks and management commands,
+where the platform itself (“system”) acts."""
+
+import hashlib
+import ipaddress
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import models
+
+USER_AGENT_LENGTH = 500
+PATH_LENGTH = 500
+
+
+@dataclass
+class RequestContext:
+    """The request being served: its user is read when an event is recorded, not before,
+    because DRF authenticates inside the view."""
+
+    request: object
+    ip: str | None
+    user_agent: str
+    method: str
+    path: str
+    # Set once an event about the request's own outcome (a denial, a failure) is recorded,
+    # so the middleware does not record it twice.
+    outcome_recorded: bool = field(default=False)
+
+    @property
+    def user(self):
+        return getattr(self.request, "user", None)
+
+    @property
+    def token_id(self) -> str | None:
+        return token_identifier(getattr(self.request, "auth", None))
+
+
+_current: ContextVar[RequestContext | None] = ContextVar("audit_request_context", default=None)
+
+
+def current() -> RequestContext | None:
+    return _current.get()
+
+
+def activate(context: RequestContext | None):
+    """Make ``context`` current; returns the token for :func:`deactivate`."""
+    return _current.set(context)
+
+
+def deactivate(token) -> None:
+    _current.reset(token)
+
+
+def context_for(request) -> RequestContext:
+    meta = request.META
+    return RequestContext(
+        request=request,
+        ip=client_ip(meta),
+        user_agent=meta.get("HTTP_USER_AGENT", "")[:USER_AGENT_LENGTH],
+        method=request.method or "",
+        path=request.path[:PATH_LENGTH],
+    )
+
+
+def client_ip(meta) -> str | None:
+    """REMOTE_ADDR, or the client named first in X-Forwarded-For when the proxy in front is
+    trusted to set it (otherwise any client could claim any address)."""
+    candidate = meta.get("REMOTE_ADDR", "")
+    if getattr(settings, "AUDIT_TRUST_X_FORWARDED_FOR", False):
+        forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded.strip():
+            candidate = forwarded.split(",")[0]
+    try:
+        return str(ipaddress.ip_address(candidate.strip()))
+    except ValueError:
+        return None
+
+
+def token_identifier(auth) -> str | None:
+    """The API token that authenticated a request, by an id that is not the secret itself."""
+    if not isinstance(auth, models.Model) or auth.pk is None:
+        return None
+    if auth._meta.pk.name == "key":
+        # DRF's own tokens are keyed by their secret: keep only a digest of it.
+        return "sha256:" + hashlib.sha256(str(auth.pk).encode()).hexdigest()[:16]
+    return str(auth.pk)[:64]

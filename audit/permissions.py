@@ -1,0 +1,22 @@
+"""Who may read the trail: administrators only."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions
+
+from accounts.choices import Role
+
+
+def is_audit_reader(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role == Role.ADMINISTRATOR)
+    )
+
+
+class IsAuditReader(permissions.BasePermission):
+    message = _("只有系统管理员可以查看审计日志。")
+
+    def has_permission(self, request, view):
+        return is_audit_reader(request.user)

@@ -1,0 +1,33 @@
+"""Where a request comes from: the address the audit trail believes."""
+
+from types import SimpleNamespace
+
+from audit.context import client_ip, token_identifier
+
+
+def test_the_address_is_remote_addr_when_forwarding_is_not_trusted(settings):
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = False
+    meta = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.7, 10.0.0.1"}
+
+    assert client_ip(meta) == "10.0.0.1"
+
+
+def test_the_first_forwarded_address_is_used_when_the_proxy_is_trusted(settings):
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+    meta = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": " 203.0.113.7 , 10.0.0.1"}
+
+    assert client_ip(meta) == "203.0.113.7"
+
+
+def test_an_address_that_is_not_one_is_recorded_as_none(settings):
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+
+    assert client_ip({"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "unknown"}) is None
+
+
+def test_a_token_is_named_by_its_id_never_by_a_secret_key():
+    from accounts.models import ApiToken
+
+    assert token_identifier(ApiToken(pk=42, key_hash="secret-digest")) == "42"
+    assert token_identifier(None) is None
+    assert token_identifier(SimpleNamespace(pk=1)) is None
