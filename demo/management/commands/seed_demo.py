@@ -1,6 +1,7 @@
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from tqdm import tqdm
@@ -99,3 +100,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<10} {login.role} · {login.area}")
+        if settings.OTP_REQUIRED_FOR_STAFF:
+            self.stdout.write(
+                "  admin enrols an authenticator app (TOTP) at the first login; "
+                "OTP_REQUIRED_FOR_STAFF=false turns the second factor off."
+            )
