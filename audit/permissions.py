@@ -3,16 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
-from accounts.choices import Role
+from accounts.backends import may_read
 
 
 def is_audit_reader(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.role == Role.ADMINISTRATOR)
-    )
+    """Administrators only: the trail is an admin-only resource of the role table."""
+    return bool(user is not None and user.is_authenticated and may_read(user, "audit"))
 
 
 class IsAuditReader(permissions.BasePermission):
