@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
@@ -14,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from accounts.backends import may_read
 from alerts.choices import AlertState, Severity
 from alerts.selectors import alerts_for_user
-from audit.permissions import is_audit_reader
 from audit.services import audit_record
 from campaigns.selectors import campaigns_for_user
 from incidents.choices import IncidentSource, IncidentStatus
@@ -49,9 +50,20 @@ NAV = [
     ("patrols", "dash-patrols", _("巡逻")),
     ("mediation", "dash-mediation", _("矛盾纠纷")),
     ("alerts", "dash-alerts", _("告警")),
+    ("audit", "audit-events", _("审计日志")),
 ]
-# Pages in the navigation of administrators only.
-ADMIN_NAV = [("audit", "audit-events", _("审计日志"))]
+# The resource (accounts.scopes) each page shows; a role that may not read it gets 403, and
+# the page is not in its navigation.
+PAGE_RESOURCES = {
+    "overview": "incidents",
+    "incidents": "incidents",
+    "compstat": "stats",
+    "campaigns": "campaigns",
+    "patrols": "patrols",
+    "mediation": "mediation",
+    "alerts": "alerts",
+    "audit": "audit",
+}
 
 # Words the pages' JavaScript shows, in the active language.
 JS_STRINGS = {
@@ -92,6 +104,12 @@ class DashboardPage(LoginRequiredMixin, TemplateView):
     # Whether the page reads the window picker (pages about open work do not).
     uses_window = True
 
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not may_read(user, PAGE_RESOURCES[self.nav_key]):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         selection = selection_for(self.request)
@@ -117,7 +135,8 @@ class DashboardPage(LoginRequiredMixin, TemplateView):
         return context
 
     def nav_items(self) -> list:
-        return NAV + ADMIN_NAV if is_audit_reader(self.request.user) else NAV
+        user = self.request.user
+        return [item for item in NAV if may_read(user, PAGE_RESOURCES[item[0]])]
 
     def config(self, selection: Selection) -> dict:
         """What the page's JavaScript reads (``SafeCity.config``): the shell's settings and

@@ -143,3 +143,17 @@ def test_analysts_acknowledge_alerts_viewers_do_not(people, api_client_for, two_
     assert api_client_for(people["viewer"]).post(url).status_code == 403
     assert api_client_for(people["analyst"]).post(url).status_code == 200
     assert Alert.objects.get().state == AlertState.ACKNOWLEDGED
+
+
+def test_pages_follow_what_the_role_may_read(people, client):
+    client.force_login(people["client"])
+    assert client.get("/incidents/").status_code == 403
+    compstat = client.get("/compstat/")
+    assert compstat.status_code == 200
+    nav = [item[0] for item in compstat.context["nav"]]
+    assert nav == ["compstat"]
+    client.force_login(people["analyst"])
+    assert client.get("/audit/").status_code == 403
+    assert "audit" not in [item[0] for item in client.get("/").context["nav"]]
+    client.force_login(people["admin"])
+    assert "audit" in [item[0] for item in client.get("/").context["nav"]]
