@@ -18,7 +18,14 @@ from stats.windows import Period, Window, same_period_last_year
 
 from . import selectors
 from .choices import CampaignStatus, Direction, KpiStatus, Metric, RemediationStatus
-from .models import SWEEP_TALLIES, Campaign, KpiItem, KpiReport, RemediationArea
+from .models import (
+    SWEEP_TALLIES,
+    Campaign,
+    KpiItem,
+    KpiReport,
+    RemediationArea,
+    RemediationInspection,
+)
 
 
 class CampaignClosed(Exception):
@@ -46,6 +53,14 @@ def kpi_report_create(
     )
     kpi_evaluate(item=item)
     return report
+
+
+@transaction.atomic
+def inspection_create(*, area: RemediationArea, inspector, **fields) -> RemediationInspection:
+    """Record an inspection of a listed remediation area by a unit in its jurisdiction."""
+    require(inspector, "campaigns.add_remediationinspection", area_path=area.unit_path)
+    _ensure_open(area.campaign)
+    return RemediationInspection.objects.create(area=area, inspector=inspector, **fields)
 
 
 def _subject(item: KpiItem) -> Subject:

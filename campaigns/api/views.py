@@ -7,8 +7,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from .. import filtersets, selectors, services
-from ..choices import CampaignStatus
-from ..models import RemediationInspection
 from .serializers import (
     CampaignSerializer,
     ClusterBattleSerializer,
@@ -122,13 +120,14 @@ class RemediationAreaViewSet(viewsets.ModelViewSet):
         area = self.get_object()
         if request.method == "GET":
             return Response(InspectionSerializer(area.inspections.all(), many=True).data)
-        if area.campaign.status == CampaignStatus.CLOSED:
-            return _closed(f"the campaign {area.campaign.name} is closed")
         serializer = InspectionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        inspection = RemediationInspection.objects.create(
-            area=area, inspector=request.user, **serializer.validated_data
-        )
+        try:
+            inspection = services.inspection_create(
+                area=area, inspector=request.user, **serializer.validated_data
+            )
+        except services.CampaignClosed as exc:
+            return _closed(str(exc))
         return Response(InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})

@@ -157,3 +157,28 @@ def test_pages_follow_what_the_role_may_read(people, client):
     assert "audit" not in [item[0] for item in client.get("/").context["nav"]]
     client.force_login(people["admin"])
     assert "audit" in [item[0] for item in client.get("/").context["nav"]]
+
+
+def test_an_inspection_is_refused_by_the_service_outside_the_inspectors_jurisdiction(
+    people, two_districts
+):
+    from campaigns.models import RemediationArea
+    from campaigns.services import inspection_create
+
+    from ..factories import square
+
+    _, district_b = two_districts
+    campaign = Campaign.objects.create(
+        name="夏季行动", code="S1", kind="seasonal", starts_on=date(2026, 6, 1),
+        ends_on=date(2026, 12, 31), organizer=district_b.parent,
+    )  # fmt: skip
+    area = RemediationArea.objects.create(
+        campaign=campaign, name="夜市", unit=district_b, geometry=square(122.2, 30.2),
+        responsible_person="王", problem="盗窃多发", target="发案下降",
+        listed_on=date(2026, 6, 1), due_on=date(2026, 9, 30),
+    )  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        inspection_create(
+            area=area, inspector=people["commander"], inspected_on=date(2026, 7, 1), findings="好"
+        )
+    assert not area.inspections.exists()
