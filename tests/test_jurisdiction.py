@@ -480,6 +480,20 @@ def socket_for(user, path: str) -> WebsocketCommunicator:
     return communicator
 
 
+async def live_feed(user, feed: str, ingest):
+    """Connect ``user`` to ``feed``, read its first message, run ``ingest``, then read what is
+    pushed and whether the line stays quiet afterwards."""
+    socket = socket_for(user, feed)
+    ok, _ = await socket.connect()
+    assert ok
+    first = await socket.receive_json_from(timeout=5)
+    await ingest()
+    pushed = await socket.receive_json_from(timeout=5)
+    quiet = await socket.receive_nothing(timeout=QUIET)
+    await socket.disconnect()
+    return first, pushed, quiet
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_alert_feed_of_a_district_brings_nothing_of_another():
     world = build_world()
@@ -498,18 +512,7 @@ def test_the_alert_feed_of_a_district_brings_nothing_of_another():
 
     own_alerts = set(world.a.alerts.values_list("pk", flat=True))
 
-    async def run():
-        socket = socket_for(world.commander, ALERTS_FEED)
-        ok, _ = await socket.connect()
-        assert ok
-        backlog = await socket.receive_json_from(timeout=5)
-        await ingest()
-        pushed = await socket.receive_json_from(timeout=5)
-        quiet = await socket.receive_nothing(timeout=QUIET)
-        await socket.disconnect()
-        return backlog, pushed, quiet
-
-    backlog, pushed, quiet = asyncio.run(run())
+    backlog, pushed, quiet = asyncio.run(live_feed(world.commander, ALERTS_FEED, ingest))
     assert backlog["type"] == "backlog" and backlog["alerts"]
     assert {alert["id"] for alert in backlog["alerts"]} == own_alerts
     assert found_markers(world, json.dumps(backlog, ensure_ascii=False)) == []
@@ -527,18 +530,7 @@ def test_the_position_feed_of_a_district_brings_nothing_of_another():
     ]
     ingest = database_sync_to_async(lambda: positions_ingest(pings=pings), thread_sensitive=False)
 
-    async def run():
-        socket = socket_for(world.commander, POSITIONS_FEED)
-        ok, _ = await socket.connect()
-        assert ok
-        snapshot = await socket.receive_json_from(timeout=5)
-        await ingest()
-        pushed = await socket.receive_json_from(timeout=5)
-        quiet = await socket.receive_nothing(timeout=QUIET)
-        await socket.disconnect()
-        return snapshot, pushed, quiet
-
-    snapshot, pushed, quiet = asyncio.run(run())
+    snapshot, pushed, quiet = asyncio.run(live_feed(world.commander, POSITIONS_FEED, ingest))
     assert {p["unit"] for p in snapshot["positions"]} == {unit.code for unit in world.a.units}
     assert found_markers(world, json.dumps(snapshot, ensure_ascii=False)) == []
     assert [p["unit"] for p in pushed["positions"]] == [world.a.units[0].code]
