@@ -1,6 +1,7 @@
 import django_filters
 
 from areas.filtersets import AreaSubtreeFilter
+from safecity.core.filters import UTCDateTimeFilter
 
 from .choices import AlertState, Severity
 from .models import Alert
@@ -10,8 +11,8 @@ class AlertFilterSet(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=AlertState.choices)
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     area = AreaSubtreeFilter()
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    since = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Alert

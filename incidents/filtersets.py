@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from areas.filtersets import AreaSubtreeFilter
+from safecity.core.filters import UTCDateTimeFilter
 
 from .choices import IncidentSource, IncidentStatus
 from .models import Category, Incident
@@ -38,8 +39,8 @@ class BBoxFilter(django_filters.Filter):
 class IncidentFilterSet(django_filters.FilterSet):
     """The incident filters, shared by the pages, the API and the exports."""
 
-    since = django_filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="reported_at", lookup_expr="lt")
+    since = UTCDateTimeFilter(field_name="reported_at", lookup_expr="gte")
+    until = UTCDateTimeFilter(field_name="reported_at", lookup_expr="lt")
     area = AreaSubtreeFilter()
     category = django_filters.CharFilter(method="filter_category", label="Category code (subtree)")
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)

@@ -6,6 +6,7 @@ Python rather than a serializer because bulk ingest validates tens of thousands 
 second.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -13,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+
+from safecity.core.times import EARLIEST
 
 from .choices import STATUS_TIME_FIELD, IncidentSource, IncidentStatus, Priority
 
@@ -49,6 +52,9 @@ ROW_FIELDS = frozenset(
     }
 )
 MAX_MONEY = Decimal("999999999999.99")
+# PostgreSQL's integer, which holds arrests and response seconds.
+MAX_INTEGER = 2**31 - 1
+SOURCE_SYSTEM = re.compile(r"[-a-zA-Z0-9_]{1,48}")
 # Choices' .values builds a list on every access; rows are checked tens of thousands a second.
 SOURCES = frozenset(IncidentSource.values)
 PRIORITIES = frozenset(Priority.values)
@@ -110,12 +116,18 @@ def parse_row(
     unknown = sorted(set(row) - ROW_FIELDS)
     if unknown:
         problems.append(Problem(unknown[0], f"unknown field(s): {', '.join(unknown)}"))
+    problems += _unstorable_values(row)
+    if problems:
+        # Values of the wrong kind would only produce more, confusing problems below.
+        raise RowError(problems)
 
     source = row.get("source") or IncidentSource.CALL_110
     if source not in SOURCES:
         problems.append(Problem("source", f"must be one of {', '.join(IncidentSource.values)}"))
     values["source"] = source
     values["source_system"] = str(row.get("source_system") or "api")
+    if not SOURCE_SYSTEM.fullmatch(values["source_system"]):
+        problems.append(Problem("source_system", "letters, digits, - and _; at most 48"))
 
     for name, limit in TEXT_LIMITS.items():
         text = row.get(name)
@@ -147,6 +159,8 @@ def parse_row(
             continue
         if values[name] > now + FUTURE_TOLERANCE:
             problems.append(Problem(name, "is in the future"))
+        elif values[name] < EARLIEST:
+            problems.append(Problem(name, f"is before {EARLIEST:%Y-%m-%d}"))
     if row.get("reported_at") in (None, ""):
         problems.append(Problem("reported_at", "is required"))
     problems.extend(_sequence_problems(values))
@@ -160,7 +174,7 @@ def parse_row(
     else:
         try:
             values["lon"], values["lat"] = float(lon), float(lat)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             problems.append(Problem("lon", f"coordinates must be numbers: {lon!r}, {lat!r}"))
         else:
             if not -180 <= values["lon"] <= 180:
@@ -173,16 +187,16 @@ def parse_row(
         values["priority"] = Priority.NORMAL if priority in (None, "") else int(priority)
         if values["priority"] not in PRIORITIES:
             raise ValueError
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         problems.append(Problem("priority", f"must be one of {Priority.values}"))
 
     arrested = row.get("arrested")
     try:
         values["arrested"] = 0 if arrested in (None, "") else int(arrested)
-        if values["arrested"] < 0:
+        if not 0 <= values["arrested"] <= MAX_INTEGER:
             raise ValueError
-    except (TypeError, ValueError):
-        problems.append(Problem("arrested", "must be a whole number ≥ 0"))
+    except (TypeError, ValueError, OverflowError):
+        problems.append(Problem("arrested", f"must be a whole number from 0 to {MAX_INTEGER}"))
 
     for name in MONEY_FIELDS:
         raw = row.get(name)
@@ -202,6 +216,18 @@ def parse_row(
     values["status"] = status_from_times(values)
     values["response_seconds"] = response_seconds(values)
     return values
+
+
+def _unstorable_values(row: dict) -> list[Problem]:
+    """Lists and objects where a plain value belongs, and text PostgreSQL cannot store."""
+    problems = []
+    for name in sorted(set(row) & ROW_FIELDS):
+        value = row[name]
+        if isinstance(value, list | dict):
+            problems.append(Problem(name, "must be a plain value, not a list or an object"))
+        elif isinstance(value, str) and "\x00" in value:
+            problems.append(Problem(name, "must not contain NUL characters"))
+    return problems
 
 
 def _sequence_problems(values: dict) -> list[Problem]:

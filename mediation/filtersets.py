@@ -1,14 +1,15 @@
 import django_filters
 
 from areas.filtersets import AreaSubtreeFilter
+from safecity.core.filters import UTCDateTimeFilter
 
 from .choices import CaseSource, CaseStatus, RiskLevel
 from .models import DisputeCase, FollowUp
 
 
 class DisputeCaseFilterSet(django_filters.FilterSet):
-    since = django_filters.IsoDateTimeFilter(field_name="screened_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="screened_at", lookup_expr="lt")
+    since = UTCDateTimeFilter(field_name="screened_at", lookup_expr="gte")
+    until = UTCDateTimeFilter(field_name="screened_at", lookup_expr="lt")
     area = AreaSubtreeFilter()
     type = django_filters.CharFilter(field_name="type__code", label="Dispute type code")
     status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from incidents.rows import FUTURE_TOLERANCE, parse_datetime
 from safecity.core import live
 from safecity.core.bulk import bulk_insert
+from safecity.core.times import EARLIEST
 
 from .choices import UnitStatus
 from .models import PatrolUnit, Position, ResponseStandard
@@ -101,23 +102,28 @@ def _checked_time(ping, known, now, tz) -> tuple[datetime | None, tuple[str, str
 def _ping_problem(ping, at, known, now) -> tuple[str, str] | None:
     if not isinstance(ping, dict):
         return "ping", "expected an object"
-    if ping.get("unit") not in known:
-        return "unit", f"no patrol unit {ping.get('unit')!r} in your jurisdiction"
+    unit = ping.get("unit")
+    if not isinstance(unit, str) or unit not in known:
+        return "unit", f"no patrol unit {unit!r} in your jurisdiction"
     if at is None:
         return "at", f"not a date-time: {ping.get('at')!r}"
     if at > now + FUTURE_TOLERANCE:
         return "at", "is in the future"
+    if at < EARLIEST:
+        return "at", f"is before {EARLIEST:%Y-%m-%d}"
     try:
         lon, lat = float(ping.get("lon")), float(ping.get("lat"))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return "lon", "coordinates must be numbers"
     if not (-180 <= lon <= 180 and -90 <= lat <= 90) or math.isnan(lon) or math.isnan(lat):
         return "lon", f"coordinates out of range: {ping.get('lon')}, {ping.get('lat')}"
     for name in ("speed_kmh", "heading"):
         try:
-            _optional_float(ping.get(name))
-        except (TypeError, ValueError):
+            value = _optional_float(ping.get(name))
+        except (TypeError, ValueError, OverflowError):
             return name, "must be a number"
+        if value is not None and not math.isfinite(value):
+            return name, "must be a finite number"
     return None
 
 

@@ -15,6 +15,8 @@ api_v1 = [
     path("", include("audit.api.urls")),
 ]
 
+handler404 = core_views.not_found
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -8,8 +8,12 @@ from ..models import Alert, AlertRule
 
 class AlertSerializer(serializers.ModelSerializer):
     incident = serializers.SerializerMethodField()
-    acknowledged_by = serializers.CharField(source="acknowledged_by.username", default=None)
-    resolved_by = serializers.CharField(source="resolved_by.username", default=None)
+    acknowledged_by = serializers.CharField(
+        source="acknowledged_by.username", default=None, allow_null=True, read_only=True
+    )
+    resolved_by = serializers.CharField(
+        source="resolved_by.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Alert
@@ -25,6 +29,12 @@ class AlertSerializer(serializers.ModelSerializer):
 
 class AlertRuleSerializer(serializers.ModelSerializer):
     area = ScopedAreaField(required=False, allow_null=True)
+    categories = serializers.ListField(
+        child=serializers.SlugField(max_length=48), required=False, help_text="category codes"
+    )
+    event_types = serializers.ListField(
+        child=serializers.SlugField(max_length=48), required=False, help_text="event type codes"
+    )
 
     class Meta:
         model = AlertRule

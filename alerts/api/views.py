@@ -3,6 +3,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from safecity.core.api.schema import CONFLICT
+
 from .. import selectors, services
 from ..filtersets import AlertFilterSet
 from .serializers import AlertRuleSerializer, AlertSerializer
@@ -28,12 +30,12 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         return Response(AlertSerializer(alert).data)
 
-    @extend_schema(request=None, responses={200: AlertSerializer})
+    @extend_schema(request=None, responses={200: AlertSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         return self._move(request, services.alert_acknowledge)
 
-    @extend_schema(request=None, responses={200: AlertSerializer})
+    @extend_schema(request=None, responses={200: AlertSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         return self._move(request, services.alert_resolve)

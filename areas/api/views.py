@@ -7,6 +7,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from safecity.core.api.renderers import GeoJSONRenderer
+from safecity.core.api.serializers import FeatureCollectionSerializer, FeatureSerializer
 
 from .. import selectors
 from ..filtersets import AreaFilterSet
@@ -20,13 +21,15 @@ from .serializers import (
     area_feature,
 )
 
+JSON_RENDERERS = [JSONRenderer, BrowsableAPIRenderer]
+
 
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     """The area tree of the caller's jurisdiction. ``?format=geojson`` returns boundaries."""
 
     filterset_class = AreaFilterSet
     pagination_class = None
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, GeoJSONRenderer]
+    renderer_classes = [*JSON_RENDERERS, GeoJSONRenderer]
 
     def get_queryset(self):
         return Area.objects.for_user(self.request.user).select_related("parent")
@@ -34,6 +37,12 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return AreaDetailSerializer if self.action == "retrieve" else AreaSerializer
 
+    @extend_schema(
+        responses={
+            (200, "application/json"): AreaSerializer(many=True),
+            (200, "application/geo+json"): FeatureCollectionSerializer,
+        }
+    )
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         if request.accepted_renderer.format == "geojson":
@@ -41,6 +50,12 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
             return Response({"type": "FeatureCollection", "features": features})
         return Response(self.get_serializer(queryset, many=True).data)
 
+    @extend_schema(
+        responses={
+            (200, "application/json"): AreaDetailSerializer,
+            (200, "application/geo+json"): FeatureSerializer,
+        }
+    )
     def retrieve(self, request, *args, **kwargs):
         area = self.get_object()
         if request.accepted_renderer.format == "geojson":
@@ -48,7 +63,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(area).data)
 
     @extend_schema(responses=AreaTreeNodeSerializer(many=True), filters=False)
-    @action(detail=False, filterset_class=None)
+    @action(detail=False, filterset_class=None, renderer_classes=JSON_RENDERERS)
     def tree(self, request):
         """The caller's areas nested as a tree, each node with its children."""
         return Response(selectors.area_tree(user=request.user))
@@ -61,7 +76,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         responses=AreaSerializer(many=True),
         filters=False,
     )
-    @action(detail=False, filterset_class=None)
+    @action(detail=False, filterset_class=None, renderer_classes=JSON_RENDERERS)
     def locate(self, request):
         """The smallest area of each level containing a point, within the caller's scope."""
         params = _PointSerializer(data=request.query_params)

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from areas.api.serializers import ScopedAreaField
 from incidents.models import Category
 from incidents.selectors import unknown_category_codes
+from safecity.core.api.serializers import CheckedModelSerializer
 
 from ..choices import COMPUTED_METRICS, CampaignStatus, Metric
 from ..models import (
@@ -45,9 +46,12 @@ class OpenCampaignField(serializers.PrimaryKeyRelatedField):
         return campaign
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(CheckedModelSerializer):
     organizer = ScopedAreaField()
     scope_areas = ScopedAreaField(many=True)
+    focus_categories = serializers.ListField(
+        child=serializers.SlugField(max_length=48), required=False, help_text="category codes"
+    )
 
     class Meta:
         model = Campaign
@@ -67,7 +71,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class SubOperationSerializer(serializers.ModelSerializer):
+class SubOperationSerializer(CheckedModelSerializer):
     campaign = OpenCampaignField()
     lead_unit = ScopedAreaField()
 
@@ -76,7 +80,7 @@ class SubOperationSerializer(serializers.ModelSerializer):
         fields = ["id", "campaign", "name", "lead_unit", "description"]
 
 
-class ClusterBattleSerializer(serializers.ModelSerializer):
+class ClusterBattleSerializer(CheckedModelSerializer):
     campaign = OpenCampaignField()
     category = CategoryCodeField()
 
@@ -88,7 +92,7 @@ class ClusterBattleSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class KpiItemSerializer(serializers.ModelSerializer):
+class KpiItemSerializer(CheckedModelSerializer):
     campaign = OpenCampaignField()
     unit = ScopedAreaField()
     category = CategoryCodeField(required=False, allow_null=True)
@@ -119,7 +123,7 @@ class KpiItemSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class KpiReportSerializer(serializers.ModelSerializer):
+class KpiReportSerializer(CheckedModelSerializer):
     reporter = serializers.CharField(source="reporter.username", read_only=True)
 
     class Meta:
@@ -132,7 +136,7 @@ class KpiReportSerializer(serializers.ModelSerializer):
         return value
 
 
-class SweepSerializer(serializers.ModelSerializer):
+class SweepSerializer(CheckedModelSerializer):
     campaign = OpenCampaignField()
     areas = ScopedAreaField(many=True)
 
@@ -157,7 +161,7 @@ class SweepSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class RemediationAreaSerializer(serializers.ModelSerializer):
+class RemediationAreaSerializer(CheckedModelSerializer):
     campaign = OpenCampaignField()
     unit = ScopedAreaField()
 
@@ -182,7 +186,7 @@ class RemediationAreaSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class InspectionSerializer(serializers.ModelSerializer):
+class InspectionSerializer(CheckedModelSerializer):
     inspector = serializers.CharField(source="inspector.username", read_only=True)
 
     class Meta:

@@ -1,5 +1,11 @@
 from rest_framework import serializers
 
+from safecity.core.api.serializers import (
+    BoundedDateTimeField,
+    FeatureCollectionSerializer,
+    StorableJSONField,
+)
+
 from ..choices import IncidentSource, IncidentStatus, Priority
 from ..models import Incident, IncidentStatusChange
 
@@ -104,7 +110,7 @@ class IncidentInputSerializer(serializers.Serializer):
 
 class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(IncidentStatus.choices)
-    at = serializers.DateTimeField(required=False)
+    at = BoundedDateTimeField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
@@ -126,12 +132,12 @@ class DeviceEventInputSerializer(serializers.Serializer):
     device_id = serializers.CharField(max_length=64)
     event_id = serializers.CharField(max_length=128)
     event_type = serializers.SlugField()
-    occurred_at = serializers.DateTimeField()
+    occurred_at = BoundedDateTimeField()
     lon = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     confidence = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
     media_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
-    payload = serializers.JSONField(required=False)
+    payload = StorableJSONField(required=False)
 
     def validate(self, attrs):
         if (attrs.get("lon") is None) != (attrs.get("lat") is None):
@@ -147,3 +153,16 @@ class DeviceEventSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     incident = serializers.UUIDField(source="incident.public_id", default=None)
     created = serializers.BooleanField()
+
+
+class IncidentPointsSerializer(FeatureCollectionSerializer):
+    """Points of the filtered incidents, newest first, at most ``cap`` of them."""
+
+    cap = serializers.IntegerField()
+    truncated = serializers.BooleanField()
+
+
+class IncidentHexesSerializer(FeatureCollectionSerializer):
+    """h3 hexagons with their incident counts, densest first."""
+
+    resolution = serializers.IntegerField()

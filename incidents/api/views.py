@@ -2,7 +2,9 @@ import csv
 
 import orjson
 from django.conf import settings
-from django.http import Http404, StreamingHttpResponse
+from django.core.exceptions import ValidationError as InvalidValue
+from django.http import Http404, QueryDict, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -23,7 +25,9 @@ from .serializers import (
     DeviceEventInputSerializer,
     DeviceEventSerializer,
     IncidentDetailSerializer,
+    IncidentHexesSerializer,
     IncidentInputSerializer,
+    IncidentPointsSerializer,
     IncidentSerializer,
     IngestReportSerializer,
     TransitionSerializer,
@@ -45,6 +49,15 @@ class IncidentPagination(DefaultCursorPagination):
 class _Echo:
     def write(self, value):
         return value
+
+
+def _row_from_request(request) -> dict:
+    """The incident row of a JSON object or a form (whose fields count once each)."""
+    if not isinstance(request.data, dict):
+        raise ParseError("expected a JSON object")
+    if isinstance(request.data, QueryDict):
+        return request.data.dict()
+    return dict(request.data)
 
 
 def _row_errors_response(exc: RowError) -> Response:
@@ -78,9 +91,18 @@ class IncidentViewSet(viewsets.GenericViewSet):
             return selectors.incident_get(
                 user=self.request.user, public_id=self.kwargs[self.lookup_field]
             )
-        except (Incident.DoesNotExist, ValueError, ValidationError) as exc:
+        except (Incident.DoesNotExist, ValueError, InvalidValue) as exc:
             raise Http404 from exc
 
+    @extend_schema(
+        responses={
+            (200, "application/json"): IncidentSerializer(many=True),
+            (200, "application/geo+json"): IncidentPointsSerializer,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="The filtered incidents, UTF-8 with a BOM."
+            ),
+        }
+    )
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         renderer = request.accepted_renderer.format
@@ -100,10 +122,8 @@ class IncidentViewSet(viewsets.GenericViewSet):
     @extend_schema(request=IncidentInputSerializer, responses={201: IncidentSerializer})
     def create(self, request):
         """Ingest one incident; the same source system and reference updates it instead."""
-        if not isinstance(request.data, dict):
-            raise ParseError("expected a JSON object")
         try:
-            incident = services.incident_create(data=dict(request.data), user=request.user)
+            incident = services.incident_create(data=_row_from_request(request), user=request.user)
         except RowError as exc:
             return _row_errors_response(exc)
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
@@ -112,22 +132,19 @@ class IncidentViewSet(viewsets.GenericViewSet):
     def partial_update(self, request, public_id=None):
         """Change an incident's facts (category, place, money, transfer, summary ...)."""
         incident = self.get_object()
-        if not isinstance(request.data, dict):
-            raise ParseError("expected a JSON object")
-        forbidden = {"source_system", "source_ref"} & set(request.data)
+        row = _row_from_request(request)
+        forbidden = {"source_system", "source_ref"} & set(row)
         if forbidden:
             raise ValidationError({field: "cannot be changed" for field in forbidden})
         try:
-            incident = services.incident_update(
-                incident=incident, data=dict(request.data), user=request.user
-            )
+            incident = services.incident_update(incident=incident, data=row, user=request.user)
         except RowError as exc:
             return _row_errors_response(exc)
         return Response(IncidentSerializer(incident).data)
 
     @extend_schema(
         request=TransitionSerializer,
-        responses={200: IncidentDetailSerializer, 409: OpenApiResponse(description="not allowed")},
+        responses={200: IncidentDetailSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, public_id=None):
@@ -148,18 +165,12 @@ class IncidentViewSet(viewsets.GenericViewSet):
         return Response(IncidentDetailSerializer(incident).data)
 
     @extend_schema(
-        request=IncidentInputSerializer(many=True),
-        responses={200: IngestReportSerializer},
-        parameters=[OpenApiParameter("atomic", bool, description="save nothing if a row is bad")],
-        description="A JSON array, or JSON lines (one object a line, application/x-ndjson).",
-    )
-    @extend_schema(
         parameters=[
             OpenApiParameter(
                 "resolution", int, enum=sorted(selectors.HEX_FIELDS), description="h3 resolution"
             )
         ],
-        responses={200: OpenApiResponse(description="GeoJSON FeatureCollection of hexagons")},
+        responses={200: IncidentHexesSerializer},
     )
     @action(detail=False, pagination_class=None, renderer_classes=[JSONRenderer])
     def hexes(self, request):
@@ -170,6 +181,12 @@ class IncidentViewSet(viewsets.GenericViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         return Response(selectors.incident_hexes(queryset, resolution=int(raw)))
 
+    @extend_schema(
+        request=IncidentInputSerializer(many=True),
+        responses={200: IngestReportSerializer},
+        parameters=[OpenApiParameter("atomic", bool, description="save nothing if a row is bad")],
+        description="A JSON array, or JSON lines (one object a line, application/x-ndjson).",
+    )
     @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
     def bulk(self, request):
         """Ingest many incidents; the report lists created, updated, unchanged and rejected."""

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from areas.api.serializers import ScopedAreaField
 from incidents.models import Incident
+from safecity.core.api.serializers import BoundedDateTimeField, CheckedModelSerializer
 from stats.api.serializers import StatsParams
 
 from .. import services
@@ -34,7 +35,7 @@ class CaseStatusChangeSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "at", "note"]
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(CheckedModelSerializer):
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
     class Meta:
@@ -43,7 +44,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
         read_only_fields = ["done_at", "outcome"]
 
 
-class DisputeCaseSerializer(serializers.ModelSerializer):
+class DisputeCaseSerializer(CheckedModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     type = serializers.SlugRelatedField(slug_field="code", queryset=DisputeType.objects.all())
     parties = PartiesField(required=False)
@@ -52,8 +53,11 @@ class DisputeCaseSerializer(serializers.ModelSerializer):
     )
     area = ScopedAreaField(required=False)
     area_name = serializers.CharField(source="area.name", read_only=True)
-    incident = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
-    escalated_incident = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    incident = serializers.SlugRelatedField(slug_field="public_id", read_only=True, allow_null=True)
+    escalated_incident = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True, allow_null=True
+    )
+    transferred_to = serializers.ChoiceField(Agency.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = DisputeCase
@@ -88,7 +92,7 @@ class DisputeCaseDetailSerializer(DisputeCaseSerializer):
 
 class CaseTransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=CaseStatus.choices)
-    at = serializers.DateTimeField(required=False)
+    at = BoundedDateTimeField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     agency = serializers.ChoiceField(
         choices=Agency.choices, required=False, help_text=_("Where to (to=transferred)")

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from safecity.core.api.renderers import TableCSVRenderer, TableXLSXRenderer
+from safecity.core.api.schema import FIELD_CONFLICT
 from stats.api.views import FROM_PARAMETER, StatsView, subject_for
 
 from .. import selectors, services
@@ -105,7 +106,10 @@ class DisputeCaseViewSet(
         except services.CaseError as exc:
             return _case_error(exc)
 
-    @extend_schema(request=CaseTransitionSerializer, responses={200: DisputeCaseDetailSerializer})
+    @extend_schema(
+        request=CaseTransitionSerializer,
+        responses={200: DisputeCaseDetailSerializer, 409: FIELD_CONFLICT},
+    )
     @action(detail=True, methods=["post"])
     def transition(self, request, public_id=None):
         """One lifecycle step; 409 with the reason when it is not allowed."""
@@ -166,7 +170,9 @@ class FollowUpViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         overdue = self.request.query_params.get("overdue") == "true"
         return selectors.follow_ups_for_user(self.request.user, overdue=overdue)
 
-    @extend_schema(request=CompleteFollowUpSerializer, responses={200: FollowUpSerializer})
+    @extend_schema(
+        request=CompleteFollowUpSerializer, responses={200: FollowUpSerializer, 409: FIELD_CONFLICT}
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         follow_up = self.get_object()
@@ -188,7 +194,10 @@ class OpenFromIncidentView(APIView):
 
     write_permissions = {"post": ["mediation.add_disputecase"]}
 
-    @extend_schema(request=OpenFromIncidentSerializer, responses={201: DisputeCaseSerializer})
+    @extend_schema(
+        request=OpenFromIncidentSerializer,
+        responses={201: DisputeCaseSerializer, 409: FIELD_CONFLICT},
+    )
     def post(self, request, public_id):
         incident = incident_in_scope(request.user, public_id)
         if incident is None:

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from areas.api.serializers import ScopedAreaField
+from safecity.core.api.serializers import BoundedDateTimeField
 from stats.api.serializers import StatsParams
 
 from ..models import PatrolUnit, Position, ResponseStandard
@@ -32,14 +34,23 @@ class PositionSerializer(serializers.ModelSerializer):
 
 
 class ResponseStandardSerializer(serializers.ModelSerializer):
-    area = ScopedAreaField()
+    area = ScopedAreaField(
+        validators=[
+            UniqueValidator(ResponseStandard.objects.all(), "the area already has a standard")
+        ]
+    )
 
     class Meta:
         model = ResponseStandard
         fields = ["id", "area", "dispatch_seconds", "arrive_seconds"]
 
     def validate(self, attrs):
-        if attrs["dispatch_seconds"] > attrs["arrive_seconds"]:
+        # A partial update keeps the stored value of the field it does not send.
+        dispatch, arrive = (
+            attrs.get(name, getattr(self.instance, name, None))
+            for name in ("dispatch_seconds", "arrive_seconds")
+        )
+        if dispatch is not None and arrive is not None and dispatch > arrive:
             raise serializers.ValidationError(
                 {"arrive_seconds": "arrival cannot be due before dispatch"}
             )
@@ -60,8 +71,8 @@ class CoverageParams(serializers.Serializer):
     area = serializers.IntegerField(
         required=False, help_text=_("Area id: its whole subtree (default: your jurisdiction)")
     )
-    since = serializers.DateTimeField(required=False, help_text=_("Default: 24 hours ago"))
-    until = serializers.DateTimeField(required=False, help_text=_("Default: now"))
+    since = BoundedDateTimeField(required=False, help_text=_("Default: 24 hours ago"))
+    until = BoundedDateTimeField(required=False, help_text=_("Default: now"))
     resolution = serializers.IntegerField(
         required=False, min_value=5, max_value=11, help_text=_("h3 resolution of the cells")
     )

@@ -49,29 +49,13 @@ class PositionsView(generics.ListAPIView):
     """GET: pings of units in scope (filters unit, since, until). POST: a batch of pings."""
 
     serializer_class = PositionSerializer
+    filterset_class = PositionFilterSet
 
     def get_queryset(self):
         positions = Position.objects.filter(
             unit__in=PatrolUnit.objects.for_user(self.request.user)
         ).select_related("unit")
-        params = self.request.query_params
-        if params.get("unit"):
-            positions = positions.filter(unit__code=params["unit"])
-        if params.get("since"):
-            positions = positions.filter(at__gte=params["since"])
-        if params.get("until"):
-            positions = positions.filter(at__lt=params["until"])
         return positions.order_by("-at")
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("unit", str, required=False),
-            OpenApiParameter("since", OpenApiTypes.DATETIME, required=False),
-            OpenApiParameter("until", OpenApiTypes.DATETIME, required=False),
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=PositionSerializer(many=True), responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
@@ -175,7 +159,7 @@ class CoverageView(APIView):
 
     @extend_schema(
         parameters=[CoverageParams],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 404: NOT_FOUND},
         summary="Patrol coverage against incident density",
         description=(
             "Presence in unit-minutes from the GPS tracks (a ping counts until the unit's next "

@@ -1,6 +1,8 @@
 from django.http import JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from rest_framework.exceptions import NotFound
 
 from .health import check_health
 
@@ -11,3 +13,10 @@ def healthz(request):
     """200 when every part the platform needs answers, 503 naming the parts that do not."""
     report = check_health()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+def not_found(request, exception):
+    """A 404 under /api/ in the API's JSON shape (an address no route matches), else the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from safecity.core.api.serializers import BoundedDateField
+
 from ..models import CompstatSnapshot
 from ..registry import get_source
 from ..windows import Window, window_period
@@ -22,10 +24,8 @@ class StatsParams(serializers.Serializer):
         required=False, help_text=_("Category code: its whole subtree (default: all)")
     )
     window = serializers.ChoiceField(choices=Window.choices, default=Window.YEAR_TO_DATE)
-    date = serializers.DateField(
-        required=False, help_text=_("The window's last day (default: today)")
-    )
-    to = serializers.DateField(required=False, help_text=_("custom window: last day"))
+    date = BoundedDateField(required=False, help_text=_("The window's last day (default: today)"))
+    to = BoundedDateField(required=False, help_text=_("custom window: last day"))
     measure = serializers.CharField(
         default="count",
         help_text=_("A measure, or several separated by commas (summary only)"),
@@ -37,7 +37,7 @@ class StatsParams(serializers.Serializer):
         start = None
         if raw_from:
             try:
-                start = serializers.DateField().run_validation(raw_from)
+                start = BoundedDateField().run_validation(raw_from)
             except serializers.ValidationError as exc:
                 raise serializers.ValidationError({"from": exc.detail}) from None
         end = attrs.get("to") if attrs["window"] == Window.CUSTOM else attrs.get("date")

@@ -5,109 +5,17 @@ its own (``<test database>_pages``); the pages are then read in headless Chromiu
 demo users, and every figure is checked against the JSON API of the same server.
 """
 
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
-
-import psycopg2
 import pytest
-from django.conf import settings
-from psycopg2 import sql
 
-from ..alerts.test_live import wait_until_http_answers
 from ..browser import chromium_page, log_in
-from ..conftest import free_port, redis_available, require, start_redis_server
-
-DEMO_PASSWORD = "SafeCity-demo-2024"
-DEMO_INCIDENTS = "3000"
-
-
-@dataclass
-class DemoSite:
-    url: str
-    database_url: str
-
-
-def _admin_connection(database: dict):
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=database["USER"],
-        password=database.get("PASSWORD") or None,
-        host=database["HOST"] or "127.0.0.1",
-        port=database["PORT"] or 5432,
-    )
-    connection.autocommit = True
-    return connection
+from ..demo_site import DEMO_PASSWORD, serve_demo_city
 
 
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory):
     """daphne serving the seeded demo city; Redis carries the channel layer and the cache."""
-    database = settings.DATABASES["default"]
-    require(database["ENGINE"] == "django.db.backends.postgresql", "pages need PostgreSQL")
-    require(redis_available(), "REDIS_URL is not set or Redis does not answer")
-    name = f"{database['NAME']}_pages"
-    if not name.startswith("test_"):
-        name = f"test_{name}"
-    admin = _admin_connection(database)
-    with admin.cursor() as cursor:
-        cursor.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    database_url = (
-        f"postgres://{database['USER']}:{database.get('PASSWORD') or ''}@"
-        f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{name}"
-    )
-    # A redis-server of the site's own (cache, queue, channel layer): parallel runs of the
-    # suite must not hear each other's pushes.
-    redis_url, redis_process = start_redis_server()
-    env = dict(os.environ)
-    env |= {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "CHANNEL_LAYER_URL": redis_url,
-        "DJANGO_SETTINGS_MODULE": "safecity.settings.test",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "MAP_TILES_URL": "",
-        "SAFECITY_VAR_DIR": str(tmp_path_factory.mktemp("pages-var")),
-    }
-    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)
-    subprocess.run(
-        [*manage, "seed_demo", "--seed", "7", "--incidents", DEMO_INCIDENTS],
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    port = free_port()
-    daphne = str(Path(sys.executable).parent / "daphne")
-    process = subprocess.Popen(
-        [daphne, "-b", "127.0.0.1", "-p", str(port), "safecity.asgi:application"],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until_http_answers(f"http://127.0.0.1:{port}/healthz", process)
-        yield DemoSite(url=f"http://127.0.0.1:{port}", database_url=database_url)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        with admin.cursor() as cursor:
-            cursor.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-        admin.close()
-        redis_process.kill()
-        redis_process.wait()
+    with serve_demo_city(suffix="pages", var_dir=tmp_path_factory.mktemp("pages-var")) as site:
+        yield site
 
 
 @pytest.fixture

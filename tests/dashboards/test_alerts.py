@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 import pytest
 from django.utils import timezone
 
-from ..browser import save_screenshot
-from .conftest import api_get
+from ..browser import log_in, save_screenshot
+from .conftest import DEMO_PASSWORD, api_get
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
@@ -38,24 +38,33 @@ def csrf_headers(page) -> dict:
 
 
 def report_fatal_accident(page) -> dict:
-    """A fatal traffic accident where one of the user's incidents happened, through the API."""
-    incidents = api_get(page, "/api/v1/incidents/", page_size=50)["results"]
-    place = next(incident for incident in incidents if incident["lon"] is not None)
-    response = page.request.post(
-        "/api/v1/incidents/",
-        data={
-            "source_ref": f"page-test-{uuid.uuid4()}",
-            "category": FATAL_ACCIDENT,
-            "reported_at": (timezone.now() - timedelta(minutes=1)).isoformat(),
-            "lon": place["lon"],
-            "lat": place["lat"],
-            "address": "测试路1号",
-            "summary": "两车相撞，一人死亡",
-        },
-        headers=csrf_headers(page),
-    )
-    assert response.status == 201, response.text()
-    return response.json()
+    """A fatal traffic accident reported through the API by the demo station officer (only
+    officers record incidents; the station lies in the commander's district), where one of the
+    officer's incidents happened."""
+    origin = "/".join(page.url.split("/")[:3])
+    context = page.context.browser.new_context(base_url=origin)
+    try:
+        officer = context.new_page()
+        log_in(officer, "officer", DEMO_PASSWORD)
+        incidents = api_get(officer, "/api/v1/incidents/", page_size=50)["results"]
+        place = next(incident for incident in incidents if incident["lon"] is not None)
+        response = officer.request.post(
+            "/api/v1/incidents/",
+            data={
+                "source_ref": f"page-test-{uuid.uuid4()}",
+                "category": FATAL_ACCIDENT,
+                "reported_at": (timezone.now() - timedelta(minutes=1)).isoformat(),
+                "lon": place["lon"],
+                "lat": place["lat"],
+                "address": "测试路1号",
+                "summary": "两车相撞，一人死亡",
+            },
+            headers=csrf_headers(officer),
+        )
+        assert response.status == 201, response.text()
+        return response.json()
+    finally:
+        context.close()
 
 
 def open_count(page) -> int:

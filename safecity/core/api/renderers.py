@@ -16,11 +16,29 @@ def audit_export(request, name: str, rows: int | None = None) -> None:
     )
 
 
+def is_plain_json(renderer_context) -> bool:
+    """Whether the answer is rendered as plain JSON whatever format was asked for: errors,
+    and the metadata of OPTIONS. Their Content-Type then says application/json."""
+    renderer_context = renderer_context or {}
+    response = renderer_context.get("response")
+    request = renderer_context.get("request")
+    plain = (response is not None and response.status_code >= 400) or (
+        request is not None and request.method not in ("GET", "HEAD")
+    )
+    if plain and response is not None:
+        response["Content-Type"] = "application/json"
+    return plain
+
+
 class GeoJSONRenderer(JSONRenderer):
     """Selected with ``?format=geojson``; the view returns a FeatureCollection for it."""
 
     media_type = "application/geo+json"
     format = "geojson"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        is_plain_json(renderer_context)
+        return super().render(data, accepted_media_type, renderer_context)
 
 
 class CSVStreamRenderer(BaseRenderer):
@@ -31,20 +49,19 @@ class CSVStreamRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Only errors reach this renderer (the view streams its own body): show them as text.
-        return str(data).encode()
+        # Only errors and OPTIONS reach this renderer (the view streams its own body).
+        is_plain_json(renderer_context)
+        return JSONRenderer().render(data)
 
 
 class TableRenderer(BaseRenderer):
     """Renders a view's answer as a table: the view's ``export_table(data)`` gives
-    (file name, headers, rows). Error answers are rendered as JSON."""
+    (file name, headers, rows). Errors and OPTIONS metadata are rendered as JSON."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        renderer_context = renderer_context or {}
-        response = renderer_context.get("response")
-        if response is not None and response.status_code >= 400:
-            response["Content-Type"] = "application/json"
+        if is_plain_json(renderer_context):
             return JSONRenderer().render(data)
+        response = renderer_context.get("response")
         name, headers, rows = renderer_context["view"].export_table(data)
         audit_export(renderer_context["request"], name, len(rows))
         if response is not None:

@@ -29,6 +29,10 @@ def error(description: str) -> OpenApiResponse:
 
 
 CONFLICT = error("The change is not allowed in the object's current state.")
+FIELD_CONFLICT = OpenApiResponse(
+    VALIDATION_ERROR_SCHEMA,
+    description="The change is not allowed in the object's current state; the field says why.",
+)
 NOT_FOUND = error("No such object in your jurisdiction.")
 ERRORS = {
     "400": OpenApiResponse(VALIDATION_ERROR_SCHEMA, description="Invalid input."),
