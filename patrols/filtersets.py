@@ -4,8 +4,9 @@ import django_filters
 
 from areas.models import Area
 from areas.scoping import scope_for
+from safecity.core.filters import UTCDateTimeFilter
 
-from .models import PatrolUnit
+from .models import PatrolUnit, Position
 
 
 def user_areas(request):
@@ -20,3 +21,19 @@ class PatrolUnitFilterSet(django_filters.FilterSet):
     class Meta:
         model = PatrolUnit
         fields = ["kind", "status", "home_zone"]
+
+
+def user_units(request):
+    return PatrolUnit.objects.for_user(request.user if request is not None else None)
+
+
+class PositionFilterSet(django_filters.FilterSet):
+    unit = django_filters.ModelChoiceFilter(
+        queryset=user_units, to_field_name="code", help_text="unit code"
+    )
+    since = UTCDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = UTCDateTimeFilter(field_name="at", lookup_expr="lt")
+
+    class Meta:
+        model = Position
+        fields = ["unit", "since", "until"]

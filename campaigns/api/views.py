@@ -6,6 +6,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from safecity.core.api.schema import CONFLICT
+
 from .. import filtersets, selectors, services
 from .serializers import (
     CampaignSerializer,
@@ -68,11 +70,17 @@ class KpiItemViewSet(viewsets.ModelViewSet):
             item = serializer.save()
             services.kpi_evaluate(item=item)
 
-    @extend_schema(request=KpiReportSerializer, responses={200: KpiReportSerializer(many=True)})
+    @extend_schema(methods=["GET"], responses={200: KpiReportSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"],
+        request=KpiReportSerializer,
+        responses={201: KpiReportSerializer, 409: CONFLICT},
+    )
     @action(
         detail=True,
         methods=["get", "post"],
         serializer_class=KpiReportSerializer,
+        pagination_class=None,
     )
     def reports(self, request, pk=None):
         """GET: the item's progress reports. POST: report progress (units in scope)."""
@@ -110,11 +118,17 @@ class RemediationAreaViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.remediations_for_user(self.request.user)
 
-    @extend_schema(request=InspectionSerializer, responses={201: InspectionSerializer})
+    @extend_schema(methods=["GET"], responses={200: InspectionSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"],
+        request=InspectionSerializer,
+        responses={201: InspectionSerializer, 409: CONFLICT},
+    )
     @action(
         detail=True,
         methods=["get", "post"],
         serializer_class=InspectionSerializer,
+        pagination_class=None,
     )
     def inspections(self, request, pk=None):
         area = self.get_object()

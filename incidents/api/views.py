@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from audit.services import audit_record
 from safecity.core.api.pagination import DefaultCursorPagination
 from safecity.core.api.renderers import CSVStreamRenderer, GeoJSONRenderer, audit_export
+from safecity.core.api.schema import CONFLICT
 
 from .. import selectors, services
 from ..filtersets import IncidentFilterSet

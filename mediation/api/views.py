@@ -50,6 +50,8 @@ class DisputeCaseViewSet(
     masked for users without the personal-data permission, here and in ``?format=csv``."""
 
     lookup_field = "public_id"
+    # Anything but a UUID matches no route (a 404) instead of failing the UUID lookup.
+    lookup_value_regex = "[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
     write_permissions = {
         "transition": ["mediation.change_disputecase"],
         "follow_ups": ["mediation.add_followup"],
@@ -137,13 +139,17 @@ class DisputeCaseViewSet(
         case = self.get_queryset().prefetch_related("changes", "follow_ups").get(pk=case.pk)
         return Response(DisputeCaseDetailSerializer(case, context={"request": request}).data)
 
-    @extend_schema(request=FollowUpSerializer, responses={200: FollowUpSerializer(many=True)})
+    @extend_schema(methods=["GET"], responses={200: FollowUpSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"], request=FollowUpSerializer, responses={201: FollowUpSerializer}
+    )
     # The case table's CSV and XLSX do not fit follow-ups: JSON only.
     @action(
         detail=True,
         methods=["get", "post"],
         url_path="follow-ups",
         renderer_classes=[JSONRenderer, BrowsableAPIRenderer],
+        pagination_class=None,
     )
     def follow_ups(self, request, public_id=None):
         case = self.get_object()

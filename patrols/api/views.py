@@ -8,13 +8,14 @@ from rest_framework.views import APIView
 
 from areas.models import Area
 from incidents.models import Incident
+from safecity.core.api.schema import NOT_FOUND
 from stats.api.views import FROM_PARAMETER, StatsView, subject_for
 from stats.selectors import child_area_path, child_areas
 
 from .. import services
 from ..compliance import ARRIVAL_MARKS, compliance, compliance_of_areas
 from ..coverage import coverage
-from ..filtersets import PatrolUnitFilterSet
+from ..filtersets import PatrolUnitFilterSet, PositionFilterSet
 from ..models import PatrolUnit, Position, ResponseStandard
 from .serializers import (
     ComplianceParams,
