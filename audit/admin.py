@@ -1,23 +1,16 @@
 from django.contrib import admin
 
+from safecity.core.admin import ReadOnlyModelAdmin
+
 from .models import AuditArchive, AuditEvent
 from .permissions import is_audit_reader
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyModelAdmin):
     """The trail is written by the platform and read by administrators; no one edits it."""
 
     def has_view_permission(self, request, obj=None):
         return is_audit_reader(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEvent)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from safecity.core.admin import ReadOnlyModelAdmin
+
 from .models import CompstatReport, CompstatSnapshot, DirtyDay
 
 
@@ -9,19 +11,11 @@ class CompstatReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(CompstatSnapshot)
-class CompstatSnapshotAdmin(admin.ModelAdmin):
+class CompstatSnapshotAdmin(ReadOnlyModelAdmin):
+    """Published snapshots are a record: they can be read, never edited or removed."""
+
     list_display = ("week_ending", "area_name", "report", "published_at")
     list_filter = ("report", "week_ending")
-
-    # Published snapshots are a record: they can be read, never edited or removed.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DirtyDay)
