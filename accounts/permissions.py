@@ -8,13 +8,9 @@ from rest_framework import permissions
 
 from .backends import may_read
 from .models import ApiToken
-from .scopes import scope_needed
+from .scopes import resource_of, scope_needed
 
 _MODEL_PERMISSIONS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
-
-
-def _resource(view) -> str:
-    return getattr(view, "token_resource", None) or type(view).__module__.split(".")[0]
 
 
 def write_permissions(view, method: str) -> list[str] | None:
@@ -46,7 +42,7 @@ class RolePermissions(permissions.BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        if not may_read(user, _resource(view)):
+        if not may_read(user, resource_of(view)):
             return False
         if request.method in permissions.SAFE_METHODS:
             return True

@@ -99,8 +99,9 @@ class ScopedFeedConsumer(AsyncJsonWebsocketConsumer):
     def may_read(self, user, token) -> bool:
         """The role may read this feed's resource, and a token has its read scope."""
         from accounts.backends import may_read
+        from accounts.scopes import resource_of
 
-        resource = self.token_resource or type(self).__module__.split(".")[0]
+        resource = resource_of(self)
         if token is not None and not token.allows(f"{resource}:read"):
             return False
         return may_read(user, resource)
