@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -124,8 +125,12 @@ def alerts_for_new_incidents(*, rows: Iterable[dict]) -> int:
     rules = [rule for rule in rules if rule.categories or rule.max_priority]
     if not rules:
         return 0
+    # An alert is news: a back-filled record (a file of last year's calls) raises none.
+    recent_since = timezone.now() - timedelta(hours=settings.ALERTS_INSTANT_MAX_AGE_HOURS)
     matches = []
     for values in rows:
+        if values["reported_at"] < recent_since:
+            continue
         for rule in rules:
             if not _covers(rule, values["area_path"]):
                 continue

@@ -62,33 +62,49 @@ def recompute_deferred():
 
 def rollups_mark_dirty(*, source: str, keys: Iterable[tuple[date, int]]) -> int:
     """Mark (day, area key) pairs stale, in the caller's transaction; returns how many."""
-    marks = [DirtyDay(source=source, day=day, area_key=area) for day, area in set(keys)]
-    if not marks:
-        return 0
-    # An upsert, not "ignore conflicts": it locks an existing mark until this transaction ends,
-    # so no recompute can claim and clear it before this change is visible.
-    DirtyDay.objects.bulk_create(
-        marks,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["source", "day", "area_key"],
-        update_fields=["marked_at"],
-    )
-    if settings.STATS_RECOMPUTE_ON_COMMIT and not _recompute_deferred.get():
-        from .tasks import recompute_dirty
-
-        transaction.on_commit(recompute_dirty.delay)
-    return len(marks)
+    return _mark_dirty([source], keys)
 
 
 def rollups_mark_dirty_for(model, keys: Iterable[tuple[date, int]]) -> int:
     """Mark (day, area key) pairs stale for every source whose records are ``model``'s."""
-    keys = set(keys)
-    return sum(
-        rollups_mark_dirty(source=source.name, keys=keys)
-        for source in sources()
-        if source.model is model
-    )
+    return _mark_dirty([source.name for source in sources() if source.model is model], keys)
+
+
+# PostgreSQL: the marks of a whole batch in one statement, from arrays.
+_MARK_DIRTY_SQL = f"""
+INSERT INTO {DirtyDay._meta.db_table} (source, day, area_key, marked_at)
+SELECT source, day, area_key, %s
+FROM unnest(%s::varchar[], %s::date[], %s::integer[]) AS mark(source, day, area_key)
+ON CONFLICT (source, day, area_key) DO UPDATE SET marked_at = EXCLUDED.marked_at
+"""
+
+
+def _mark_dirty(source_names: list[str], keys: Iterable[tuple[date, int]]) -> int:
+    # Sorted, so concurrent writers lock existing marks in one order and cannot deadlock.
+    marks = [(name, day, area) for name in source_names for day, area in sorted(set(keys))]
+    if not marks:
+        return 0
+    # An upsert, not "ignore conflicts": it locks an existing mark until this transaction ends,
+    # so no recompute can claim and clear it before this change is visible.
+    if connection.vendor == "postgresql":
+        names, days, areas = (list(column) for column in zip(*marks, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(_MARK_DIRTY_SQL, [timezone.now(), names, days, areas])
+    else:
+        DirtyDay.objects.bulk_create(
+            [DirtyDay(source=name, day=day, area_key=area) for name, day, area in marks],
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["source", "day", "area_key"],
+            update_fields=["marked_at"],
+        )
+    if settings.STATS_RECOMPUTE_ON_COMMIT and not _recompute_deferred.get():
+        from .tasks import recompute_dirty
+
+        # One request per transaction, however many batches it marked.
+        if not any(entry[1] == recompute_dirty.delay for entry in connection.run_on_commit):
+            transaction.on_commit(recompute_dirty.delay)
+    return len(marks)
 
 
 def rollups_mark_every_day(*, source: str, area_key: int) -> int:

@@ -216,6 +216,9 @@ PATROL_COVERAGE_H3_RESOLUTION = env.int("PATROL_COVERAGE_H3_RESOLUTION", default
 PATROL_COVERAGE_MAX_DAYS = env.int("PATROL_COVERAGE_MAX_DAYS", default=31)
 # Idle alert sockets get a heartbeat this often, so proxies keep them open.
 ALERTS_HEARTBEAT_SECONDS = env.int("ALERTS_HEARTBEAT_SECONDS", default=25)
+# Instant rules fire for incidents reported within this many hours; older (back-filled) ones
+# are recorded and counted but alert no one.
+ALERTS_INSTANT_MAX_AGE_HOURS = env.int("ALERTS_INSTANT_MAX_AGE_HOURS", default=24)
 # Without a beat (embedded mode) a change asks for its recompute when it commits.
 STATS_RECOMPUTE_ON_COMMIT = env.bool("STATS_RECOMPUTE_ON_COMMIT", default=EMBEDDED)
 CELERY_TIMEZONE = env("TIME_ZONE", default="Asia/Shanghai")

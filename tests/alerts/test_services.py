@@ -67,6 +67,17 @@ def test_a_rule_for_one_district_ignores_the_other(two_districts):
     assert Alert.objects.get().area_path.startswith(district_b.path)
 
 
+def test_a_back_filled_incident_raises_no_alert(two_districts, fatal_rule, settings):
+    settings.ALERTS_INSTANT_MAX_AGE_HOURS = 24
+    rows = [
+        row("OLD", category="traffic_accident_fatal", hours_ago=25),
+        row("NEW", category="traffic_accident_fatal", hours_ago=23),
+    ]
+    incidents_ingest(rows=rows, source_system="t")
+    assert Incident.objects.count() == 2
+    assert Alert.objects.get().incident.source_ref == "NEW"
+
+
 def test_a_priority_rule_fires_on_urgent_incidents_only(two_districts):
     rule(max_priority=1)
     incidents_ingest(rows=[row("P3", priority=3), row("P1", priority=1)], source_system="t")
