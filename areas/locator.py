@@ -74,23 +74,32 @@ class AreaLocator:
         return self.locate_many([(lon, lat)])[0]
 
     def locate_many(self, coordinates) -> list[Located]:
-        """Locate many (lon, lat) pairs at once; None or NaN coordinates locate nowhere."""
+        """Locate many (lon, lat) pairs at once; None or NaN coordinates locate nowhere.
+
+        Points that fall in the same areas share one Located object, so callers can work out
+        what they need from a place once per place rather than once per point.
+        """
         coords = np.array(
             [(np.nan, np.nan) if c is None or c[0] is None else c for c in coordinates],
             dtype=float,
         ).reshape(-1, 2)
-        if not len(coords):
-            return []
+        kinds = [kind for kind in AreaKind.values if kind in self.indexes]
+        if not len(coords) or not kinds:
+            return [NOWHERE] * len(coords)
         points = shapely.points(coords)
-        found: list[dict[str, AreaRef]] = [{} for _ in range(len(coords))]
-        for kind in AreaKind.values:
-            index = self.indexes.get(kind)
-            if index is None:
-                continue
-            for point_no, area_no in enumerate(index.smallest_containing(points)):
-                if area_no >= 0:
-                    found[point_no][kind] = index.refs[area_no]
-        return [Located(by_kind=by_kind) if by_kind else NOWHERE for by_kind in found]
+        chosen = np.stack(
+            [self.indexes[kind].smallest_containing(points) for kind in kinds], axis=1
+        )
+        combinations, inverse = np.unique(chosen, axis=0, return_inverse=True)
+        places = []
+        for combination in combinations.tolist():
+            by_kind = {
+                kind: self.indexes[kind].refs[number]
+                for kind, number in zip(kinds, combination, strict=True)
+                if number >= 0
+            }
+            places.append(Located(by_kind=by_kind) if by_kind else NOWHERE)
+        return [places[number] for number in inverse.reshape(-1).tolist()]
 
 
 _lock = threading.Lock()

@@ -10,7 +10,7 @@ import math
 import random
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
-from itertools import accumulate
+from itertools import accumulate, islice
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,13 +19,12 @@ from shapely.geometry import Point, shape
 
 from areas.choices import AreaKind
 from areas.models import Area
-from incidents.services import IngestReport, incidents_ingest
+from incidents.services import INGEST_CHUNK, IngestChunk, IngestReport, incidents_ingest_chunks
 
 SOURCE_SYSTEM = "demo"
 DEFAULT_COUNT = 200_000
 YEARS = 3
 RISING_FIGHTS_DISTRICT = "310107"  # 普陀区
-CHUNK = 5000
 
 # (category code, share of all incidents, yearly trend factor)
 CATEGORY_MIX = [
@@ -210,17 +209,10 @@ def build_demo_incidents(
 ) -> IngestReport:  # fmt: skip
     """Generate and ingest the demo incidents through the bulk path, in chunks."""
     end = end or datetime.now(tz=ZoneInfo(settings.TIME_ZONE)).date()
-    report = IngestReport()
-    chunk: list[dict] = []
-    for row in generate_rows(seed=seed, count=count, end=end):
-        chunk.append(row)
-        if len(chunk) == CHUNK:
-            report.merge(incidents_ingest(rows=chunk, source_system=SOURCE_SYSTEM))
-            if progress:
-                progress(len(chunk))
-            chunk = []
-    if chunk:
-        report.merge(incidents_ingest(rows=chunk, source_system=SOURCE_SYSTEM))
-        if progress:
-            progress(len(chunk))
-    return report
+    rows = iter(generate_rows(seed=seed, count=count, end=end))
+    chunks = (IngestChunk(chunk) for chunk in iter(lambda: list(islice(rows, INGEST_CHUNK)), []))
+    return incidents_ingest_chunks(
+        chunks,
+        source_system=SOURCE_SYSTEM,
+        on_chunk=(lambda chunk, _report: progress(len(chunk.rows))) if progress else None,
+    )

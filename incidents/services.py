@@ -1,22 +1,27 @@
 """Writes to incidents: ingest (one, many, files, devices), updates and lifecycle transitions."""
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import h3
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.policy import require
 from areas.choices import AreaKind
-from areas.locator import Located, get_locator
+from areas.locator import AreaLocator, Located, get_locator
 from areas.scoping import Scope, scope_for
 from audit.services import audit_changes, audit_record
-from safecity.core.bulk import bulk_insert
-from stats.services import area_key_of, local_day, rollups_mark_dirty_for
+from safecity.core.bulk import bulk_insert_started, uuid4_texts
+from stats.services import (
+    area_key_of,
+    local_day,
+    rollups_mark_dirty_for,
+    rollups_marks_batched,
+)
 
 from .choices import ALLOWED_TRANSITIONS, H3_RESOLUTIONS, STATUS_TIME_FIELD, IncidentStatus
 from .models import Category, DeviceEvent, DeviceEventType, Incident, IncidentStatusChange
@@ -113,10 +118,10 @@ def active_categories() -> dict[str, tuple[int, str]]:
     }
 
 
-def _assign_areas(values: dict, located: Located) -> None:
+def _area_columns(located: Located) -> dict:
+    """The incident's area columns for a place: its deepest area and one per level."""
     leaf = located.leaf
-    values["area_id"] = leaf.id if leaf else None
-    values["area_path"] = leaf.path if leaf else ""
+    columns = {"area_id": leaf.id if leaf else None, "area_path": leaf.path if leaf else ""}
     for kind, name in (
         (AreaKind.DISTRICT, "district_id"),
         (AreaKind.STATION, "station_id"),
@@ -124,7 +129,8 @@ def _assign_areas(values: dict, located: Located) -> None:
         (AreaKind.BEAT, "beat_id"),
     ):
         ref = located.by_kind.get(kind)
-        values[name] = ref.id if ref else None
+        columns[name] = ref.id if ref else None
+    return columns
 
 
 def _assign_cells(values: dict) -> None:
@@ -146,6 +152,55 @@ def _scope_problem(values: dict, scope: Scope) -> Problem | None:
     return None
 
 
+@dataclass
+class IngestChunk:
+    """Rows for ``incidents_ingest_chunks``, numbered from ``first_row_number``. Rows the caller
+    could not even read are None in ``rows`` and described in ``prior_rejections``."""
+
+    rows: Sequence[dict | None]
+    first_row_number: int = 1
+    prior_rejections: Sequence[Rejection] = ()
+
+
+# Rows a chunk of a pipelined ingest holds: enough for COPY to pay, few enough to overlap.
+INGEST_CHUNK = 5000
+
+
+def chunked(
+    rows: Sequence[dict | None], *, prior_rejections: Sequence[Rejection] = ()
+) -> Iterable[IngestChunk]:
+    """A list of rows (numbered from 1) as chunks, each with its own unreadable rows."""
+    for start in range(0, len(rows), INGEST_CHUNK):
+        end = start + INGEST_CHUNK
+        yield IngestChunk(
+            rows[start:end],
+            first_row_number=start + 1,
+            prior_rejections=[r for r in prior_rejections if start < r.row <= end],
+        )
+
+
+@dataclass(frozen=True)
+class _IngestContext:
+    """What validating and placing rows needs from the database, read once per ingest."""
+
+    scope: Scope
+    categories: dict[str, tuple[int, str]]
+    locator: AreaLocator
+    source_system: str | None
+    default_tz: ZoneInfo | None
+
+
+def _ingest_context(user, source_system: str | None, default_tz: ZoneInfo | None):
+    require(user, "incidents.add_incident")
+    return _IngestContext(
+        scope=scope_for(user) if user is not None else Scope(everything=True),
+        categories=active_categories(),
+        locator=get_locator(),
+        source_system=source_system,
+        default_tz=default_tz,
+    )
+
+
 def incidents_ingest(
     *,
     rows: Sequence[dict],
@@ -163,21 +218,108 @@ def incidents_ingest(
     With ``atomic``, nothing is saved when any row is rejected. ``prior_rejections`` are rows
     the caller could not even read (their places in ``rows`` hold None); they count as rejected.
     """
-    require(user, "incidents.add_incident")
-    scope = scope_for(user) if user is not None else Scope(everything=True)
-    categories = active_categories()
+    context = _ingest_context(user, source_system, default_tz)
+    report, accepted = _prepare(IngestChunk(rows, first_row_number, prior_rejections), context)
+    if atomic and report.rejected:
+        return report
+    with transaction.atomic():
+        _upsert(accepted, report, return_incidents=return_incidents)
+        _audit_ingest(report)
+    return report
+
+
+def incidents_ingest_chunks(
+    chunks: Iterable[IngestChunk],
+    *,
+    user=None,
+    source_system: str | None = None,
+    default_tz: ZoneInfo | None = None,
+    on_chunk: Callable[[IngestChunk, IngestReport], None] | None = None,
+) -> IngestReport:
+    """Ingest a stream of chunks in one transaction (within the caller's, if any): a file
+    import or a bulk load. Returns the totals; ``on_chunk`` gets each chunk's own report once
+    its rows are written.
+
+    The work is pipelined: while a chunk's new rows are copied into the table (a COPY in a
+    worker thread, the server on the other core), the next chunk is validated and placed.
+    Dirty marks for the statistics are written once, at the end.
+    """
+    context = _ingest_context(user, source_system, default_tz)
+    total = IngestReport()
+    in_flight: _ChunkWrite | None = None
+    with transaction.atomic(), rollups_marks_batched():
+        try:
+            for chunk in chunks:
+                report, accepted = _prepare(chunk, context)
+                if in_flight:
+                    _finish_chunk(in_flight, total, on_chunk)
+                in_flight = _ChunkWrite(chunk, report, accepted)
+            if in_flight:
+                _finish_chunk(in_flight, total, on_chunk)
+                in_flight = None
+        finally:
+            if in_flight:  # an error elsewhere: let the COPY end before the rollback
+                in_flight.abandon()
+    return total
+
+
+def _finish_chunk(write: "_ChunkWrite", total: IngestReport, on_chunk) -> None:
+    write.finish()
+    _audit_ingest(write.report)
+    total.merge(write.report)
+    if on_chunk:
+        on_chunk(write.chunk, write.report)
+
+
+class _ChunkWrite:
+    """One chunk's writes: updates at once, new rows by a COPY left running until finish()."""
+
+    def __init__(self, chunk: IngestChunk, report: IngestReport, accepted: list[dict]):
+        self.chunk, self.report = chunk, report
+        self.plan = _plan(accepted, report, return_incidents=False)
+        self.wait = None
+        if self.plan.new_rows:
+            self.savepoint = transaction.savepoint()
+            self.wait = _insert_new(self.plan.new_rows, wait=False)
+
+    def finish(self) -> None:
+        new_rows = self.plan.new_rows
+        if self.wait:
+            try:
+                self.wait()
+            except IntegrityError:
+                # A concurrent ingest created some of these since we looked: sort them again.
+                transaction.savepoint_rollback(self.savepoint)
+                _upsert(new_rows, self.report, return_incidents=False, raced=True)
+                new_rows = []
+            else:
+                transaction.savepoint_commit(self.savepoint)
+        _after_write(new_rows, self.plan.stale, self.report)
+
+    def abandon(self) -> None:
+        if self.wait:
+            with contextlib.suppress(Exception):
+                self.wait()
+
+
+def _prepare(chunk: IngestChunk, context: _IngestContext) -> tuple[IngestReport, list[dict]]:
+    """Validate and place a chunk's rows (no database work): its report so far, and the rows
+    accepted, as model field values."""
+    prior = chunk.prior_rejections
+    report = IngestReport(rejected=len(prior), errors=list(prior))
     now = timezone.now()
-    report = IngestReport(rejected=len(prior_rejections), errors=list(prior_rejections))
     parsed: list[tuple[int, dict]] = []
     seen: dict[tuple[str, str], int] = {}
-    for offset, row in enumerate(rows):
-        number = first_row_number + offset
+    for offset, row in enumerate(chunk.rows):
+        number = chunk.first_row_number + offset
         if row is None:
             continue
-        if source_system and isinstance(row, dict):
-            row = {**row, "source_system": source_system}
+        if context.source_system and isinstance(row, dict):
+            row = {**row, "source_system": context.source_system}
         try:
-            values = parse_row(row, categories=categories, default_tz=default_tz, now=now)
+            values = parse_row(
+                row, categories=context.categories, default_tz=context.default_tz, now=now
+            )
         except RowError as exc:
             report.rejected += 1
             report.errors.extend(Rejection(number, p.field, p.message) for p in exc.problems)
@@ -192,25 +334,24 @@ def incidents_ingest(
         seen[key] = number
         parsed.append((number, values))
 
-    located = get_locator().locate_many([(v["lon"], v["lat"]) for _, v in parsed])
+    located = context.locator.locate_many([(v["lon"], v["lat"]) for _, v in parsed])
+    # Places are shared by the points in them: their columns are worked out once each.
+    columns_of: dict[int, dict] = {}
     accepted: list[dict] = []
     for (number, values), place in zip(parsed, located, strict=True):
-        _assign_areas(values, place)
+        columns = columns_of.get(id(place))
+        if columns is None:
+            columns = columns_of[id(place)] = _area_columns(place)
+        values.update(columns)
         _assign_cells(values)
-        problem = _scope_problem(values, scope)
+        problem = _scope_problem(values, context.scope)
         if problem:
             report.rejected += 1
             report.errors.append(Rejection(number, problem.field, problem.message))
         else:
             accepted.append(values)
-
     report.errors.sort(key=lambda error: error.row)
-    if atomic and report.rejected:
-        return report
-    with transaction.atomic():
-        _upsert(accepted, report, return_incidents=return_incidents)
-        _audit_ingest(report)
-    return report
+    return report, accepted
 
 
 # A call with more rows than this is recorded as one bulk event; updates are always itemised.
@@ -248,19 +389,18 @@ def _audit_ingest(report: IngestReport) -> None:
         )
 
 
-def _upsert(
-    accepted: list[dict], report: IngestReport, *, return_incidents: bool, raced: bool = False
-) -> None:
-    by_system: dict[str, list[str]] = {}
-    for values in accepted:
-        by_system.setdefault(values["source_system"], []).append(values["source_ref"])
-    existing: dict[tuple[str, str], Incident] = {}
-    for system, refs in by_system.items():
-        for start in range(0, len(refs), 5000):
-            for incident in Incident.objects.filter(
-                source_system=system, source_ref__in=refs[start : start + 5000]
-            ):
-                existing[(system, incident.source_ref)] = incident
+@dataclass
+class _Plan:
+    """What a batch of accepted rows comes to against the table: rows to create, and the
+    (day, area) keys of the changes already made."""
+
+    new_rows: list[dict]
+    stale: set[tuple]
+
+
+def _plan(accepted: list[dict], report: IngestReport, *, return_incidents: bool) -> _Plan:
+    """Sort rows into new, changed and unchanged; changed incidents are updated now."""
+    existing = _existing(accepted)
     new_rows: list[dict] = []
     to_update: list[Incident] = []
     unchanged = 0
@@ -290,26 +430,6 @@ def _upsert(
             unchanged += 1
         if return_incidents:
             report.incidents.append(incident)
-
-    if new_rows:
-        if not return_incidents:
-            try:
-                with transaction.atomic():
-                    _insert_new(new_rows)
-            except IntegrityError:
-                if raced:
-                    raise
-                # A concurrent ingest created some of these since we looked: sort them again.
-                _upsert(accepted, report, return_incidents=False, raced=True)
-                return
-        else:
-            created = Incident.objects.bulk_create(
-                [Incident(**values) for values in new_rows], batch_size=BULK_BATCH_SIZE
-            )
-            if return_incidents:
-                report.incidents.extend(created)
-        report.created += len(new_rows)
-        report.created_refs.extend((v["source_system"], v["source_ref"]) for v in new_rows)
     if to_update:
         now = timezone.now()
         for incident in to_update:
@@ -319,6 +439,67 @@ def _upsert(
         )
         report.updated += len(to_update)
     report.unchanged += unchanged
+    return _Plan(new_rows, stale)
+
+
+def _existing(accepted: list[dict]) -> dict[tuple[str, str], Incident]:
+    """The stored incidents with the rows' (source system, reference)."""
+    by_system: dict[str, list[str]] = {}
+    for values in accepted:
+        by_system.setdefault(values["source_system"], []).append(values["source_ref"])
+    existing: dict[tuple[str, str], Incident] = {}
+    table = connection.ops.quote_name(Incident._meta.db_table)
+    for system, refs in by_system.items():
+        if connection.vendor == "postgresql":
+            # One array parameter: a new batch (the usual case) costs one index probe a row
+            # and no model instances.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id FROM {table} WHERE source_system = %s AND source_ref = ANY(%s)",
+                    [system, refs],
+                )
+                ids = [pk for (pk,) in cursor.fetchall()]
+            found = Incident.objects.filter(pk__in=ids) if ids else ()
+        else:
+            found = (
+                incident
+                for start in range(0, len(refs), 5000)
+                for incident in Incident.objects.filter(
+                    source_system=system, source_ref__in=refs[start : start + 5000]
+                )
+            )
+        for incident in found:
+            existing[(system, incident.source_ref)] = incident
+    return existing
+
+
+def _upsert(
+    accepted: list[dict], report: IngestReport, *, return_incidents: bool, raced: bool = False
+) -> None:
+    plan = _plan(accepted, report, return_incidents=return_incidents)
+    new_rows = plan.new_rows
+    if new_rows and return_incidents:
+        created = Incident.objects.bulk_create(
+            [Incident(**values) for values in new_rows], batch_size=BULK_BATCH_SIZE
+        )
+        report.incidents.extend(created)
+    elif new_rows:
+        try:
+            with transaction.atomic():
+                _insert_new(new_rows)
+        except IntegrityError:
+            if raced:
+                raise
+            # A concurrent ingest created some of these since we looked: sort them again.
+            _upsert(new_rows, report, return_incidents=False, raced=True)
+            new_rows = []
+    _after_write(new_rows, plan.stale, report)
+
+
+def _after_write(new_rows: list[dict], stale: set[tuple], report: IngestReport) -> None:
+    """Count the created rows, mark the statistics they and the updates touched, tell others."""
+    report.created += len(new_rows)
+    report.created_refs.extend((v["source_system"], v["source_ref"]) for v in new_rows)
     stale.update(stats_key(values["reported_at"], values["area_path"]) for values in new_rows)
     rollups_mark_dirty_for(Incident, stale)
     if new_rows:
@@ -333,13 +514,24 @@ def stats_key(reported_at: datetime, area_path: str) -> tuple:
 _INSERT_COLUMNS = ("source_system", "source_ref", *INGESTED_FIELDS)
 
 
-def _insert_new(new_rows: list[dict]) -> None:
+def _insert_new(new_rows: list[dict], *, wait: bool = True):
+    """Insert new rows; with ``wait`` False, return the function that waits for the insert."""
     now = timezone.now()
-    bulk_insert(
+    if connection.vendor == "postgresql":
+        now = now.isoformat()  # once, not once a row
+    public_ids = uuid4_texts(len(new_rows))
+    finished = bulk_insert_started(
         Incident,
         (*_INSERT_COLUMNS, "public_id", "created_at", "updated_at"),
-        ([*[values[name] for name in _INSERT_COLUMNS], uuid4(), now, now] for values in new_rows),
+        (
+            [*map(values.__getitem__, _INSERT_COLUMNS), public_id, now, now]
+            for values, public_id in zip(new_rows, public_ids, strict=True)
+        ),
     )
+    if not wait:
+        return finished
+    finished()
+    return None
 
 
 def incident_create(*, data: dict, user) -> Incident:
@@ -471,8 +663,7 @@ def _reassign_batch(batch: list[Incident], locator, fields: list[str]) -> int:
     for incident, place in zip(
         batch, locator.locate_many([(i.lon, i.lat) for i in batch]), strict=True
     ):
-        values: dict = {}
-        _assign_areas(values, place)
+        values = _area_columns(place)
         if any(getattr(incident, name) != value for name, value in values.items()):
             stale.add(stats_key(incident.reported_at, incident.area_path))
             stale.add(stats_key(incident.reported_at, values["area_path"]))

@@ -28,7 +28,9 @@ from .registry import MetricSource, get_source, merge_histograms, sources
 
 
 def local_day(moment: datetime) -> date:
-    return timezone.localtime(moment).date()
+    """The platform's calendar day of a moment (statistics days are the platform's, whatever
+    time zone a request has activated)."""
+    return moment.astimezone(timezone.get_default_timezone()).date()
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -70,6 +72,33 @@ def rollups_mark_dirty_for(model, keys: Iterable[tuple[date, int]]) -> int:
     return _mark_dirty([source.name for source in sources() if source.model is model], keys)
 
 
+# A day with changes in more areas than this is marked once, as a whole (area EVERYWHERE):
+# a recompute redoes the whole day anyway, and a bulk load then writes a mark per day, not per
+# incident.
+WHOLE_DAY_AREAS = 8
+
+_batched_marks: ContextVar[dict | None] = ContextVar("stats_batched_marks", default=None)
+
+
+@contextmanager
+def rollups_marks_batched():
+    """Within this block (inside the transaction) marks are collected and written once, at
+    its end, in one sorted statement: for bulk loads of many batches. Two such loads then lock
+    the marks they share in the same order and cannot deadlock."""
+    if _batched_marks.get() is not None:
+        yield  # an outer block writes them
+        return
+    collected: dict[str, set] = {}
+    token = _batched_marks.set(collected)
+    try:
+        yield
+    finally:
+        _batched_marks.reset(token)
+    # Not reached on an error: the transaction rolls back and there is nothing to mark.
+    for name, keys in sorted(collected.items()):
+        _mark_dirty([name], keys)
+
+
 # PostgreSQL: the marks of a whole batch in one statement, from arrays.
 _MARK_DIRTY_SQL = f"""
 INSERT INTO {DirtyDay._meta.db_table} (source, day, area_key, marked_at)
@@ -79,9 +108,29 @@ ON CONFLICT (source, day, area_key) DO UPDATE SET marked_at = EXCLUDED.marked_at
 """
 
 
+def _coarsened(keys: Iterable[tuple[date, int]]) -> list[tuple[date, int]]:
+    by_day: dict[date, set[int]] = {}
+    for day, area in keys:
+        by_day.setdefault(day, set()).add(area)
+    marks = []
+    for day, areas in sorted(by_day.items()):
+        if len(areas) > WHOLE_DAY_AREAS:
+            marks.append((day, EVERYWHERE))
+        else:
+            marks.extend((day, area) for area in sorted(areas))
+    return marks
+
+
 def _mark_dirty(source_names: list[str], keys: Iterable[tuple[date, int]]) -> int:
+    batched = _batched_marks.get()
+    if batched is not None:
+        keys = set(keys)
+        for name in source_names:
+            batched.setdefault(name, set()).update(keys)
+        return len(keys) * len(source_names)
     # Sorted, so concurrent writers lock existing marks in one order and cannot deadlock.
-    marks = [(name, day, area) for name in source_names for day, area in sorted(set(keys))]
+    coarse = _coarsened(keys)
+    marks = [(name, day, area) for name in source_names for day, area in coarse]
     if not marks:
         return 0
     # An upsert, not "ignore conflicts": it locks an existing mark until this transaction ends,

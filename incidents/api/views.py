@@ -197,9 +197,14 @@ class IncidentViewSet(viewsets.GenericViewSet):
         if not rows:
             raise ValidationError("no rows")
         atomic = request.query_params.get("atomic", "").lower() in {"1", "true", "yes"}
-        report = services.incidents_ingest(
-            rows=rows, user=request.user, atomic=atomic, prior_rejections=unreadable
-        )
+        if atomic or len(rows) <= services.INGEST_CHUNK:
+            report = services.incidents_ingest(
+                rows=rows, user=request.user, atomic=atomic, prior_rejections=unreadable
+            )
+        else:
+            report = services.incidents_ingest_chunks(
+                services.chunked(rows, prior_rejections=unreadable), user=request.user
+            )
         return Response(report.as_dict())
 
     def _csv(self, queryset):

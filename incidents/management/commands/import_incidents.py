@@ -6,9 +6,13 @@ from django.db import transaction
 from tqdm import tqdm
 
 from incidents.importing import FileProblem, MappingError, check_file, load_mapping, read_records
-from incidents.services import IngestReport, Rejection, incidents_ingest
-
-CHUNK = 5000
+from incidents.services import (
+    INGEST_CHUNK,
+    IngestChunk,
+    IngestReport,
+    Rejection,
+    incidents_ingest_chunks,
+)
 
 
 class _Rollback(Exception):
@@ -51,8 +55,26 @@ class Command(BaseCommand):
         self._summarise(report, mapping, options)
 
     def _import(self, options, mapping, report, raw_by_row, progress):
+        def on_chunk(chunk: IngestChunk, written: IngestReport) -> None:
+            progress.update(len(chunk.rows))
+            # Keep only the rejected records' text for the errors file.
+            rejected = {error.row for error in written.errors}
+            for number in range(chunk.first_row_number, chunk.first_row_number + len(chunk.rows)):
+                if number not in rejected:
+                    raw_by_row.pop(number, None)
+
+        report.merge(
+            incidents_ingest_chunks(
+                self._chunks(options["path"], mapping, raw_by_row),
+                source_system=options["source"],
+                default_tz=mapping.time_zone,
+                on_chunk=on_chunk,
+            )
+        )
+
+    def _chunks(self, path, mapping, raw_by_row):
         rows, unreadable, first = [], [], None
-        for number, record, reason in read_records(options["path"], mapping):
+        for number, record, reason in read_records(path, mapping):
             first = number if first is None else first
             if record is None:
                 unreadable.append(Rejection(number, "row", reason))
@@ -60,27 +82,11 @@ class Command(BaseCommand):
             else:
                 rows.append(mapping.to_row(record))
                 raw_by_row[number] = record
-            if len(rows) == CHUNK:
-                self._flush(options, mapping, report, rows, unreadable, first, progress, raw_by_row)
+            if len(rows) == INGEST_CHUNK:
+                yield IngestChunk(rows, first, unreadable)
                 rows, unreadable, first = [], [], None
         if rows:
-            self._flush(options, mapping, report, rows, unreadable, first, progress, raw_by_row)
-
-    def _flush(self, options, mapping, report, rows, unreadable, first, progress, raw_by_row):
-        chunk = incidents_ingest(
-            rows=rows,
-            source_system=options["source"],
-            default_tz=mapping.time_zone,
-            first_row_number=first,
-            prior_rejections=unreadable,
-        )
-        report.merge(chunk)
-        progress.update(len(rows))
-        # Keep only the rejected records' text for the errors file.
-        rejected = {error.row for error in chunk.errors}
-        for number in range(first, first + len(rows)):
-            if number not in rejected:
-                raw_by_row.pop(number, None)
+            yield IngestChunk(rows, first, unreadable)
 
     def _write_errors(self, path, errors, raw_by_row):
         with open(path, "w", encoding="utf-8", newline="") as handle:

@@ -1,0 +1,92 @@
+"""Dirty marks: per (day, area) for small changes, per whole day for wide ones, written once at
+the end of a batched load; recomputes treat them alike."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from incidents.models import Incident
+from incidents.services import IngestChunk, incidents_ingest, incidents_ingest_chunks
+from stats import services
+from stats.models import ALL_CATEGORIES, EVERYWHERE, DirtyDay, IncidentDaily
+from stats.services import rollups_mark_dirty, rollups_marks_batched, rollups_recompute_dirty
+
+pytestmark = pytest.mark.django_db
+
+DAY = timezone.localdate() - timedelta(days=3)
+
+
+def rows_on(day: date, points: list[tuple[float, float]], prefix: str) -> list[dict]:
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=timezone.get_default_timezone())
+    return [
+        {
+            "source_ref": f"{prefix}{n}",
+            "category": "theft",
+            "reported_at": (noon + timedelta(minutes=n)).isoformat(),
+            "lon": lon,
+            "lat": lat,
+        }
+        for n, (lon, lat) in enumerate(points)
+    ]
+
+
+def marks(source: str = "incidents") -> set[tuple]:
+    return set(DirtyDay.objects.filter(source=source).values_list("day", "area_key"))
+
+
+def test_a_day_changed_in_few_areas_is_marked_area_by_area(db):
+    rollups_mark_dirty(source="incidents", keys=[(DAY, 5), (DAY, 9), (DAY, 5)])
+    assert marks() == {(DAY, 5), (DAY, 9)}
+
+
+def test_a_day_changed_in_many_areas_is_marked_once_as_a_whole(db):
+    keys = [(DAY, area) for area in range(1, services.WHOLE_DAY_AREAS + 2)]
+    keys.append((DAY + timedelta(days=1), 3))
+    assert rollups_mark_dirty(source="incidents", keys=keys) == 2
+    assert marks() == {(DAY, EVERYWHERE), (DAY + timedelta(days=1), 3)}
+
+
+def test_batched_marks_are_written_once_at_the_end_of_the_block(db):
+    with transaction.atomic(), rollups_marks_batched():
+        rollups_mark_dirty(source="incidents", keys=[(DAY, 5)])
+        rollups_mark_dirty(source="incidents", keys=[(DAY, 6)])
+        assert not DirtyDay.objects.exists()
+    assert marks() == {(DAY, 5), (DAY, 6)}
+
+
+def test_batched_marks_are_not_written_when_the_block_fails(db):
+    with pytest.raises(RuntimeError), transaction.atomic(), rollups_marks_batched():
+        rollups_mark_dirty(source="incidents", keys=[(DAY, 5)])
+        raise RuntimeError
+    assert not DirtyDay.objects.exists()
+
+
+def test_whole_day_marks_from_a_bulk_load_recompute_to_exact_counts(
+    two_districts, settings, monkeypatch
+):
+    settings.STATS_RECOMPUTE_ON_COMMIT = False
+    monkeypatch.setattr(services, "WHOLE_DAY_AREAS", 1)
+    # Points in both stations, in district A outside its station, and outside every area.
+    points = [(120.5, 30.5), (122.5, 30.5), (121.5, 31.5), (125.0, 35.0)] * 3
+    rows = rows_on(DAY, points, "W")
+    report = incidents_ingest_chunks(
+        [IngestChunk(rows[:6]), IngestChunk(rows[6:], first_row_number=7)], source_system="t"
+    )
+    assert report.created == 12
+    assert marks() == {(DAY, EVERYWHERE)}
+    rollups_recompute_dirty()
+    assert not DirtyDay.objects.exists()
+    for area in (None, *two_districts):
+        key = area.pk if area else EVERYWHERE
+        expected = Incident.objects.filter(area_path__startswith=area.path if area else "")
+        rollup = IncidentDaily.objects.get(day=DAY, area_key=key, category_key=ALL_CATEGORIES)
+        assert rollup.count == expected.count() > 0
+
+
+def test_a_single_incident_keeps_its_area_mark(two_districts, settings):
+    settings.STATS_RECOMPUTE_ON_COMMIT = False
+    incidents_ingest(rows=rows_on(DAY, [(120.5, 30.5)], "S"), source_system="t")
+    incident = Incident.objects.get()
+    assert marks() == {(DAY, incident.area_id)}
