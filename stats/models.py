@@ -77,6 +77,17 @@ class DirtyDay(models.Model):
         return f"{self.source} {self.day} area {self.area_key}"
 
 
+class RollupGeneration(models.Model):
+    """How many transactions have written a source's rollups: what in-process copies of them
+    (the rollup cube) compare to know they are current."""
+
+    source = models.SlugField(max_length=32, unique=True)
+    generation = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.source} generation {self.generation}"
+
+
 class CompstatReport(models.Model):
     """A CompStat table definition: which categories are its rows, in order."""
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from safecity.core.bulk import bulk_insert
 
-from .models import EVERYWHERE, DirtyDay
+from .models import EVERYWHERE, DirtyDay, RollupGeneration
 from .registry import MetricSource, get_source, merge_histograms, sources
 
 
@@ -191,6 +191,7 @@ def rollup_day_recompute(
 
     The database groups the day's records by (area path, category path) with the source's
     measures; each group is then added to every ancestor of its area and of its category.
+    Callers bump the source's generation (``_bump_generation``) in the same transaction.
     """
     _lock_day(source, day)
     if category_ids is None:
@@ -242,6 +243,23 @@ def _combiner(source: MetricSource) -> Callable[[list, list], list]:
     ]
 
 
+_BUMP_GENERATION_SQL = f"""
+INSERT INTO {RollupGeneration._meta.db_table} (source, generation) VALUES (%s, 1)
+ON CONFLICT (source) DO UPDATE
+SET generation = {RollupGeneration._meta.db_table}.generation + 1
+"""
+
+
+def _bump_generation(source: MetricSource) -> None:
+    """Count one more transaction that wrote the source's rollups, in that transaction.
+
+    Callers bump last, just before they commit: the row stays locked until then, and a
+    transaction waiting for it then holds no lock the bumping one still needs.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_GENERATION_SQL, [source.name])
+
+
 def rollups_recompute_dirty(*, max_days: int | None = None) -> int:
     """Recompute every day with a claimable dirty mark, one day per transaction; days done."""
     done = 0
@@ -261,8 +279,10 @@ def rollups_recompute_dirty(*, max_days: int | None = None) -> int:
                 .filter(source=name, day=day)
                 .values_list("id", flat=True)
             )
-            rollup_day_recompute(source=get_source(name), day=day)
+            source = get_source(name)
+            rollup_day_recompute(source=source, day=day)
             DirtyDay.objects.filter(id__in=claimed).delete()
+            _bump_generation(source)
         done += 1
     return done
 
@@ -306,6 +326,7 @@ def rollups_rebuild(
             with transaction.atomic():
                 for day in batch:
                     rollup_day_recompute(source=source, day=day, category_ids=category_ids)
+                _bump_generation(source)
             written += len(batch)
             if progress:
                 progress(len(batch))

@@ -20,6 +20,7 @@ from incidents.taxonomy import device_event_types_install, taxonomy_install
 from mediation.defaults import dispute_types_install
 from mediation.models import DisputeType
 from stats.compstat import default_report_install
+from stats.cube import cube_reset
 from stats.models import CompstatReport
 
 from .factories import AreaFactory, UserFactory, square
@@ -71,6 +72,14 @@ def shipped_rows_in_transactional_tests(request):
     device_event_types_install(DeviceEventType, Category)
     default_report_install(CompstatReport)
     dispute_types_install(DisputeType)
+
+
+@pytest.fixture(autouse=True)
+def rollup_cubes_end_with_their_test():
+    """Each test starts without rollup cubes, and no reload thread outlives it: its
+    connection would meet the next test's flush, or the drop of the test database."""
+    yield
+    cube_reset()
 
 
 @pytest.fixture

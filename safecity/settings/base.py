@@ -221,6 +221,12 @@ ALERTS_HEARTBEAT_SECONDS = env.int("ALERTS_HEARTBEAT_SECONDS", default=25)
 ALERTS_INSTANT_MAX_AGE_HOURS = env.int("ALERTS_INSTANT_MAX_AGE_HOURS", default=24)
 # Without a beat (embedded mode) a change asks for its recompute when it commits.
 STATS_RECOMPUTE_ON_COMMIT = env.bool("STATS_RECOMPUTE_ON_COMMIT", default=EMBEDDED)
+# On the real stack summaries read an in-process copy of the rollups (stats/cube.py), checked
+# against the database's generation of them at most this often, and not built above this many
+# rows. Embedded mode (SQLite, a demo) reads the database: a reload would hold SQLite's lock.
+STATS_CUBE = env.bool("STATS_CUBE", default=not EMBEDDED)
+STATS_CUBE_RECHECK_SECONDS = env.float("STATS_CUBE_RECHECK_SECONDS", default=2.0)
+STATS_CUBE_MAX_ROWS = env.int("STATS_CUBE_MAX_ROWS", default=20_000_000)
 CELERY_TIMEZONE = env("TIME_ZONE", default="Asia/Shanghai")
 
 # --- Auth -----------------------------------------------------------------------------------

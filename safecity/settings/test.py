@@ -21,3 +21,7 @@ WHITENOISE_AUTOREFRESH = True
 OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=False)
 # Page and fuzz tests send many requests as one user; throttling tests set their own rates.
 API_THROTTLE_RATES = {"token": "100000/min", "user": "100000/min", "anon": "10000/min"}
+# Tests about the rollup cube turn it on, and it then checks for new rollups on every call;
+# the rest read the database, as a background reload cannot see a test's uncommitted rows.
+STATS_CUBE = env.bool("STATS_CUBE", default=False)
+STATS_CUBE_RECHECK_SECONDS = env.float("STATS_CUBE_RECHECK_SECONDS", default=0)

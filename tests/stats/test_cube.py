@@ -1,0 +1,154 @@
+"""The rollup cube answers summaries exactly as the database does, and only while current."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from incidents.services import incidents_ingest
+from stats.cube import cube_totals, cube_wait, cube_warm, held_measures
+from stats.models import IncidentDaily
+from stats.registry import get_source
+from stats.selectors import Subject, stats_summary
+from stats.services import rollups_rebuild, rollups_recompute_dirty
+from stats.windows import Window, window_period
+
+from .test_rollups import TODAY, random_rows, subjects
+
+pytestmark = pytest.mark.django_db
+
+# Counts, and amounts both with money (money_involved) and without (loss: always 0.00).
+MEASURES = ["count", "money_involved", "loss", "solved", "arrested", "within_3min"]
+WHOLE_HISTORY = window_period(Window.CUSTOM, TODAY, date(2024, 1, 1))
+
+
+def summary_reading(subject: Subject, window: str, period, measures: list[str]):
+    """(stats_summary's answer, whether it read the rollup table)."""
+    with CaptureQueriesContext(connection) as queries:
+        result = stats_summary(subject=subject, window=window, period=period, measures=measures)
+    table = IncidentDaily._meta.db_table
+    return result, any(table in query["sql"] for query in queries.captured_queries)
+
+
+def city_count() -> tuple[int, bool]:
+    """(this whole history's incident count, whether the rollup table was read for it)."""
+    result, read = summary_reading(
+        Subject(get_source("incidents")), Window.CUSTOM, WHOLE_HISTORY, ["count"]
+    )
+    return result["measures"]["count"]["current"], read
+
+
+def value_types(result: dict) -> dict:
+    return {
+        measure: (type(block["current"]), type(block["yoy"]["base"]), type(block["pop"]["base"]))
+        for measure, block in result["measures"].items()
+    }
+
+
+@pytest.fixture
+def warm_dataset(two_districts, settings):
+    settings.STATS_RECOMPUTE_ON_COMMIT = False
+    settings.STATS_CUBE = True
+    incidents_ingest(rows=random_rows(400), source_system="t")
+    rollups_rebuild()
+    assert cube_warm(source=get_source("incidents"), measures=MEASURES) is not None
+    return subjects()
+
+
+@hypothesis_settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    choice=st.integers(min_value=0, max_value=10**6),
+    window=st.sampled_from([w for w in Window.values if w != Window.CUSTOM] + ["custom"]),
+    end_offset=st.integers(min_value=-30, max_value=1200),
+    length=st.integers(min_value=1, max_value=900),
+)
+def test_cube_answers_equal_the_databases_in_value_and_type(
+    warm_dataset, choice, window, end_offset, length
+):
+    subject = warm_dataset[choice % len(warm_dataset)]
+    end = TODAY - timedelta(days=end_offset)
+    start = end - timedelta(days=length - 1) if window == "custom" else None
+    period = window_period(window, end, start)
+    from_cube, read = summary_reading(subject, window, period, MEASURES)
+    assert not read
+    with override_settings(STATS_CUBE=False):
+        from_database, read = summary_reading(subject, window, period, MEASURES)
+    assert read
+    assert from_cube == from_database
+    assert value_types(from_cube) == value_types(from_database)
+
+
+def test_a_warm_cube_answers_with_one_query_for_the_generation(warm_dataset):
+    period = window_period(Window.YEAR_TO_DATE, TODAY)
+    with CaptureQueriesContext(connection) as queries:
+        stats_summary(subject=warm_dataset[0], window="ytd", period=period, measures=MEASURES)
+    assert len(queries.captured_queries) == 1
+    assert "rollupgeneration" in queries.captured_queries[0]["sql"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recomputed_rollups_reach_the_summary_after_a_background_reload(two_districts, settings):
+    settings.STATS_RECOMPUTE_ON_COMMIT = False
+    settings.STATS_CUBE = True
+    incidents_ingest(rows=random_rows(60, seed=5), source_system="t")
+    rollups_rebuild()
+    # Nothing loaded yet: the database answers while a reload starts.
+    assert city_count() == (60, True)
+    cube_wait()
+    assert city_count() == (60, False)
+
+    incidents_ingest(rows=random_rows(5, seed=9), source_system="later")
+    # Marked dirty, not yet recomputed: the rollups, and so the cube, are unchanged.
+    assert city_count() == (60, False)
+    rollups_recompute_dirty()
+    # The generation moved: the database answers the new numbers until the reload is done.
+    assert city_count() == (65, True)
+    cube_wait()
+    assert city_count() == (65, False)
+
+
+def test_a_measure_asked_for_later_joins_the_loaded_snapshot(two_districts, settings):
+    settings.STATS_RECOMPUTE_ON_COMMIT = False
+    settings.STATS_CUBE = True
+    incidents_ingest(rows=random_rows(30), source_system="t")
+    rollups_rebuild()
+    source = get_source("incidents")
+    first = cube_warm(source=source, measures=["count"])
+    second = cube_warm(source=source, measures=["money_involved"])
+    assert second.generation == first.generation
+    assert set(second.running) == {"count", "money_involved"}
+
+
+def test_histogram_measures_are_left_to_the_database(two_districts, settings):
+    settings.STATS_CUBE = True
+    source = get_source("responses")
+    assert "dispatch_seconds" not in held_measures(source)
+    with pytest.raises(ValueError, match="dispatch_seconds"):
+        cube_warm(source=source, measures=["dispatch_seconds"])
+    cube_warm(source=source, measures=["dispatched"])
+    periods = {"current": window_period(Window.YEAR_TO_DATE, TODAY)}
+    assert cube_totals(Subject(source), periods, ["dispatched"]) == {"current": {"dispatched": 0}}
+    assert cube_totals(Subject(source), periods, ["dispatched", "dispatch_seconds"]) is None
+
+
+def test_a_disabled_cube_leaves_summaries_to_the_database(warm_dataset, settings):
+    settings.STATS_CUBE = False
+    assert city_count()[1]
+
+
+def test_rollups_above_the_row_cap_are_read_from_the_database(two_districts, settings):
+    settings.STATS_RECOMPUTE_ON_COMMIT = False
+    settings.STATS_CUBE = True
+    settings.STATS_CUBE_MAX_ROWS = 10
+    incidents_ingest(rows=random_rows(30), source_system="t")
+    rollups_rebuild()
+    assert IncidentDaily.objects.count() > 10
+    assert cube_warm(source=get_source("incidents"), measures=["count"]).pairs is None
+    assert city_count() == (30, True)
