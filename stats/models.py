@@ -63,7 +63,8 @@ class IncidentDaily(Rollup):
 class DirtyDay(models.Model):
     """A (day, area) whose rollups are stale: written with the change, cleared by a recompute."""
 
-    source = models.SlugField(max_length=32)
+    # No index of its own: the unique (source, day, area_key) index serves every lookup.
+    source = models.SlugField(max_length=32, db_index=False)
     day = models.DateField()
     area_key = models.IntegerField()
     marked_at = models.DateTimeField(auto_now_add=True)
