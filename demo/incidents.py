@@ -210,7 +210,11 @@ def build_demo_incidents(
     """Generate and ingest the demo incidents through the bulk path, in chunks."""
     end = end or datetime.now(tz=ZoneInfo(settings.TIME_ZONE)).date()
     rows = iter(generate_rows(seed=seed, count=count, end=end))
-    chunks = (IngestChunk(chunk) for chunk in iter(lambda: list(islice(rows, INGEST_CHUNK)), []))
+    batches = iter(lambda: list(islice(rows, INGEST_CHUNK)), [])
+    chunks = (
+        IngestChunk(batch, first_row_number=1 + number * INGEST_CHUNK)
+        for number, batch in enumerate(batches)
+    )
     return incidents_ingest_chunks(
         chunks,
         source_system=SOURCE_SYSTEM,

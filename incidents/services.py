@@ -247,10 +247,12 @@ def incidents_ingest_chunks(
     context = _ingest_context(user, source_system, default_tz)
     total = IngestReport()
     in_flight: _ChunkWrite | None = None
+    # References seen so far in the whole load: a repeat is rejected wherever it falls.
+    seen: dict[tuple[str, str], int] = {}
     with transaction.atomic(), rollups_marks_batched():
         try:
             for chunk in chunks:
-                report, accepted = _prepare(chunk, context)
+                report, accepted = _prepare(chunk, context, seen)
                 if in_flight:
                     _finish_chunk(in_flight, total, on_chunk)
                 in_flight = _ChunkWrite(chunk, report, accepted)
@@ -302,14 +304,17 @@ class _ChunkWrite:
                 self.wait()
 
 
-def _prepare(chunk: IngestChunk, context: _IngestContext) -> tuple[IngestReport, list[dict]]:
+def _prepare(
+    chunk: IngestChunk, context: _IngestContext, seen: dict[tuple[str, str], int] | None = None
+) -> tuple[IngestReport, list[dict]]:
     """Validate and place a chunk's rows (no database work): its report so far, and the rows
-    accepted, as model field values."""
+    accepted, as model field values. ``seen`` holds the row number of each reference met
+    earlier in the same load."""
     prior = chunk.prior_rejections
     report = IngestReport(rejected=len(prior), errors=list(prior))
     now = timezone.now()
     parsed: list[tuple[int, dict]] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen = {} if seen is None else seen
     for offset, row in enumerate(chunk.rows):
         number = chunk.first_row_number + offset
         if row is None:

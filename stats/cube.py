@@ -54,11 +54,14 @@ class CubeSettings:
     of Django's settings object costs half a microsecond, a noticeable part of an answer."""
 
     def __init__(self):
+        # Off for this process whatever the settings say (Celery workers).
+        self.process_off = False
         self.reload()
 
     def reload(self) -> None:
-        self.enabled = settings.STATS_CUBE
+        self.enabled = settings.STATS_CUBE and not self.process_off
         self.recheck_seconds = settings.STATS_CUBE_RECHECK_SECONDS
+        self.reload_seconds = settings.STATS_CUBE_RELOAD_SECONDS
         self.max_rows = settings.STATS_CUBE_MAX_ROWS
 
 
@@ -146,6 +149,9 @@ class Cube:
         # (generation, monotonic time it was read); a pair, so threads never mix two reads.
         self.seen: tuple[int, float] = (0, -math.inf)
         self.retry: tuple[int | None, float] = (None, -math.inf)
+        # No reload starts before this (monotonic) time: while a back-fill recomputes day after
+        # day, each moving the generation, a process reloads now and then, not continuously.
+        self.next_reload_at = -math.inf
         self.reloading: threading.Thread | None = None
         self.lock = threading.Lock()
 
@@ -205,9 +211,11 @@ class Cube:
         with self.lock:
             if self.reloading is not None:
                 return
+            now = time.monotonic()
             skipped, retry_at = self.retry
-            if generation == skipped and time.monotonic() < retry_at:
+            if now < self.next_reload_at or (generation == skipped and now < retry_at):
                 return
+            self.next_reload_at = now + cube_settings.reload_seconds
             self.reloading = threading.Thread(
                 target=self._reload,
                 args=(list(measures), generation),
@@ -409,6 +417,14 @@ def _cube(source: MetricSource) -> Cube:
         with _cubes_lock:
             cube = _cubes.setdefault(source.name, Cube(source))
     return cube
+
+
+def cube_off_in_this_process() -> None:
+    """Never use a cube in this process: for Celery workers, whose statistics are stored
+    (KPI states, published CompStat snapshots) and must come from the rollups as they are,
+    not from a copy up to STATS_CUBE_RECHECK_SECONDS old."""
+    cube_settings.process_off = True
+    cube_settings.reload()
 
 
 def cube_totals(subject, periods: dict[str, Period], measures: list[str]) -> dict | None:

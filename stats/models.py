@@ -79,8 +79,9 @@ class DirtyDay(models.Model):
 
 
 class RollupGeneration(models.Model):
-    """How many transactions have written a source's rollups: what in-process copies of them
-    (the rollup cube) compare to know they are current."""
+    """A number that grows with every transaction that writes a source's rollups (by one, or
+    to the clock in milliseconds if that is more): what in-process copies of them (the rollup
+    cube) compare to know they are current."""
 
     source = models.SlugField(max_length=32, unique=True)
     generation = models.BigIntegerField(default=0)

@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
+from time import time_ns
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Min
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from safecity.core.bulk import bulk_insert
@@ -85,6 +87,10 @@ def rollups_marks_batched():
     """Within this block (inside the transaction) marks are collected and written once, at
     its end, in one sorted statement: for bulk loads of many batches. Two such loads then lock
     the marks they share in the same order and cannot deadlock."""
+    if not connection.in_atomic_block:
+        raise TransactionManagementError(
+            "rollups_marks_batched() belongs inside the transaction whose changes it marks"
+        )
     if _batched_marks.get() is not None:
         yield  # an outer block writes them
         return
@@ -243,10 +249,13 @@ def _combiner(source: MetricSource) -> Callable[[list, list], list]:
     ]
 
 
+# One more than before, and never less than the clock in milliseconds: a generation never
+# comes back to a number a process has seen, even after the row is lost or the database restored.
 _BUMP_GENERATION_SQL = f"""
-INSERT INTO {RollupGeneration._meta.db_table} (source, generation) VALUES (%s, 1)
+INSERT INTO {RollupGeneration._meta.db_table} AS counter (source, generation) VALUES (%s, %s)
 ON CONFLICT (source) DO UPDATE
-SET generation = {RollupGeneration._meta.db_table}.generation + 1
+SET generation = CASE WHEN counter.generation + 1 > EXCLUDED.generation
+                      THEN counter.generation + 1 ELSE EXCLUDED.generation END
 """
 
 
@@ -257,7 +266,7 @@ def _bump_generation(source: MetricSource) -> None:
     transaction waiting for it then holds no lock the bumping one still needs.
     """
     with connection.cursor() as cursor:
-        cursor.execute(_BUMP_GENERATION_SQL, [source.name])
+        cursor.execute(_BUMP_GENERATION_SQL, [source.name, time_ns() // 1_000_000])
 
 
 def rollups_recompute_dirty(*, max_days: int | None = None) -> int:

@@ -226,7 +226,9 @@ STATS_RECOMPUTE_ON_COMMIT = env.bool("STATS_RECOMPUTE_ON_COMMIT", default=EMBEDD
 # rows. Embedded mode (SQLite, a demo) reads the database: a reload would hold SQLite's lock.
 STATS_CUBE = env.bool("STATS_CUBE", default=not EMBEDDED)
 STATS_CUBE_RECHECK_SECONDS = env.float("STATS_CUBE_RECHECK_SECONDS", default=2.0)
-STATS_CUBE_MAX_ROWS = env.int("STATS_CUBE_MAX_ROWS", default=20_000_000)
+# A process starts a reload at most this often (seconds); meanwhile the database answers.
+STATS_CUBE_RELOAD_SECONDS = env.float("STATS_CUBE_RELOAD_SECONDS", default=10.0)
+STATS_CUBE_MAX_ROWS = env.int("STATS_CUBE_MAX_ROWS", default=5_000_000)
 CELERY_TIMEZONE = env("TIME_ZONE", default="Asia/Shanghai")
 
 # --- Auth -----------------------------------------------------------------------------------

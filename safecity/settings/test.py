@@ -25,3 +25,4 @@ API_THROTTLE_RATES = {"token": "100000/min", "user": "100000/min", "anon": "1000
 # the rest read the database, as a background reload cannot see a test's uncommitted rows.
 STATS_CUBE = env.bool("STATS_CUBE", default=False)
 STATS_CUBE_RECHECK_SECONDS = env.float("STATS_CUBE_RECHECK_SECONDS", default=0)
+STATS_CUBE_RELOAD_SECONDS = env.float("STATS_CUBE_RELOAD_SECONDS", default=0)

@@ -70,17 +70,19 @@ def test_chunks_store_what_one_call_stores(two_districts, small_chunks):
     assert len({public_id for (public_id,) in Incident.objects.values_list("public_id")}) == 56
 
 
-def test_a_reference_repeated_in_a_later_chunk_updates_what_an_earlier_one_created(
+def test_a_reference_repeated_in_a_later_chunk_is_rejected_as_within_one_chunk(
     two_districts, small_chunks
 ):
     batch = rows("R", 10)
-    again_same = dict(batch[1])
-    again_changed = {**batch[2], "summary": "更正"}
+    repeat = {**batch[2], "summary": "更正"}
     report = incidents_ingest_chunks(
-        [IngestChunk(batch), IngestChunk([again_same, again_changed], first_row_number=11)],
-        source_system="t",
+        [IngestChunk(batch), IngestChunk([repeat], first_row_number=11)], source_system="t"
     )
-    assert (report.created, report.unchanged, report.updated) == (10, 1, 1)
+    assert (report.created, report.rejected) == (10, 1)
+    assert [(e.row, e.message) for e in report.errors] == [(11, "repeats row 3 of this batch")]
+    # A later load changes it.
+    later = incidents_ingest_chunks([IngestChunk([repeat])], source_system="t")
+    assert later.updated == 1
     assert Incident.objects.get(source_system="t", source_ref="R0002").summary == "更正"
 
 

@@ -152,3 +152,36 @@ def test_rollups_above_the_row_cap_are_read_from_the_database(two_districts, set
     assert IncidentDaily.objects.count() > 10
     assert cube_warm(source=get_source("incidents"), measures=["count"]).pairs is None
     assert city_count() == (30, True)
+
+
+def test_a_celery_worker_never_reads_a_cube(warm_dataset, settings):
+    from safecity.celery import _workers_read_statistics_from_the_database
+    from stats.cube import cube_settings
+
+    assert city_count()[1] is False
+    try:
+        _workers_read_statistics_from_the_database()
+        assert city_count()[1] is True
+        settings.STATS_CUBE = True  # a settings change does not turn it back on
+        assert city_count()[1] is True
+    finally:
+        cube_settings.process_off = False
+        cube_settings.reload()
+
+
+@pytest.mark.django_db(transaction=True)  # the reload thread sees only committed rows
+def test_a_lost_generation_row_never_brings_back_a_number_the_cube_has_seen(
+    warm_dataset, settings
+):
+    from stats.models import RollupGeneration
+    from stats.services import _bump_generation
+
+    source = get_source("incidents")
+    loaded = cube_warm(source=source, measures=["count"]).generation
+    RollupGeneration.objects.all().delete()  # a restore, a mistaken delete
+    IncidentDaily.objects.update(count=0)  # rollups the cube does not hold
+    _bump_generation(source)
+    assert RollupGeneration.objects.get(source="incidents").generation > loaded
+    assert city_count() == (0, True)  # the database answers; the cube reloads
+    cube_wait()
+    assert city_count() == (0, False)

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from incidents.models import Incident
@@ -54,6 +55,12 @@ def test_batched_marks_are_written_once_at_the_end_of_the_block(db):
         rollups_mark_dirty(source="incidents", keys=[(DAY, 6)])
         assert not DirtyDay.objects.exists()
     assert marks() == {(DAY, 5), (DAY, 6)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batched_marks_outside_a_transaction_are_refused():
+    with pytest.raises(TransactionManagementError), rollups_marks_batched():
+        pass
 
 
 def test_batched_marks_are_not_written_when_the_block_fails(db):
