@@ -170,9 +170,7 @@ def test_a_celery_worker_never_reads_a_cube(warm_dataset, settings):
 
 
 @pytest.mark.django_db(transaction=True)  # the reload thread sees only committed rows
-def test_a_lost_generation_row_never_brings_back_a_number_the_cube_has_seen(
-    warm_dataset, settings
-):
+def test_a_lost_generation_row_never_brings_back_a_number_the_cube_has_seen(warm_dataset, settings):
     from stats.models import RollupGeneration
     from stats.services import _bump_generation
 
