@@ -119,16 +119,15 @@ class Snapshot:
         if span is None:
             return {name: dict.fromkeys(measures, 0) for name in periods}
         first, end = span
-        days, first_day, running = self.days, self.first_day, self.running
+        days, origin, running = self.days, self.first_day, self.running
+        held = [(measure, running[measure], scales[measure]) for measure in measures]
         result = {}
-        for name, period in periods.items():
-            low = bisect_left(days, period.start.toordinal() - first_day, first, end)
-            high = bisect_left(days, period.end.toordinal() - first_day + 1, low, end)
+        for name, (start, last) in periods.items():
+            low = bisect_left(days, start.toordinal() - origin, first, end)
+            high = bisect_left(days, last.toordinal() - origin + 1, low, end)
             totals = result[name] = {}
-            for measure in measures:
-                sums = running[measure]
+            for measure, sums, scale in held:
                 total = sums[high] - sums[low]
-                scale = scales[measure]
                 if scale is None:
                     totals[measure] = total
                 elif high > low:

@@ -1,8 +1,8 @@
 """Reporting windows and the periods they are compared with (同比 and 环比)."""
 
 import calendar
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +20,11 @@ class Window(models.TextChoices):
     CUSTOM = "custom", _("自定义")
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
+    """The days from ``start`` to ``end``, both included. A named tuple, not a frozen
+    dataclass: a summary from the rollup cube builds three and takes only microseconds, and a
+    frozen dataclass's __init__ costs several times a tuple's."""
+
     start: date
     end: date
 

@@ -5,8 +5,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from stats.selectors import NOTABLE_Z, SIGNIFICANT_Z, compare
+from stats.selectors import NOTABLE_Z, SIGNIFICANT_Z, compare, rounded
 from stats.windows import (
     Period,
     Window,
@@ -251,3 +253,29 @@ def test_compare_of_amounts_gives_plain_numbers_for_decimals():
     block = compare(Decimal("12.50"), Decimal("10.00"), kind="amount")
     assert block["base"] == 10.0 and isinstance(block["base"], float)
     assert block["change"] == 2.5
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from([1, 2]))
+def test_fast_rounding_gives_pythons_round_for_any_float(value, digits):
+    assert_same_float(rounded(value, digits, 10**digits), round(value, digits))
+
+
+@given(st.integers(-(10**12), 10**12), st.integers(1, 10**12))
+def test_fast_rounding_gives_pythons_round_for_percent_changes(change, base):
+    value = 100.0 * change / base
+    assert_same_float(rounded(value, 1, 10), round(value, 1))
+
+
+@given(
+    st.integers(-(10**9), 10**9),
+    st.sampled_from([1, 2]),
+    st.floats(min_value=-1e-5, max_value=1e-5),
+)
+def test_fast_rounding_gives_pythons_round_next_to_a_half(whole, digits, nudge):
+    value = (whole + 0.5 + nudge) / 10**digits
+    assert_same_float(rounded(value, digits, 10**digits), round(value, digits))
+
+
+def assert_same_float(fast: float, expected: float) -> None:
+    assert fast == expected
+    assert math.copysign(1.0, fast) == math.copysign(1.0, expected)
