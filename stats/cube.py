@@ -109,32 +109,32 @@ class Snapshot:
         self,
         area_key: int,
         category_key: int,
-        periods: dict[str, Period],
+        periods: tuple[Period, ...],
         measures: list[str],
         scales: dict[str, int | None],
-    ) -> dict:
-        """{period name: {measure: total}}, each as number() gives the database's sum."""
+    ) -> list[list]:
+        """Per measure, the total of each period, each as number() gives the database's sum."""
         stride = self.stride
         span = self.pairs.get(area_key * stride + category_key) if category_key < stride else None
         if span is None:
-            return {name: dict.fromkeys(measures, 0) for name in periods}
+            return [[0] * len(periods) for _ in measures]
         first, end = span
-        days, origin, running = self.days, self.first_day, self.running
-        held = [(measure, running[measure], scales[measure]) for measure in measures]
-        result = {}
-        for name, (start, last) in periods.items():
+        days, origin = self.days, self.first_day
+        rows = []
+        for start, last in periods:
             low = bisect_left(days, start.toordinal() - origin, first, end)
-            high = bisect_left(days, last.toordinal() - origin + 1, low, end)
-            totals = result[name] = {}
-            for measure, sums, scale in held:
-                total = sums[high] - sums[low]
-                if scale is None:
-                    totals[measure] = total
-                elif high > low:
-                    # int / int is correctly rounded, as float() of the exact Decimal sum is.
-                    totals[measure] = total / scale
-                else:
-                    totals[measure] = 0  # no rows: the database's sum is NULL
+            rows.append((low, bisect_left(days, last.toordinal() - origin + 1, low, end)))
+        result = []
+        for measure in measures:
+            sums, scale = self.running[measure], scales[measure]
+            if scale is None:
+                result.append([sums[high] - sums[low] for low, high in rows])
+            else:
+                # int / int is correctly rounded, as float() of the exact Decimal sum is; no
+                # rows is 0, as number() makes the database's NULL sum.
+                result.append(
+                    [(sums[high] - sums[low]) / scale if high > low else 0 for low, high in rows]
+                )
         return result
 
 
@@ -155,8 +155,8 @@ class Cube:
         self.lock = threading.Lock()
 
     def totals(
-        self, area_key: int, category_key: int, periods: dict[str, Period], measures: list[str]
-    ) -> dict | None:
+        self, area_key: int, category_key: int, periods: tuple[Period, ...], measures: list[str]
+    ) -> list[list] | None:
         """The totals from the snapshot, or None when it cannot give them now."""
         scales = self.scales
         for measure in measures:
@@ -426,9 +426,10 @@ def cube_off_in_this_process() -> None:
     cube_settings.reload()
 
 
-def cube_totals(subject, periods: dict[str, Period], measures: list[str]) -> dict | None:
-    """{period name: {measure: total}} for a selectors.Subject from its source's cube, or None
-    when the cube cannot answer (off, a measure it does not hold, not loaded or not current)."""
+def cube_totals(subject, periods: tuple[Period, ...], measures: list[str]) -> list[list] | None:
+    """Per measure, the total of each period, for a selectors.Subject from its source's cube, or
+    None when the cube cannot answer (off, a measure it does not hold, not loaded or not
+    current)."""
     if not cube_settings.enabled:
         return None
     cube = _cube(subject.source)

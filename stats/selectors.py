@@ -94,16 +94,18 @@ def compare(current, base, kind: str = "count") -> dict:
     return {"base": base, "change": change, "pct_change": pct_change, "z": z_rounded, "flag": flag}
 
 
-def _sum_over(subject: Subject, periods: dict[str, Period], measures: list[str]) -> dict:
-    """{period name: {measure: total}}: from the rollup cube when it can answer, else in one
-    query over the rollup rows of the subject."""
+def _sum_over(subject: Subject, periods: tuple[Period, ...], measures: list[str]) -> list[list]:
+    """Per measure, the total of each period: from the rollup cube when it can answer, else in
+    one query over the rollup rows of the subject."""
     totals = cube_totals(subject, periods, measures)
     if totals is None:
         totals = _sum_in_database(subject, periods, measures)
     return totals
 
 
-def _sum_in_database(subject: Subject, periods: dict[str, Period], measures: list[str]) -> dict:
+def _sum_in_database(
+    subject: Subject, periods: tuple[Period, ...], measures: list[str]
+) -> list[list]:
     """The totals in one statement written out, not composed by the ORM (composing took most
     of the time), with the values converted as the ORM converts a Sum's."""
     rollup = subject.source.rollup._meta
@@ -115,50 +117,45 @@ def _sum_in_database(subject: Subject, periods: dict[str, Period], measures: lis
     in_period = f"{column('day')} BETWEEN %s AND %s"
     bounds = [
         (ops.adapt_datefield_value(period.start), ops.adapt_datefield_value(period.end))
-        for period in periods.values()
+        for period in periods
     ]
-    sums = [f"SUM(CASE WHEN {in_period} THEN {column(m)} END)" for _ in periods for m in measures]
+    sums = [f"SUM(CASE WHEN {in_period} THEN {column(m)} END)" for m in measures for _ in bounds]
     statement = (
         f"SELECT {', '.join(sums)} FROM {ops.quote_name(rollup.db_table)} "
         f"WHERE {column('area_key')} = %s AND {column('category_key')} = %s "
         f"AND ({' OR '.join([in_period] * len(bounds))})"
     )
-    params = [day for pair in bounds for _ in measures for day in pair]
+    params = [day for _ in measures for pair in bounds for day in pair]
     params += [subject.area_key, subject.category_key]
     params += [day for pair in bounds for day in pair]
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         values = iter(cursor.fetchone())
-    outputs = {m: Sum(m, output_field=rollup.get_field(m)) for m in measures}
-    converters = {
-        m: [*ops.get_db_converters(output), *output.get_db_converters(connection)]
-        for m, output in outputs.items()
-    }
-    totals = {}
-    for name in periods:
-        totals[name] = {}
-        for measure in measures:
+    totals = []
+    for measure in measures:
+        output = Sum(measure, output_field=rollup.get_field(measure))
+        converters = [*ops.get_db_converters(output), *output.get_db_converters(connection)]
+        measure_totals = []
+        for _ in bounds:
             value = next(values)
-            for convert in converters[measure]:
-                value = convert(value, outputs[measure], connection)
-            totals[name][measure] = number(value)
+            for convert in converters:
+                value = convert(value, output, connection)
+            measure_totals.append(number(value))
+        totals.append(measure_totals)
     return totals
 
 
 def stats_summary(*, subject: Subject, window: str, period: Period, measures: list[str]) -> dict:
     yoy, pop = same_period_last_year(period), previous_period(window, period)
-    periods = {"current": period, "yoy": yoy, "pop": pop}
-    totals = _sum_over(subject, periods, measures)
-    current_totals, yoy_totals, pop_totals = totals["current"], totals["yoy"], totals["pop"]
+    totals = _sum_over(subject, (period, yoy, pop), measures)
     source_measures = subject.source.measures
     blocks = {}
-    for measure in measures:
+    for measure, (current, yoy_base, pop_base) in zip(measures, totals, strict=True):
         kind = source_measures[measure].kind
-        current = current_totals[measure]
         blocks[measure] = {
             "current": current,
-            "yoy": compare(current, yoy_totals[measure], kind),
-            "pop": compare(current, pop_totals[measure], kind),
+            "yoy": compare(current, yoy_base, kind),
+            "pop": compare(current, pop_base, kind),
         }
     return {
         "window": window,

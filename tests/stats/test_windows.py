@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from stats import windows
 from stats.selectors import NOTABLE_Z, SIGNIFICANT_Z, compare, rounded
 from stats.windows import (
     Period,
@@ -279,3 +280,11 @@ def test_fast_rounding_gives_pythons_round_next_to_a_half(whole, digits, nudge):
 def assert_same_float(fast: float, expected: float) -> None:
     assert fast == expected
     assert math.copysign(1.0, fast) == math.copysign(1.0, expected)
+
+
+def test_days_are_written_out_as_iso_dates_from_a_bounded_table(monkeypatch):
+    monkeypatch.setattr(windows, "ISO_DAYS_KEPT", 3)
+    monkeypatch.setattr(windows, "_ISO_DAYS", {})
+    days = [FRIDAY + timedelta(days=offset) for offset in range(7)]
+    assert [windows.iso_day(day) for day in days * 2] == [day.isoformat() for day in days * 2]
+    assert len(windows._ISO_DAYS) <= 3
