@@ -19,10 +19,10 @@ import io
 import logging
 import math
 import threading
-import time
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import date
+from time import monotonic
 
 import numpy as np
 from django.conf import settings
@@ -110,14 +110,14 @@ class Snapshot:
         area_key: int,
         category_key: int,
         periods: tuple[Period, ...],
-        measures: list[str],
-        scales: dict[str, int | None],
+        columns: list[tuple[memoryview, int | None]],
     ) -> list[list]:
-        """Per measure, the total of each period, each as number() gives the database's sum."""
+        """Per (running totals, scale) column, the total of each period, each as number() gives
+        the database's sum."""
         stride = self.stride
         span = self.pairs.get(area_key * stride + category_key) if category_key < stride else None
         if span is None:
-            return [[0] * len(periods) for _ in measures]
+            return [[0] * len(periods) for _ in columns]
         first, end = span
         days, origin = self.days, self.first_day
         rows = []
@@ -125,16 +125,17 @@ class Snapshot:
             low = bisect_left(days, start.toordinal() - origin, first, end)
             rows.append((low, bisect_left(days, last.toordinal() - origin + 1, low, end)))
         result = []
-        for measure in measures:
-            sums, scale = self.running[measure], scales[measure]
-            if scale is None:
-                result.append([sums[high] - sums[low] for low, high in rows])
-            else:
-                # int / int is correctly rounded, as float() of the exact Decimal sum is; no
-                # rows is 0, as number() makes the database's NULL sum.
-                result.append(
-                    [(sums[high] - sums[low]) / scale if high > low else 0 for low, high in rows]
-                )
+        for sums, scale in columns:
+            totals = []
+            for low, high in rows:
+                if scale is None:
+                    totals.append(sums[high] - sums[low])
+                elif high > low:
+                    # int / int is correctly rounded, as float() of the exact Decimal sum is.
+                    totals.append((sums[high] - sums[low]) / scale)
+                else:
+                    totals.append(0)  # no rows: number() makes the database's NULL sum 0
+            result.append(totals)
         return result
 
 
@@ -158,12 +159,8 @@ class Cube:
         self, area_key: int, category_key: int, periods: tuple[Period, ...], measures: list[str]
     ) -> list[list] | None:
         """The totals from the snapshot, or None when it cannot give them now."""
-        scales = self.scales
-        for measure in measures:
-            if measure not in scales:
-                return None
         generation, read_at = self.seen
-        now = time.monotonic()
+        now = monotonic()
         if now - read_at >= cube_settings.recheck_seconds:
             generation = current_generation(self.source)
             self._saw(generation, now)
@@ -171,17 +168,24 @@ class Cube:
         if snapshot is None or snapshot.generation != generation or snapshot.pairs is None:
             # Older than the rollups: load them. Newer (the generation was read while a reload
             # finished): the database answers until the next read.
-            if snapshot is None or snapshot.generation < generation:
+            if (snapshot is None or snapshot.generation < generation) and self.holds(measures):
                 self._reload_in_background(measures, generation)
             return None
-        running = snapshot.running
+        running, scales = snapshot.running, self.scales
+        columns = []
         for measure in measures:
-            if measure not in running:
-                self._reload_in_background(measures, generation)
+            sums = running.get(measure)
+            if sums is None:
+                # Not loaded yet (a reload adds it), not held (histograms), or not exact in int64.
+                if measure not in running and self.holds(measures):
+                    self._reload_in_background(measures, generation)
                 return None
-            if running[measure] is None:
-                return None
-        return snapshot.totals(area_key, category_key, periods, measures, scales)
+            columns.append((sums, scales[measure]))
+        return snapshot.totals(area_key, category_key, periods, columns)
+
+    def holds(self, measures: list[str]) -> bool:
+        """Whether the cube can hold these measures (integer and decimal ones)."""
+        return all(measure in self.scales for measure in measures)
 
     def load(self, measures: list[str]) -> Snapshot | None:
         """Load the current rollups and swap them in, in this thread: only the missing measures
@@ -197,7 +201,7 @@ class Cube:
                 kept = current.running if current is not None else {}
                 wanted = list(dict.fromkeys([*measures, *kept]))
             loaded = self._fetch(generation, wanted)
-            confirmed_at = time.monotonic()
+            confirmed_at = monotonic()
             if current_generation(self.source) == generation:
                 return self._swap(loaded, confirmed_at)
         return None
@@ -210,7 +214,7 @@ class Cube:
         with self.lock:
             if self.reloading is not None:
                 return
-            now = time.monotonic()
+            now = monotonic()
             skipped, retry_at = self.retry
             if now < self.next_reload_at or (generation == skipped and now < retry_at):
                 return
@@ -235,7 +239,7 @@ class Cube:
         with self.lock:
             self.reloading = None
             if snapshot is None or snapshot.generation < generation:
-                self.retry = (generation, time.monotonic() + RETRY_SECONDS)
+                self.retry = (generation, monotonic() + RETRY_SECONDS)
 
     def _swap(self, loaded: Snapshot, confirmed_at: float) -> Snapshot:
         with self.lock:
@@ -432,7 +436,8 @@ def cube_totals(subject, periods: tuple[Period, ...], measures: list[str]) -> li
     current)."""
     if not cube_settings.enabled:
         return None
-    cube = _cube(subject.source)
+    source = subject.source
+    cube = _cubes.get(source.name) or _cube(source)
     return cube.totals(subject.area_key, subject.category_key, periods, measures)
 
 

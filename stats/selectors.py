@@ -94,15 +94,6 @@ def compare(current, base, kind: str = "count") -> dict:
     return {"base": base, "change": change, "pct_change": pct_change, "z": z_rounded, "flag": flag}
 
 
-def _sum_over(subject: Subject, periods: tuple[Period, ...], measures: list[str]) -> list[list]:
-    """Per measure, the total of each period: from the rollup cube when it can answer, else in
-    one query over the rollup rows of the subject."""
-    totals = cube_totals(subject, periods, measures)
-    if totals is None:
-        totals = _sum_in_database(subject, periods, measures)
-    return totals
-
-
 def _sum_in_database(
     subject: Subject, periods: tuple[Period, ...], measures: list[str]
 ) -> list[list]:
@@ -147,7 +138,11 @@ def _sum_in_database(
 
 def stats_summary(*, subject: Subject, window: str, period: Period, measures: list[str]) -> dict:
     yoy, pop = same_period_last_year(period), previous_period(window, period)
-    totals = _sum_over(subject, (period, yoy, pop), measures)
+    periods = (period, yoy, pop)
+    # From the rollup cube when it can answer, else in one query over the subject's rollups.
+    totals = cube_totals(subject, periods, measures)
+    if totals is None:
+        totals = _sum_in_database(subject, periods, measures)
     source_measures = subject.source.measures
     blocks = {}
     for measure, (current, yoy_base, pop_base) in zip(measures, totals, strict=True):

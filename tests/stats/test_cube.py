@@ -183,3 +183,21 @@ def test_a_lost_generation_row_never_brings_back_a_number_the_cube_has_seen(warm
     assert city_count() == (0, True)  # the database answers; the cube reloads
     cube_wait()
     assert city_count() == (0, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_summary_asking_for_an_unloaded_measure_loads_it_in_the_background(
+    two_districts, settings
+):
+    settings.STATS_RECOMPUTE_ON_COMMIT = False
+    settings.STATS_CUBE = True
+    incidents_ingest(rows=random_rows(40, seed=3), source_system="t")
+    rollups_rebuild()
+    cube_warm(source=get_source("incidents"), measures=["count"])
+    subject = Subject(get_source("incidents"))
+    first, read = summary_reading(subject, Window.CUSTOM, WHOLE_HISTORY, ["count", "loss"])
+    assert read
+    cube_wait()
+    second, read = summary_reading(subject, Window.CUSTOM, WHOLE_HISTORY, ["count", "loss"])
+    assert not read
+    assert second == first
