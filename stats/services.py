@@ -322,9 +322,7 @@ def rollups_rebuild(
     plan = [(source, _days_to_rebuild(source, since, until)) for source in sources()]
     for source, days in plan:
         if days:
-            # Marks committed before now are covered by this rebuild, which reads later; the
-            # delete waits for a mark locked by an ingest in flight, whose change it then sees.
-            DirtyDay.objects.filter(source=source.name, day__range=(days[0], days[-1])).delete()
+            _clear_marks(source, days[0], days[-1])
     if on_total:
         on_total(sum(len(days) for _, days in plan))
     written = 0
@@ -340,6 +338,32 @@ def rollups_rebuild(
             if progress:
                 progress(len(batch))
     return written
+
+
+# Locks the marks in key order, as writers do (_mark_dirty sorts), then deletes them.
+_CLEAR_MARKS_SQL = f"""
+DELETE FROM {DirtyDay._meta.db_table} WHERE id IN (
+    SELECT id FROM {DirtyDay._meta.db_table}
+    WHERE source = %s AND day BETWEEN %s AND %s
+    ORDER BY day, area_key
+    FOR UPDATE
+)
+"""
+
+
+def _clear_marks(source: MetricSource, first: date, last: date) -> None:
+    """Delete the source's marks of these days, before a rebuild reads them.
+
+    Marks committed before now are covered by the rebuild, which reads later; a mark locked by
+    an ingest in flight is waited for, and its change then seen. The marks are locked in key
+    order, the order writers lock them in: a plain DELETE locks them in the table's order and
+    could deadlock with an ingest writing its sorted marks.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_CLEAR_MARKS_SQL, [source.name, first, last])
+    else:  # SQLite: one writer at a time
+        DirtyDay.objects.filter(source=source.name, day__range=(first, last)).delete()
 
 
 def _days_to_rebuild(source: MetricSource, since: date | None, until: date | None) -> list[date]:

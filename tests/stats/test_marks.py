@@ -1,10 +1,12 @@
 """Dirty marks: per (day, area) for small changes, per whole day for wide ones, written once at
 the end of a batched load; recomputes treat them alike."""
 
+import threading
+import time
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
@@ -12,7 +14,12 @@ from incidents.models import Incident
 from incidents.services import IngestChunk, incidents_ingest, incidents_ingest_chunks
 from stats import services
 from stats.models import ALL_CATEGORIES, EVERYWHERE, DirtyDay, IncidentDaily
-from stats.services import rollups_mark_dirty, rollups_marks_batched, rollups_recompute_dirty
+from stats.services import (
+    rollups_mark_dirty,
+    rollups_marks_batched,
+    rollups_rebuild,
+    rollups_recompute_dirty,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +104,65 @@ def test_a_single_incident_keeps_its_area_mark(two_districts, settings):
     incidents_ingest(rows=rows_on(DAY, [(120.5, 30.5)], "S"), source_system="t")
     incident = Incident.objects.get()
     assert marks() == {(DAY, incident.area_id)}
+
+
+def sessions_waiting_for_a_lock() -> int:
+    # pg_locks, not pg_stat_activity: that one is read once per transaction.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_clearing_marks_does_not_deadlock_with_an_ingest_marking_in_key_order(
+    settings,
+):
+    """The rebuild's delete must lock marks in the writers' (day, area) order, whatever plan
+    reads them. Here the later mark is the older row, so a delete in table order takes it first
+    and then waits for the earlier one, which an ingest in flight holds while it goes on to mark
+    the later one: a deadlock, and one of the two fails."""
+    settings.STATS_RECOMPUTE_ON_COMMIT = False
+    later, earlier = (DAY, 7), (DAY - timedelta(days=1), 7)
+    rollups_mark_dirty(source="incidents", keys=[later])
+    rollups_mark_dirty(source="incidents", keys=[earlier])
+    errors: list[BaseException] = []
+    holding_earlier, rebuild_done = threading.Event(), threading.Event()
+
+    def ingest():
+        try:
+            with transaction.atomic():
+                rollups_mark_dirty(source="incidents", keys=[earlier])
+                holding_earlier.set()
+                deadline = time.monotonic() + 10
+                while not sessions_waiting_for_a_lock() and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                rollups_mark_dirty(source="incidents", keys=[later])
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def rebuild():
+        try:
+            assert holding_earlier.wait(10)
+            # Marks read in the table's order, as a sequential scan of a large table reads them.
+            with connection.cursor() as cursor:
+                cursor.execute("SET enable_indexscan = off")
+                cursor.execute("SET enable_bitmapscan = off")
+            rollups_rebuild(since=earlier[0], until=later[0])
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            rebuild_done.set()
+            connections.close_all()
+
+    threads = [threading.Thread(target=ingest), threading.Thread(target=rebuild)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert rebuild_done.is_set()
+    assert errors == []
+    # The rebuild waited for the ingest's marks, then cleared them: it read after the ingest.
+    assert marks() == set()
