@@ -159,6 +159,10 @@ class Cube:
         self, area_key: int, category_key: int, periods: tuple[Period, ...], measures: list[str]
     ) -> list[list] | None:
         """The totals from the snapshot, or None when it cannot give them now."""
+        scales = self.scales
+        for measure in measures:
+            if measure not in scales:
+                return None  # histograms: never held
         generation, read_at = self.seen
         now = monotonic()
         if now - read_at >= cube_settings.recheck_seconds:
@@ -168,24 +172,20 @@ class Cube:
         if snapshot is None or snapshot.generation != generation or snapshot.pairs is None:
             # Older than the rollups: load them. Newer (the generation was read while a reload
             # finished): the database answers until the next read.
-            if (snapshot is None or snapshot.generation < generation) and self.holds(measures):
+            if snapshot is None or snapshot.generation < generation:
                 self._reload_in_background(measures, generation)
             return None
-        running, scales = snapshot.running, self.scales
+        running = snapshot.running
         columns = []
         for measure in measures:
             sums = running.get(measure)
             if sums is None:
-                # Not loaded yet (a reload adds it), not held (histograms), or not exact in int64.
-                if measure not in running and self.holds(measures):
+                # Not loaded yet (a reload adds it), or its totals could overflow int64.
+                if measure not in running:
                     self._reload_in_background(measures, generation)
                 return None
             columns.append((sums, scales[measure]))
         return snapshot.totals(area_key, category_key, periods, columns)
-
-    def holds(self, measures: list[str]) -> bool:
-        """Whether the cube can hold these measures (integer and decimal ones)."""
-        return all(measure in self.scales for measure in measures)
 
     def load(self, measures: list[str]) -> Snapshot | None:
         """Load the current rollups and swap them in, in this thread: only the missing measures

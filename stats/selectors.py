@@ -46,13 +46,15 @@ def number(value):
 # Below this a scaled value's float error (half an ulp, at most 2**-23) stays well inside the
 # 1e-6 band kept around each rounding boundary; beyond it round() decides.
 FAST_ROUND_LIMIT = 2.0**30
+POWERS_OF_TEN = (1, 10, 100, 1000)
 
 
-def rounded(value: float, digits: int, scale: int) -> float:
-    """round(value, digits), the same float, for scale = 10 ** digits. Python's round goes
+def rounded(value: float, digits: int) -> float:
+    """round(value, digits), the same float, for 0 <= digits <= 3. Python's round goes
     through a decimal string (dtoa), the costliest step of a comparison block; here the scaled
     value is rounded in binary, and round() is left only the cases where that could differ:
     within 1e-6 of a half, or too large for the scaled value's error to stay below that."""
+    scale = POWERS_OF_TEN[digits]
     scaled = value * scale
     if -FAST_ROUND_LIMIT < scaled < FAST_ROUND_LIMIT:
         whole = floor(scaled)
@@ -77,7 +79,7 @@ def compare(current, base, kind: str = "count") -> dict:
     change = current - base
     flag = None
     if base:
-        pct_change = rounded(100.0 * change / base, 1, 10)
+        pct_change = rounded(100.0 * change / base, 1)
     else:
         pct_change = None
         if current:
@@ -90,7 +92,7 @@ def compare(current, base, kind: str = "count") -> dict:
             flag = "significant"
         elif z >= NOTABLE_Z or z <= -NOTABLE_Z:
             flag = "notable"
-    z_rounded = rounded(z, 2, 100)
+    z_rounded = rounded(z, 2)
     return {"base": base, "change": change, "pct_change": pct_change, "z": z_rounded, "flag": flag}
 
 

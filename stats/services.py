@@ -340,13 +340,12 @@ def rollups_rebuild(
     return written
 
 
-# Locks the marks in key order, as writers do (_mark_dirty sorts), then deletes them.
+# SKIP LOCKED: a mark held by a change in flight is left for a later recompute.
 _CLEAR_MARKS_SQL = f"""
 DELETE FROM {DirtyDay._meta.db_table} WHERE id IN (
     SELECT id FROM {DirtyDay._meta.db_table}
     WHERE source = %s AND day BETWEEN %s AND %s
-    ORDER BY day, area_key
-    FOR UPDATE
+    FOR UPDATE SKIP LOCKED
 )
 """
 
@@ -354,10 +353,10 @@ DELETE FROM {DirtyDay._meta.db_table} WHERE id IN (
 def _clear_marks(source: MetricSource, first: date, last: date) -> None:
     """Delete the source's marks of these days, before a rebuild reads them.
 
-    Marks committed before now are covered by the rebuild, which reads later; a mark locked by
-    an ingest in flight is waited for, and its change then seen. The marks are locked in key
-    order, the order writers lock them in: a plain DELETE locks them in the table's order and
-    could deadlock with an ingest writing its sorted marks.
+    Marks committed before now are covered by the rebuild, which reads later. A mark locked by
+    a change in flight is skipped, not waited for: it stays, and a recompute that can see the
+    change clears it. Waiting could deadlock, since the rebuild would lock marks in one order
+    while a writer marking record by record may lock them in another.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -256,25 +256,25 @@ def test_compare_of_amounts_gives_plain_numbers_for_decimals():
     assert block["change"] == 2.5
 
 
-@given(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from([1, 2]))
+@given(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from([0, 1, 2, 3]))
 def test_fast_rounding_gives_pythons_round_for_any_float(value, digits):
-    assert_same_float(rounded(value, digits, 10**digits), round(value, digits))
+    assert_same_float(rounded(value, digits), round(value, digits))
 
 
 @given(st.integers(-(10**12), 10**12), st.integers(1, 10**12))
 def test_fast_rounding_gives_pythons_round_for_percent_changes(change, base):
     value = 100.0 * change / base
-    assert_same_float(rounded(value, 1, 10), round(value, 1))
+    assert_same_float(rounded(value, 1), round(value, 1))
 
 
 @given(
     st.integers(-(10**9), 10**9),
-    st.sampled_from([1, 2]),
+    st.sampled_from([0, 1, 2, 3]),
     st.floats(min_value=-1e-5, max_value=1e-5),
 )
 def test_fast_rounding_gives_pythons_round_next_to_a_half(whole, digits, nudge):
     value = (whole + 0.5 + nudge) / 10**digits
-    assert_same_float(rounded(value, digits, 10**digits), round(value, digits))
+    assert_same_float(rounded(value, digits), round(value, digits))
 
 
 def assert_same_float(fast: float, expected: float) -> None:
