@@ -280,7 +280,7 @@ class Cube:
         )
 
     def _select(self, measures: list[str]) -> str:
-        """Key columns, day numbers and whole-number measure values, in key order."""
+        """Key columns, day numbers and whole-number measure values, in no particular order."""
         quote = connection.ops.quote_name
         rollup = self.source.rollup._meta
 
@@ -297,10 +297,11 @@ class Cube:
             scale = self.scales[measure]
             scaled = column(measure) if scale is None else f"ROUND({column(measure)} * {scale})"
             values.append(f"CAST({scaled} AS BIGINT)")
-        keys = f"{column('area_key')}, {column('category_key')}"
+        # No ORDER BY: the rows come in the table's order and are sorted by _indexed. Read in
+        # key order through the unique index, 2 million rows took ten times as long.
         return (
-            f"SELECT {keys}, {day_number}, {', '.join(values)} "
-            f"FROM {quote(rollup.db_table)} ORDER BY {keys}, {day}"
+            f"SELECT {column('area_key')}, {column('category_key')}, {day_number}, "
+            f"{', '.join(values)} FROM {quote(rollup.db_table)}"
         )
 
     def _indexed(self, generation, area, category, day, values: dict) -> Snapshot:
@@ -321,10 +322,18 @@ class Cube:
             return Snapshot(generation)
         pair = area * stride + category
         first_day = int(day.min())
-        days = (day - first_day).astype(np.int32)
+        days = day - first_day
+        # Rows in (pair, day) order: by one sort key where it fits in int64 (five times faster).
+        width = int(days.max()) + 1
+        if int(pair.max()) * width + width <= INT64_MAX:
+            order = np.argsort(pair * width + days)
+        else:
+            order = np.lexsort((days, pair))
+        pair, days = pair[order], days[order].astype(np.int32)
+        values = {measure: column[order] for measure, column in values.items()}
         pair_step = np.diff(pair)
         if not ((pair_step > 0) | ((pair_step == 0) & (np.diff(days) > 0))).all():
-            raise ValueError(f"{self.source.name} rollup rows came out of key order")
+            raise ValueError(f"{self.source.name} has two rollup rows for one key and day")
         starts = np.concatenate(([0], np.flatnonzero(pair_step) + 1))
         ends = np.append(starts[1:], len(pair))
         spans = zip(starts.tolist(), ends.tolist(), strict=True)

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -11,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from incidents.services import incidents_ingest
-from stats.cube import cube_totals, cube_wait, cube_warm, held_measures
+from stats.cube import Cube, cube_totals, cube_wait, cube_warm, held_measures
 from stats.models import IncidentDaily
 from stats.registry import get_source
 from stats.selectors import Subject, stats_summary
@@ -201,3 +202,29 @@ def test_a_summary_asking_for_an_unloaded_measure_loads_it_in_the_background(
     second, read = summary_reading(subject, Window.CUSTOM, WHOLE_HISTORY, ["count", "loss"])
     assert not read
     assert second == first
+
+
+@pytest.mark.parametrize("largest_area", [300, 2**50], ids=["one sort key", "lexsort"])
+def test_rollup_rows_are_indexed_in_key_order_whatever_order_they_come_in(largest_area):
+    rng = np.random.default_rng(4)
+    keys = {
+        (int(area), int(category), int(day))
+        for area, category, day in zip(
+            rng.choice([1, 7, largest_area], 400),
+            rng.integers(0, 900, 400),
+            rng.integers(8000, 8100, 400),
+            strict=True,
+        )
+    }
+    area, category, day = (np.array(column, np.int64) for column in zip(*sorted(keys), strict=True))
+    count = rng.integers(1, 50, len(area))
+    cube = Cube(get_source("incidents"))
+    in_order = cube._indexed(1, area, category, day, {"count": count})
+    shuffled = rng.permutation(len(area))
+    shuffled_in = cube._indexed(
+        1, area[shuffled], category[shuffled], day[shuffled], {"count": count[shuffled]}
+    )
+    assert shuffled_in.pairs == in_order.pairs
+    assert list(shuffled_in.days) == list(in_order.days)
+    assert list(shuffled_in.running["count"]) == list(in_order.running["count"])
+    assert list(in_order.running["count"]) == [0, *np.cumsum(count).tolist()]
