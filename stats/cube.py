@@ -445,8 +445,7 @@ def cube_totals(subject, periods: tuple[Period, ...], measures: list[str]) -> li
     current)."""
     if not cube_settings.enabled:
         return None
-    source = subject.source
-    cube = _cubes.get(source.name) or _cube(source)
+    cube = _cube(subject.source)
     return cube.totals(subject.area_key, subject.category_key, periods, measures)
 
 

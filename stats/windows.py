@@ -33,12 +33,7 @@ class Period(NamedTuple):
         return (self.end - self.start).days + 1
 
     def as_dict(self) -> dict:
-        start, end = self
-        # iso_day's table read here first: a summary writes six days, each a call otherwise.
-        return {
-            "from": _ISO_DAYS.get(start) or iso_day(start),
-            "to": _ISO_DAYS.get(end) or iso_day(end),
-        }
+        return {"from": iso_day(self.start), "to": iso_day(self.end)}
 
 
 # Days written out, kept: a summary writes six, and date.isoformat() was a fifth of its time.
