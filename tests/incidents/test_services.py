@@ -184,6 +184,20 @@ def test_an_unchanged_foreign_row_is_rejected_too_so_no_value_can_be_guessed(
     assert (report.unchanged, report.rejected) == (0, 1)
 
 
+def test_a_pipelined_load_rejects_rows_over_another_districts_incidents(station_officer):
+    incidents_ingest(rows=[row("R2", lon=122.5)], source_system="t")
+    before = Incident.objects.values().get(source_ref="R2")
+    rows = [row("R1"), row("R2"), row("R3")]
+    report = services.incidents_ingest_chunks(
+        services.chunked(rows), user=station_officer, source_system="t"
+    )
+    assert (report.created, report.rejected) == (2, 1)
+    assert [error.as_dict() for error in report.errors] == [
+        {"row": 2, "field": "source_ref", "message": "not yours to change"}
+    ]
+    assert Incident.objects.values().get(source_ref="R2") == before
+
+
 def test_an_officer_still_updates_their_own_incident(station_officer):
     incidents_ingest(rows=[row("R1")], source_system="t", user=station_officer)
     report = incidents_ingest(
