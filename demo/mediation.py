@@ -49,9 +49,9 @@ def build_demo_mediation(*, seed: int) -> int:
     with transaction.atomic():
         for station in stations:
             count = max(1, round(rng.gauss(CASES_PER_STATION_PER_WEEK * weeks, 6)))
-            calls = _dispute_calls(station)
+            calls, taken = _dispute_calls(station), set()
             for _ in range(count):
-                case, steps, follow_up = _case(rng, station, types, calls, now)
+                case, steps, follow_up = _case(rng, station, types, calls, now, taken)
                 cases.append(case)
                 changes.append(steps)
                 follow_ups.append(follow_up)
@@ -84,11 +84,16 @@ def _dispute_calls(station: Area) -> list[Incident]:
     )
 
 
-def _case(rng, station, types, calls, now):
+def _case(rng, station, types, calls, now, taken: set[int]):
+    """One case of the station; ``taken``: the ids of the calls that opened a case already."""
     type_code = rng.choices(list(TYPE_WEIGHTS), weights=list(TYPE_WEIGHTS.values()))[0]
     screened = now - timedelta(days=rng.uniform(0, DAYS))
     source = rng.choices(CaseSource.values, weights=[15, 30, 30, 15, 8, 2])[0]
     call = rng.choice(calls) if calls and source == CaseSource.CALL_110 else None
+    if call is not None and call.pk in taken:
+        call = None  # one case an incident: a call taken already opens no second case
+    elif call is not None:
+        taken.add(call.pk)
     parties = [
         {"name": _name(rng), "phone": f"1{rng.randrange(3, 9)}{rng.randrange(10**9):09d}",
          "role": role}

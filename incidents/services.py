@@ -10,7 +10,7 @@ import h3
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from accounts.policy import require
+from accounts.policy import NOT_YOURS, may_write_over, require
 from areas.choices import AreaKind
 from areas.locator import AreaLocator, Located, get_locator
 from areas.scoping import Scope, scope_for
@@ -91,6 +91,8 @@ class IngestReport:
     # For the audit trail: references of created rows, before → after of updated ones.
     created_refs: list[tuple[str, str]] = field(default_factory=list)
     changes: list[tuple[Incident, dict]] = field(default_factory=list)
+    # The row number of each accepted row's (source system, reference), to reject it later.
+    row_of: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def merge(self, other: "IngestReport") -> None:
         self.created += other.created
@@ -183,6 +185,7 @@ def chunked(
 class _IngestContext:
     """What validating and placing rows needs from the database, read once per ingest."""
 
+    user: object  # None: the platform itself
     scope: Scope
     categories: dict[str, tuple[int, str]]
     locator: AreaLocator
@@ -193,6 +196,7 @@ class _IngestContext:
 def _ingest_context(user, source_system: str | None, default_tz: ZoneInfo | None):
     require(user, "incidents.add_incident")
     return _IngestContext(
+        user=user,
         scope=scope_for(user) if user is not None else Scope(everything=True),
         categories=active_categories(),
         locator=get_locator(),
@@ -220,12 +224,27 @@ def incidents_ingest(
     """
     context = _ingest_context(user, source_system, default_tz)
     report, accepted = _prepare(IngestChunk(rows, first_row_number, prior_rejections), context)
-    if atomic and report.rejected:
-        return report
-    with transaction.atomic():
-        _upsert(accepted, report, return_incidents=return_incidents)
-        _audit_ingest(report)
+    existing = None
+    if atomic:
+        # Rows over records the caller may not change are found before anything is written.
+        existing = _existing(accepted)
+        accepted = _refuse_foreign(accepted, existing, report, context)
+        if report.rejected:
+            return report
+    try:
+        with transaction.atomic():
+            _upsert(accepted, report, context, existing=existing, return_incidents=return_incidents)
+            if atomic and report.rejected:  # a record created meanwhile, by someone else
+                raise _NothingSaved
+            _audit_ingest(report)
+    except _NothingSaved:
+        report.created = report.updated = report.unchanged = 0
+        report.incidents.clear()
     return report
+
+
+class _NothingSaved(Exception):
+    """An atomic ingest with a rejected row: roll back what was written."""
 
 
 def incidents_ingest_chunks(
@@ -255,7 +274,7 @@ def incidents_ingest_chunks(
                 report, accepted = _prepare(chunk, context, seen)
                 if in_flight:
                     _finish_chunk(in_flight, total, on_chunk)
-                in_flight = _ChunkWrite(chunk, report, accepted)
+                in_flight = _ChunkWrite(chunk, report, accepted, context)
             if in_flight:
                 _finish_chunk(in_flight, total, on_chunk)
                 in_flight = None
@@ -276,9 +295,15 @@ def _finish_chunk(write: "_ChunkWrite", total: IngestReport, on_chunk) -> None:
 class _ChunkWrite:
     """One chunk's writes: updates at once, new rows by a COPY left running until finish()."""
 
-    def __init__(self, chunk: IngestChunk, report: IngestReport, accepted: list[dict]):
-        self.chunk, self.report = chunk, report
-        self.plan = _plan(accepted, report, return_incidents=False)
+    def __init__(
+        self,
+        chunk: IngestChunk,
+        report: IngestReport,
+        accepted: list[dict],
+        context: _IngestContext,
+    ):
+        self.chunk, self.report, self.context = chunk, report, context
+        self.plan = _plan(accepted, report, context, return_incidents=False)
         self.wait = None
         if self.plan.new_rows:
             self.savepoint = transaction.savepoint()
@@ -292,7 +317,7 @@ class _ChunkWrite:
             except IntegrityError:
                 # A concurrent ingest created some of these since we looked: sort them again.
                 transaction.savepoint_rollback(self.savepoint)
-                _upsert(new_rows, self.report, return_incidents=False, raced=True)
+                _upsert(new_rows, self.report, self.context, return_incidents=False, raced=True)
                 new_rows = []
             else:
                 transaction.savepoint_commit(self.savepoint)
@@ -337,6 +362,7 @@ def _prepare(
             )
             continue
         seen[key] = number
+        report.row_of[key] = number
         parsed.append((number, values))
 
     located = context.locator.locate_many([(v["lon"], v["lat"]) for _, v in parsed])
@@ -403,9 +429,20 @@ class _Plan:
     stale: set[tuple]
 
 
-def _plan(accepted: list[dict], report: IngestReport, *, return_incidents: bool) -> _Plan:
-    """Sort rows into new, changed and unchanged; changed incidents are updated now."""
-    existing = _existing(accepted)
+def _plan(
+    accepted: list[dict],
+    report: IngestReport,
+    context: _IngestContext,
+    *,
+    return_incidents: bool,
+    existing: dict[tuple[str, str], Incident] | None = None,
+) -> _Plan:
+    """Sort rows into new, changed and unchanged; changed incidents are updated now. Rows
+    over incidents the caller may not change are rejected. ``existing``: the stored incidents
+    of the rows, when already looked up."""
+    if existing is None:
+        existing = _existing(accepted)
+    accepted = _refuse_foreign(accepted, existing, report, context)
     new_rows: list[dict] = []
     to_update: list[Incident] = []
     unchanged = 0
@@ -447,6 +484,36 @@ def _plan(accepted: list[dict], report: IngestReport, *, return_incidents: bool)
     return _Plan(new_rows, stale)
 
 
+def _refuse_foreign(
+    accepted: list[dict],
+    existing: dict[tuple[str, str], Incident],
+    report: IngestReport,
+    context: _IngestContext,
+) -> list[dict]:
+    """The rows the caller may write: new ones, and those over incidents they may change where
+    the incidents are and where the rows put them. The others are rejected, saying nothing of
+    the incident."""
+    if context.user is None or not existing:
+        return accepted
+    allowed = []
+    for values in accepted:
+        key = (values["source_system"], values["source_ref"])
+        incident = existing.get(key)
+        if incident is None or may_write_over(
+            context.user,
+            "incidents.change_incident",
+            existing_path=incident.area_path,
+            new_path=values["area_path"],
+        ):
+            allowed.append(values)
+            continue
+        report.rejected += 1
+        report.errors.append(Rejection(report.row_of.get(key, 0), "source_ref", NOT_YOURS))
+    if len(allowed) != len(accepted):
+        report.errors.sort(key=lambda error: error.row)
+    return allowed
+
+
 def _existing(accepted: list[dict]) -> dict[tuple[str, str], Incident]:
     """The stored incidents with the rows' (source system, reference)."""
     by_system: dict[str, list[str]] = {}
@@ -479,25 +546,35 @@ def _existing(accepted: list[dict]) -> dict[tuple[str, str], Incident]:
 
 
 def _upsert(
-    accepted: list[dict], report: IngestReport, *, return_incidents: bool, raced: bool = False
+    accepted: list[dict],
+    report: IngestReport,
+    context: _IngestContext,
+    *,
+    return_incidents: bool,
+    raced: bool = False,
+    existing: dict[tuple[str, str], Incident] | None = None,
 ) -> None:
-    plan = _plan(accepted, report, return_incidents=return_incidents)
+    plan = _plan(accepted, report, context, return_incidents=return_incidents, existing=existing)
     new_rows = plan.new_rows
-    if new_rows and return_incidents:
-        created = Incident.objects.bulk_create(
-            [Incident(**values) for values in new_rows], batch_size=BULK_BATCH_SIZE
-        )
-        report.incidents.extend(created)
-    elif new_rows:
+    if new_rows:
         try:
             with transaction.atomic():
-                _insert_new(new_rows)
+                if return_incidents:
+                    created = Incident.objects.bulk_create(
+                        [Incident(**values) for values in new_rows], batch_size=BULK_BATCH_SIZE
+                    )
+                else:
+                    _insert_new(new_rows)
         except IntegrityError:
             if raced:
                 raise
-            # A concurrent ingest created some of these since we looked: sort them again.
-            _upsert(new_rows, report, return_incidents=False, raced=True)
+            # A concurrent ingest created some of these since we looked: sort them again (as
+            # updates of what it made, if the caller may change that).
+            _upsert(new_rows, report, context, return_incidents=return_incidents, raced=True)
             new_rows = []
+        else:
+            if return_incidents:
+                report.incidents.extend(created)
     _after_write(new_rows, plan.stale, report)
 
 
@@ -539,14 +616,21 @@ def _insert_new(new_rows: list[dict], *, wait: bool = True):
     return None
 
 
-def incident_create(*, data: dict, user) -> Incident:
-    """Ingest one incident (idempotent by source system and reference); RowError if invalid."""
+def incident_upsert(*, data: dict, user) -> tuple[Incident, str]:
+    """Ingest one incident (idempotent by source system and reference): the incident and
+    whether it was ``created``, ``updated`` or ``unchanged``; RowError if refused."""
     report = incidents_ingest(rows=[data], user=user, return_incidents=True)
     if report.rejected:
         raise RowError([Problem(e.field, e.message) for e in report.errors])
     incident = report.incidents[0]
     incident.refresh_from_db()
-    return incident
+    outcome = "created" if report.created else "updated" if report.updated else "unchanged"
+    return incident, outcome
+
+
+def incident_create(*, data: dict, user) -> Incident:
+    """Ingest one incident (idempotent by source system and reference); RowError if refused."""
+    return incident_upsert(data=data, user=user)[0]
 
 
 @transaction.atomic
@@ -685,27 +769,39 @@ def _reassign_batch(batch: list[Incident], locator, fields: list[str]) -> int:
 @transaction.atomic
 def device_event_receive(*, data: dict, user=None) -> tuple[DeviceEvent, bool]:
     """Store a device event (idempotent by device and event id) and open an incident if its
-    type says so; returns the event and whether it was new."""
+    type says so; returns the event and whether it was new. RowError when the event lies
+    outside the caller's jurisdiction, or repeats an event (or names an incident) of another."""
     require(user, "incidents.add_deviceevent")
     event_type = DeviceEventType.objects.select_related("category").get(code=data["event_type"])
-    existing = DeviceEvent.objects.filter(
-        device_id=data["device_id"], event_id=data["event_id"]
-    ).first()
-    if existing is not None:
-        return existing, False
     place = get_locator().locate(data["lon"], data["lat"]) if data.get("lat") is not None else None
-    event = DeviceEvent.objects.create(
-        device_id=data["device_id"],
-        event_id=data["event_id"],
-        event_type=event_type,
-        occurred_at=data["occurred_at"],
-        lon=data.get("lon"),
-        lat=data.get("lat"),
-        confidence=data.get("confidence"),
-        media_url=data.get("media_url") or "",
-        payload=data.get("payload") or {},
-        area_path=place.leaf.path if place and place.leaf else "",
-    )
+    area_path = place.leaf.path if place and place.leaf else ""
+    if user is not None:
+        problem = _scope_problem({"lat": data.get("lat"), "area_path": area_path}, scope_for(user))
+        if problem:
+            raise RowError([problem])
+    key = {"device_id": data["device_id"], "event_id": data["event_id"]}
+    existing = DeviceEvent.objects.filter(**key).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                event = DeviceEvent.objects.create(
+                    **key,
+                    event_type=event_type,
+                    occurred_at=data["occurred_at"],
+                    lon=data.get("lon"),
+                    lat=data.get("lat"),
+                    confidence=data.get("confidence"),
+                    media_url=data.get("media_url") or "",
+                    payload=data.get("payload") or {},
+                    area_path=area_path,
+                )
+        except IntegrityError:  # the same event, stored by a concurrent request
+            existing = DeviceEvent.objects.get(**key)
+    if existing is not None:
+        # A replay changes nothing, but answers with the event: only to whom it belongs.
+        if not may_write_over(user, "incidents.add_deviceevent", existing_path=existing.area_path):
+            raise RowError([Problem("event_id", NOT_YOURS)])
+        return existing, False
     confident = (data.get("confidence") or 0) >= event_type.min_confidence
     if event_type.creates_incident and event_type.category_id and confident:
         event.incident = incident_create(

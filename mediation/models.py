@@ -102,6 +102,10 @@ class DisputeCase(models.Model):
         ordering = ["-screened_at"]
         permissions = [("view_personal_data", _("查看当事人个人信息"))]
         indexes = [models.Index(fields=["area_path", "screened_at"], name="dispute_area_time")]
+        constraints = [
+            # One case an incident: parallel requests to open it cannot make two.
+            models.UniqueConstraint(fields=["incident"], name="dispute_case_one_per_incident")
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.screened_at:%Y-%m-%d} {self.get_status_display()}"

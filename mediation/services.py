@@ -4,7 +4,7 @@ escalated into incidents; follow-ups and their overdue alerts; masking of person
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.policy import require
@@ -42,6 +42,15 @@ class CaseError(Exception):
 
 class TransitionError(CaseError):
     """A lifecycle step not allowed from the case's status (answered with 409)."""
+
+
+class CaseExists(TransitionError):
+    """The incident already has its case (answered with 409, and the case if the caller may
+    see it)."""
+
+    def __init__(self, case: DisputeCase):
+        super().__init__("incident", "already has a dispute case")
+        self.case = case
 
 
 def case_area(*, user, area: Area | None, lon, lat) -> Area:
@@ -88,21 +97,26 @@ def case_from_incident(*, incident: Incident, user=None, **fields) -> DisputeCas
         raise CaseError("incident", f"a {category.code} incident is not a dispute")
     existing = incident.dispute_cases.first()
     if existing is not None:
-        raise TransitionError("incident", f"already has dispute case {existing.public_id}")
+        raise CaseExists(existing)
     type_code = CATEGORY_TO_TYPE.get(category.code, "other")
     fields.setdefault("type", DisputeType.objects.get(code=type_code))
     fields.setdefault("summary", incident.summary or category.name)
     fields.setdefault("source", CaseSource.CALL_110)
     fields.setdefault("screened_at", timezone.now())
-    return case_create(
-        user=user,
-        area=fields.pop("area", None) or incident.area,
-        incident=incident,
-        lon=incident.lon,
-        lat=incident.lat,
-        address=incident.address,
-        **fields,
-    )
+    try:
+        with transaction.atomic():
+            return case_create(
+                user=user,
+                area=fields.pop("area", None) or incident.area,
+                incident=incident,
+                lon=incident.lon,
+                lat=incident.lat,
+                address=incident.address,
+                **fields,
+            )
+    except IntegrityError:
+        # A concurrent request opened the incident's case first (one case an incident).
+        raise CaseExists(incident.dispute_cases.get()) from None
 
 
 @transaction.atomic
@@ -163,10 +177,15 @@ def _incident_for(case: DisputeCase, *, at: datetime, user) -> Incident:
     }
     if case.lon is None:
         del row["lon"], row["lat"]
-    report = incidents_ingest(rows=[row], source_system="mediation", return_incidents=True)
+    # As the user: the incident obeys their jurisdiction like any other they report.
+    report = incidents_ingest(
+        rows=[row], user=user, source_system="mediation", return_incidents=True
+    )
     if report.rejected:
         problem = report.errors[0]
-        raise CaseError("incident", f"the escalated incident was refused: {problem}")
+        raise CaseError(
+            "incident", f"the escalated incident was refused: {problem.field}: {problem.message}"
+        )
     return report.incidents[0]
 
 

@@ -1,6 +1,7 @@
 """``ws/patrols/positions/``: live unit positions for the maps of the user's jurisdiction."""
 
 from channels.db import database_sync_to_async
+from django.core.exceptions import PermissionDenied
 
 from safecity.core.live import ScopedFeedConsumer
 
@@ -37,13 +38,15 @@ class PositionConsumer(ScopedFeedConsumer):
             detail = f"pings: a list of at most {MAX_PINGS} ping objects"
             await self.send_json({"type": "error", "detail": detail})
             return True
-        report = await database_sync_to_async(self._ingest)(pings)
+        try:
+            report = await database_sync_to_async(services.positions_ingest)(
+                pings=pings, user=self.scope["user"]
+            )
+        except PermissionDenied as exc:
+            await self.send_json({"type": "error", "detail": str(exc)})
+            return True
         await self.send_json({"type": "ingested", **report})
         return True
-
-    def _ingest(self, pings: list) -> dict:
-        units = PatrolUnit.objects.for_user(self.scope["user"])
-        return services.positions_ingest(pings=pings, units=units)
 
     async def positions_message(self, message):
         await self.send_json({"type": "positions", "positions": message["positions"]})

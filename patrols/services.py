@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.policy import require
 from incidents.rows import FUTURE_TOLERANCE, parse_datetime
 from safecity.core import live
 from safecity.core.bulk import bulk_insert
@@ -31,19 +32,20 @@ class PingRejection:
         return {"index": self.index, "field": self.field, "message": self.message}
 
 
-def positions_ingest(*, pings: list, units=None) -> dict:
+def positions_ingest(*, pings: list, user=None) -> dict:
     """Store a batch of GPS pings; bad ones are rejected one by one with the reason.
 
-    ``units`` limits which unit codes may report (the caller's scope); None: any unit.
-    Repeated (unit, time) pings are kept once. Each unit's latest position moves forward only.
+    A ping moves its unit: ``user`` may report only for units whose home zone they may change
+    (their jurisdiction); ``user`` None is the platform itself, for any unit. Repeated
+    (unit, time) pings are kept once. Each unit's latest position moves forward only.
     """
+    require(user, "patrols.add_position")
     now = timezone.now()
     tz = timezone.get_default_timezone()
+    units = PatrolUnit.objects.all() if user is None else PatrolUnit.objects.for_user(user)
     known = {
         unit.code: unit
-        for unit in (units if units is not None else PatrolUnit.objects.all()).only(
-            "id", "code", "name", "kind", "status", "home_path", "last_seen_at"
-        )
+        for unit in units.only("id", "code", "name", "kind", "status", "home_path", "last_seen_at")
     }
     rejected: list[PingRejection] = []
     rows: dict[tuple[int, datetime], list] = {}

@@ -120,14 +120,21 @@ class IncidentViewSet(viewsets.GenericViewSet):
         audit_record(action="view", obj=incident, request=request)
         return Response(IncidentDetailSerializer(incident).data)
 
-    @extend_schema(request=IncidentInputSerializer, responses={201: IncidentSerializer})
+    @extend_schema(
+        request=IncidentInputSerializer,
+        responses={201: IncidentSerializer, 200: IncidentSerializer},
+    )
     def create(self, request):
-        """Ingest one incident; the same source system and reference updates it instead."""
+        """Ingest one incident: 201 when new; the same source system and reference updates it
+        instead (200), if the caller may change it where it is and where it goes."""
         try:
-            incident = services.incident_create(data=_row_from_request(request), user=request.user)
+            incident, outcome = services.incident_upsert(
+                data=_row_from_request(request), user=request.user
+            )
         except RowError as exc:
             return _row_errors_response(exc)
-        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+        code = status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK
+        return Response(IncidentSerializer(incident).data, status=code)
 
     @extend_schema(request=IncidentInputSerializer, responses={200: IncidentSerializer})
     def partial_update(self, request, public_id=None):
@@ -290,15 +297,21 @@ class DeviceEventView(APIView):
     token_resource = "events"
     write_permissions = {"post": ["incidents.add_deviceevent"]}
 
-    @extend_schema(request=DeviceEventInputSerializer, responses={201: DeviceEventSerializer})
+    @extend_schema(
+        request=DeviceEventInputSerializer,
+        responses={201: DeviceEventSerializer, 200: DeviceEventSerializer},
+    )
     def post(self, request):
         params = DeviceEventInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         if not DeviceEventType.objects.filter(code=params.validated_data["event_type"]).exists():
             raise ValidationError({"event_type": "unknown event type"})
-        event, created = services.device_event_receive(
-            data=params.validated_data, user=request.user
-        )
+        try:
+            event, created = services.device_event_receive(
+                data=params.validated_data, user=request.user
+            )
+        except RowError as exc:
+            return _row_errors_response(exc)
         event.created = created
         return Response(
             DeviceEventSerializer(event).data,

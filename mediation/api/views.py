@@ -39,6 +39,16 @@ def _case_error(exc: services.CaseError):
     return Response({exc.field: [exc.message]}, status=code)
 
 
+def _case_exists(request, exc: services.CaseExists):
+    """409: the incident has its case already — shown when the caller may see it, else not
+    even named (it may be another jurisdiction's)."""
+    body = {exc.field: [exc.message]}
+    case = selectors.cases_for_user(request.user).filter(pk=exc.case.pk).first()
+    if case is not None:
+        body["case"] = DisputeCaseSerializer(case, context={"request": request}).data
+    return Response(body, status=status.HTTP_409_CONFLICT)
+
+
 class DisputeCaseViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -214,6 +224,8 @@ class OpenFromIncidentView(APIView):
             case = services.case_from_incident(
                 incident=incident, user=request.user, **params.validated_data
             )
+        except services.CaseExists as exc:
+            return _case_exists(request, exc)
         except services.CaseError as exc:
             return _case_error(exc)
         data = DisputeCaseSerializer(case, context={"request": request}).data

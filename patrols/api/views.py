@@ -64,9 +64,7 @@ class PositionsView(generics.ListAPIView):
             raise ValidationError({"detail": "send a JSON array of pings"})
         if len(request.data) > MAX_PINGS:
             raise ValidationError({"detail": f"at most {MAX_PINGS} pings per request"})
-        report = services.positions_ingest(
-            pings=request.data, units=PatrolUnit.objects.for_user(request.user)
-        )
+        report = services.positions_ingest(pings=request.data, user=request.user)
         return Response(report, status=status.HTTP_200_OK)
 
 

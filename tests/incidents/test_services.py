@@ -145,3 +145,155 @@ def test_ingest_recovers_when_another_writer_commits_the_same_rows_first(
     report = incidents_ingest(rows=rows, source_system="t")
     assert (report.created, report.unchanged, report.rejected) == (count - 2, 2, 0)
     assert Incident.objects.filter(source_system="t").count() == count
+
+
+# --- ownership: an upsert writes over only what the caller may change -----------------------
+
+
+@pytest.fixture
+def station_officer(two_districts, make_user):
+    from accounts.choices import Role
+
+    return make_user(role=Role.STATION_OFFICER, home_area=two_districts[0].children.get())
+
+
+def test_an_ingest_row_over_another_districts_incident_is_rejected_as_not_yours(
+    station_officer,
+):
+    incidents_ingest(rows=[row("R1", lon=122.5, summary="乙区原始记录")], source_system="t")
+    before = Incident.objects.values().get(source_ref="R1")
+    report = incidents_ingest(
+        rows=[row("R1", summary="改写"), row("R2")], source_system="t", user=station_officer
+    )
+    assert (report.created, report.updated, report.unchanged, report.rejected) == (1, 0, 0, 1)
+    assert [error.as_dict() for error in report.errors] == [
+        {"row": 1, "field": "source_ref", "message": "not yours to change"}
+    ]
+    assert Incident.objects.values().get(source_ref="R1") == before
+
+
+def test_an_unchanged_foreign_row_is_rejected_too_so_no_value_can_be_guessed(
+    station_officer, two_districts
+):
+    """An incident of the other district whose point lies in the officer's station (its areas
+    not yet recomputed): re-sending its very values must not answer "unchanged"."""
+    incidents_ingest(rows=[row("R1")], source_system="t", user=None)
+    other_station = two_districts[1].children.get()
+    Incident.objects.filter(source_ref="R1").update(area_path=other_station.path)
+    report = incidents_ingest(rows=[row("R1")], source_system="t", user=station_officer)
+    assert (report.unchanged, report.rejected) == (0, 1)
+
+
+def test_a_pipelined_load_rejects_rows_over_another_districts_incidents(station_officer):
+    incidents_ingest(rows=[row("R2", lon=122.5)], source_system="t")
+    before = Incident.objects.values().get(source_ref="R2")
+    rows = [row("R1"), row("R2"), row("R3")]
+    report = services.incidents_ingest_chunks(
+        services.chunked(rows), user=station_officer, source_system="t"
+    )
+    assert (report.created, report.rejected) == (2, 1)
+    assert [error.as_dict() for error in report.errors] == [
+        {"row": 2, "field": "source_ref", "message": "not yours to change"}
+    ]
+    assert Incident.objects.values().get(source_ref="R2") == before
+
+
+def test_an_officer_still_updates_their_own_incident(station_officer):
+    incidents_ingest(rows=[row("R1")], source_system="t", user=station_officer)
+    report = incidents_ingest(
+        rows=[row("R1", summary="补充")], source_system="t", user=station_officer
+    )
+    assert (report.updated, report.rejected) == (1, 0)
+
+
+def test_an_atomic_ingest_with_a_foreign_row_writes_nothing(station_officer):
+    incidents_ingest(rows=[row("R1", lon=122.5)], source_system="t")
+    report = incidents_ingest(
+        rows=[row("R2"), row("R1")], source_system="t", user=station_officer, atomic=True
+    )
+    assert (report.created, report.rejected) == (0, 1)
+    assert not Incident.objects.filter(source_ref="R2").exists()
+
+
+def _looking_first_finds_nothing(monkeypatch):
+    """The first look for existing incidents comes before another writer's commit."""
+    real_existing = services._existing
+    calls = []
+
+    def stale_then_real(accepted):
+        calls.append(1)
+        return {} if len(calls) == 1 else real_existing(accepted)
+
+    monkeypatch.setattr(services, "_existing", stale_then_real)
+
+
+def test_a_single_create_beaten_by_another_writer_becomes_an_update(station_officer, monkeypatch):
+    first, _ = services.incident_upsert(data=row("R1"), user=station_officer)
+    _looking_first_finds_nothing(monkeypatch)
+    incident, outcome = services.incident_upsert(
+        data=row("R1", summary="补充"), user=station_officer
+    )
+    assert (incident.pk, outcome) == (first.pk, "updated")
+    assert Incident.objects.get().summary == "补充"
+
+
+def test_a_create_beaten_by_another_districts_writer_is_not_yours(station_officer, monkeypatch):
+    incidents_ingest(rows=[row("R1", lon=122.5)], source_system="api")
+    _looking_first_finds_nothing(monkeypatch)
+    with pytest.raises(RowError) as refused:
+        services.incident_upsert(data=row("R1", summary="改写"), user=station_officer)
+    assert [(p.field, p.message) for p in refused.value.problems] == [
+        ("source_ref", "not yours to change")
+    ]
+    assert Incident.objects.get().summary == ""
+
+
+@pytest.fixture
+def officers_post_device_events(monkeypatch):
+    """A district-scoped role that may post device events (none has today but administrators)."""
+    from accounts.backends import ROLE_PERMISSIONS
+    from accounts.choices import Role
+
+    monkeypatch.setitem(
+        ROLE_PERMISSIONS,
+        Role.STATION_OFFICER,
+        ROLE_PERMISSIONS[Role.STATION_OFFICER] | {"incidents.add_deviceevent"},
+    )
+
+
+def device_event(event_id: str, lon: float, lat: float = 30.5) -> dict:
+    return {
+        "device_id": "CAM-1",
+        "event_id": event_id,
+        "event_type": "drowning_person_at_water",
+        "occurred_at": timezone.now(),
+        "lon": lon,
+        "lat": lat,
+        "confidence": 0.9,
+    }
+
+
+def test_a_device_event_of_another_district_is_not_returned_to_a_district_user(
+    station_officer, officers_post_device_events
+):
+    from incidents.models import DeviceEvent
+
+    services.device_event_receive(data=device_event("e-1", lon=122.5))
+    with pytest.raises(RowError) as refused:
+        services.device_event_receive(data=device_event("e-1", lon=120.5), user=station_officer)
+    assert [(p.field, p.message) for p in refused.value.problems] == [
+        ("event_id", "not yours to change")
+    ]
+    with pytest.raises(RowError) as outside:
+        services.device_event_receive(data=device_event("e-2", lon=122.5), user=station_officer)
+    assert outside.value.problems[0].field == "lon"
+    assert DeviceEvent.objects.count() == 1 and Incident.objects.count() == 1
+
+    own, created = services.device_event_receive(
+        data=device_event("e-3", lon=120.5), user=station_officer
+    )
+    again, created_again = services.device_event_receive(
+        data=device_event("e-3", lon=120.5), user=station_officer
+    )
+    assert (created, created_again, again.pk) == (True, False, own.pk)
+    assert own.incident.area_path.startswith(station_officer.home_area.path)

@@ -301,3 +301,57 @@ def test_cases_follow_their_area_when_it_moves(officer, station, two_districts, 
     assert set(counted.values_list("area_key", flat=True)) == {
         0, two_districts[0].parent_id, two_districts[1].id, station.id,
     }  # fmt: skip
+
+
+def test_an_incident_has_at_most_one_case_in_the_database(station):
+    from django.db import IntegrityError, transaction
+
+    from mediation.models import DisputeType
+
+    incidents_ingest(
+        rows=[{"source_ref": "D1", "category": "dispute_labor", "lon": 120.5, "lat": 30.5,
+               "reported_at": (timezone.now() - timedelta(hours=3)).isoformat()}],
+        source_system="t",
+    )  # fmt: skip
+    incident = Incident.objects.get()
+    fields = {
+        "type": DisputeType.objects.first(),
+        "summary": "x",
+        "source": "call_110",
+        "area": station,
+        "screened_at": timezone.now(),
+        "incident": incident,
+    }
+    DisputeCase.objects.create(**fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DisputeCase.objects.create(**fields)
+
+
+def test_opening_an_incidents_case_again_answers_409_with_the_case(officer, api_client_for):
+    incidents_ingest(
+        rows=[{"source_ref": "D1", "category": "dispute_labor", "lon": 120.5, "lat": 30.5,
+               "reported_at": (timezone.now() - timedelta(hours=3)).isoformat()}],
+        source_system="t",
+    )  # fmt: skip
+    url = f"/api/v1/incidents/{Incident.objects.get().public_id}/dispute-case/"
+    client = api_client_for(officer)
+    case = post_ok(client, url, {})
+    again = client.post(url, {}, format="json")
+    assert again.status_code == 409
+    assert again.json()["incident"] == ["already has a dispute case"]
+    assert again.json()["case"]["id"] == case["id"]
+
+
+def test_escalating_a_case_placed_in_another_district_is_refused(officer, station, api_client_for):
+    """The case is the officer's station's, its coordinates lie in the other district: the
+    incident it would become is refused like any the officer reports there."""
+    client = api_client_for(officer)
+    body = {"type": "neighbour", "summary": "x", "source": "patrol", "area": station.id}
+    case = post_ok(client, "/api/v1/mediation/cases/", {**body, "lon": 122.5, "lat": 30.5})
+    url = f"/api/v1/mediation/cases/{case['id']}/transition/"
+    post_ok(client, url, {"to": "mediating"}, expected=200)
+    refused = client.post(url, {"to": "escalated"}, format="json")
+    assert refused.status_code == 400
+    assert "outside your jurisdiction" in refused.json()["incident"][0]
+    assert not Incident.objects.exists()
+    assert DisputeCase.objects.get().status == CaseStatus.MEDIATING
