@@ -5,6 +5,7 @@ from channels.db import database_sync_to_async
 from safecity.core.live import ScopedFeedConsumer
 
 from . import services
+from .api.views import PositionsView
 from .models import PatrolUnit
 
 MAX_PINGS = 1000
@@ -20,6 +21,8 @@ class PositionConsumer(ScopedFeedConsumer):
     """
 
     feed = services.FEED
+    # The REST twin's: reporting pings needs what POST /api/v1/patrols/positions/ needs.
+    write_permissions = {"pings": PositionsView.write_permissions["post"]}
 
     async def connected(self):
         positions = await database_sync_to_async(self._snapshot)()
@@ -37,8 +40,9 @@ class PositionConsumer(ScopedFeedConsumer):
             detail = f"pings: a list of at most {MAX_PINGS} ping objects"
             await self.send_json({"type": "error", "detail": detail})
             return True
-        report = await database_sync_to_async(self._ingest)(pings)
-        await self.send_json({"type": "ingested", **report})
+        report = await self.perform("pings", self._ingest, pings)
+        if report is not None:
+            await self.send_json({"type": "ingested", **report})
         return True
 
     def _ingest(self, pings: list) -> dict:
