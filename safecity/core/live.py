@@ -202,10 +202,7 @@ class ScopedFeedConsumer(AsyncJsonWebsocketConsumer):
         """Re-check the credentials; close the socket (and say False) when they no longer
         hold. The user is refreshed, so actions see their current permissions."""
         try:
-            # Off the thread the consumers share: every socket asks this periodically.
-            recheck = await database_sync_to_async(recheck_credentials, thread_sensitive=False)(
-                self.scope
-            )
+            recheck = await database_sync_to_async(recheck_credentials)(self.scope)
         except Exception:
             # Not knowing is not holding: the client reconnects and is checked afresh.
             logger.exception("re-checking a socket's credentials failed")
