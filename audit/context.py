@@ -85,7 +85,10 @@ def context_for_socket(scope) -> RequestContext:
     """The context of a WebSocket action: the socket's user, token and client address (as for
     a request: the first X-Forwarded-For address only behind a trusted proxy), its path, and
     ``WEBSOCKET`` as the method."""
-    headers = {name: value.decode("latin-1") for name, value in scope.get("headers", [])}
+    headers = {
+        name.decode("latin-1").lower(): value.decode("latin-1")
+        for name, value in scope.get("headers", [])
+    }
     client = scope.get("client") or ("", 0)
     meta = {
         "REMOTE_ADDR": client[0] or "",
