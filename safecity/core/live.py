@@ -238,7 +238,7 @@ class ScopedFeedConsumer(AsyncJsonWebsocketConsumer):
         ``{"type": "error", "action", "detail", "status": 403}`` and the socket left open;
         else ``work(*args)`` off the event loop, its audit events recorded as the socket's
         user, token and address. Returns what ``work`` returns, None when refused."""
-        verdict = await database_sync_to_async(self.verdict)(action)
+        verdict = await database_sync_to_async(self._checked)(action)
         if not verdict:
             await self.send_json(
                 {"type": "error", "action": action, "detail": verdict.detail, "status": 403}
@@ -246,9 +246,24 @@ class ScopedFeedConsumer(AsyncJsonWebsocketConsumer):
             return None
         return await database_sync_to_async(self._audited)(work, *args)
 
-    def _audited(self, work, *args):
+    def _checked(self, action: str):
+        """The verdict on ``action``; a refusal is recorded, as the API records its 403s."""
+        verdict = self.verdict(action)
+        if not verdict:
+            from audit.choices import AuditAction, AuditOutcome
+            from audit.services import audit_record
+
+            self._audited(
+                audit_record,
+                action=AuditAction.DENIED,
+                outcome=AuditOutcome.DENIED,
+                detail=f"WEBSOCKET {self.scope.get('path', '')} {action} → 403: {verdict.detail}",
+            )
+        return verdict
+
+    def _audited(self, work, *args, **kwargs):
         with socket_audit_context(self.scope):
-            return work(*args)
+            return work(*args, **kwargs)
 
 
 @contextmanager

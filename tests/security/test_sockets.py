@@ -95,6 +95,7 @@ def pings_stored(site, ping: dict) -> int:
 def test_an_alerts_read_token_cannot_move_an_alert_over_the_socket(site, token_of, action):
     alert_id = open_alert(site, "commander")
     reader = token_of("commander", "alerts:read")
+    token_id = sql(site, "SELECT max(id) FROM accounts_apitoken")[0][0]
     with reader.socket("/ws/alerts/") as socket:
         assert receive_json(socket)["type"] == "backlog"
         socket.send(f'{{"action": "{action}", "id": {alert_id}}}')
@@ -104,6 +105,14 @@ def test_an_alerts_read_token_cannot_move_an_alert_over_the_socket(site, token_o
         assert "alerts:write" in answer["detail"]
         assert still_open(socket)
     assert alert_state(site, alert_id) == "open"
+    # The refusal is in the trail, as the API's 403s are, with who, which token and where from.
+    refusals = sql(
+        site,
+        "SELECT actor_username, token_id, ip FROM audit_auditevent WHERE action = 'denied'"
+        " AND detail LIKE %s",
+        [f"WEBSOCKET /ws/alerts/ {action} → 403%"],
+    )
+    assert ("commander", str(token_id), "127.0.0.1") in refusals
     # The REST twin answers the same token the same way.
     assert reader.post(f"/api/v1/alerts/{alert_id}/{action}/").status_code == 403
 
