@@ -1,4 +1,5 @@
-"""Session rules: the idle timeout, and the second factor for staff and administrators."""
+"""Session rules: the idle timeout (its clock started at login), the second factor for staff and
+administrators, and a logout closing the session's sockets."""
 
 import time
 from urllib.parse import quote
