@@ -1,4 +1,5 @@
-"""Session rules: the idle timeout, and the second factor for staff and administrators."""
+"""Session rules: the idle timeout (its clock started at login), the second factor for staff and
+administrators, and a logout closing the session's sockets."""
 
 import time
 from urllib.parse import quote
@@ -17,6 +18,20 @@ LAST_SEEN_KEY = "_last_seen"
 LAST_SEEN_RESOLUTION = 60
 # Paths an unverified user may reach: the login steps themselves, and what they load.
 OTP_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz")
+
+
+def start_idle_clock(sender, request, user, **kwargs):
+    """The idle clock starts at login, not at the first request after it (``user_logged_in``)."""
+    request.session[LAST_SEEN_KEY] = time.time()
+
+
+def end_sockets_of_session(sender, request, user, **kwargs):
+    """A logout closes the session's sockets at once (``user_logged_out``)."""
+    from safecity.core.live import end_sockets
+
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        end_sockets(session_key=session.session_key)
 
 
 def idle_expired(session, now: float | None = None) -> bool:
@@ -49,7 +64,9 @@ class SessionSecurityMiddleware:
             if _is_api(request):
                 return None  # the API now sees an anonymous caller and answers 401/403
             return redirect(f"{reverse('login')}?next={quote(request.get_full_path())}&idle=1")
-        if now - request.session.get(LAST_SEEN_KEY, 0) > LAST_SEEN_RESOLUTION:
+        # A short timeout needs a finer clock, or an active session would expire.
+        resolution = min(LAST_SEEN_RESOLUTION, settings.SESSION_IDLE_TIMEOUT / 10)
+        if now - request.session.get(LAST_SEEN_KEY, 0) > resolution:
             request.session[LAST_SEEN_KEY] = now
         return None
 

@@ -1,4 +1,5 @@
-"""The API's permission checks: what the role may read and change, and what the token allows.
+"""The API's permission check: what the role may read and change, and what the token allows,
+decided by ``accounts.policy.may_act`` — the same function every WebSocket action asks.
 
 Services repeat the change checks (accounts.policy.require), so a path that skips the API
 cannot skip them.
@@ -6,9 +7,9 @@ cannot skip them.
 
 from rest_framework import permissions
 
-from .backends import may_read
 from .models import ApiToken
-from .scopes import resource_of, scope_needed
+from .policy import may_act
+from .scopes import resource_of
 
 _MODEL_PERMISSIONS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
 
@@ -34,7 +35,8 @@ def write_permissions(view, method: str) -> list[str] | None:
 
 class RolePermissions(permissions.BasePermission):
     """Reads: the resources the role may read (all, for people; statistics, for API clients).
-    Changes: the Django permissions of the role (accounts.backends.ROLE_PERMISSIONS)."""
+    Changes: the Django permissions of the role (accounts.backends.ROLE_PERMISSIONS). A request
+    authenticated by an API token may do only what the token's scopes allow besides."""
 
     message = "你的角色无权访问此接口。"
 
@@ -42,21 +44,14 @@ class RolePermissions(permissions.BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        if not may_read(user, resource_of(view)):
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        needed = write_permissions(view, request.method)
-        return needed is not None and user.has_perms(needed)
-
-
-class TokenScopes(permissions.BasePermission):
-    """A request authenticated by an API token may do only what the token's scopes allow."""
-
-    def has_permission(self, request, view):
-        token = request.auth
-        if not isinstance(token, ApiToken):
-            return True
-        needed = scope_needed(view, request.method)
-        self.message = f"this token lacks the scope {needed}"
-        return token.allows(needed)
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        write = request.method not in permissions.SAFE_METHODS
+        verdict = may_act(
+            user,
+            token,
+            resource_of(view),
+            write=write,
+            permissions=write_permissions(view, request.method) if write else (),
+        )
+        self.message = verdict.detail or self.message
+        return verdict.allowed

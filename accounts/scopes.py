@@ -37,9 +37,3 @@ def check_scopes(scopes) -> list[str]:
 def resource_of(handler) -> str:
     """What an API view or WebSocket consumer serves: its ``token_resource``, else its app."""
     return getattr(handler, "token_resource", None) or type(handler).__module__.split(".")[0]
-
-
-def scope_needed(view, method: str) -> str:
-    resource = resource_of(view)
-    mode = "read" if method in ("GET", "HEAD", "OPTIONS") else "write"
-    return f"{resource}:{mode}"

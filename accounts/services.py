@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from safecity.core import live
 
 from .models import TOKEN_PREFIX_LENGTH, ApiToken, hash_token_key
 from .scopes import check_scopes
@@ -42,10 +43,12 @@ def api_token_create(*, user, scopes, days: int, name: str = "") -> tuple[ApiTok
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken) -> ApiToken:
-    """Revoke a token at once; a revoked token stays listed, for the record."""
+    """Revoke a token at once, closing its sockets; a revoked token stays listed, for the
+    record."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         audit_record(action="token_revoke", obj=token, changes={"user": token.user.username})
+        transaction.on_commit(lambda: live.end_sockets(token_id=token.pk))
     return token

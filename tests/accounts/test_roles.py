@@ -182,3 +182,26 @@ def test_an_inspection_is_refused_by_the_service_outside_the_inspectors_jurisdic
             area=area, inspector=people["commander"], inspected_on=date(2026, 7, 1), findings="好"
         )
     assert not area.inspections.exists()
+
+
+# --- accounts.policy.may_act: the one check of REST views and socket actions ------------------
+def test_may_act_asks_the_role_and_the_token_scope(make_user, two_districts):
+    from accounts.models import ApiToken
+    from accounts.policy import may_act
+
+    officer = make_user(role=Role.STATION_OFFICER, home_area=two_districts[0].children.get())
+    analyst = make_user(role=Role.CITY_ANALYST)
+    reader = ApiToken(user=officer, scopes=["patrols:read"])
+    writer = ApiToken(user=officer, scopes=["patrols:write"])
+    add_position = ["patrols.add_position"]
+
+    assert may_act(officer, None, "patrols", write=True, permissions=add_position)
+    assert may_act(officer, writer, "patrols", write=True, permissions=add_position)
+    refused = may_act(officer, reader, "patrols", write=True, permissions=add_position)
+    assert not refused and refused.detail == "this token lacks the scope patrols:write"
+    refused = may_act(analyst, None, "patrols", write=True, permissions=add_position)
+    assert not refused and "patrols.add_position" in refused.detail
+    assert not may_act(officer, None, "patrols", write=True, permissions=None)
+    assert may_act(officer, reader, "patrols", write=False)
+    assert not may_act(officer, writer, "patrols", write=False)
+    assert not may_act(officer, None, "audit", write=False)

@@ -31,3 +31,27 @@ def test_a_token_is_named_by_its_id_never_by_a_secret_key():
     assert token_identifier(ApiToken(pk=42, key_hash="secret-digest")) == "42"
     assert token_identifier(None) is None
     assert token_identifier(SimpleNamespace(pk=1)) is None
+
+
+def test_a_socket_action_names_the_sockets_user_token_address_and_path(settings):
+    from accounts.models import ApiToken, User
+    from audit.context import context_for_socket
+
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+    user, token = User(pk=7, username="c"), ApiToken(pk=42)
+    scope = {
+        "user": user,
+        "api_token": token,
+        "client": ["10.0.0.1", 51234],
+        "path": "/ws/alerts/",
+        "headers": [(b"x-forwarded-for", b"203.0.113.7, 10.0.0.1"), (b"user-agent", b"dev/1")],
+    }
+
+    context = context_for_socket(scope)
+
+    assert (context.user, context.token_id, context.ip) == (user, "42", "203.0.113.7")
+    assert (context.method, context.path, context.user_agent) == (
+        "WEBSOCKET",
+        "/ws/alerts/",
+        "dev/1",
+    )

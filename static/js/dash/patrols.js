@@ -157,8 +157,8 @@
     });
     socket.addEventListener("close", function (event) {
       setLive("closed");
-      // 4401/4403: not allowed; retrying will not help.
-      if (event.code === 4401 || event.code === 4403) return;
+      // 4401/4403/4408: not allowed, or credentials gone or idle; retrying will not help.
+      if (event.code === 4401 || event.code === 4403 || event.code === 4408) return;
       setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 30000);
     });

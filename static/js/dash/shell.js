@@ -163,8 +163,8 @@
     });
     socket.addEventListener("message", function (event) { onMessage(JSON.parse(event.data)); });
     socket.addEventListener("close", function (event) {
-      // 4401/4403: not allowed; retrying will not help.
-      if (event.code === 4401 || event.code === 4403) return;
+      // 4401/4403/4408: not allowed, or credentials gone or idle; retrying will not help.
+      if (event.code === 4401 || event.code === 4403 || event.code === 4408) return;
       setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 30000);
     });
