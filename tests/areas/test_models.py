@@ -68,3 +68,40 @@ def test_code_is_unique_within_a_parent(city):
     root_duplicate = Area(kind=AreaKind.DISTRICT, code="D1", name="y", geometry=square(1, 1))
     with pytest.raises(ValidationError):
         root_duplicate.full_clean()
+
+
+def test_a_station_over_its_sibling_is_refused_naming_it(two_districts):
+    district_a, _ = two_districts
+    sibling = district_a.children.get()
+    copy = Area(
+        kind=AreaKind.STATION, code="COPY", name="复制所", parent=district_a,
+        geometry=square(120.5, 30.5, 1),
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        copy.full_clean()
+    assert f"{sibling.name} 25.0%" in str(refused.value.message_dict["geometry"])
+
+
+def test_a_small_overlap_with_a_sibling_is_kept_and_noted(two_districts, settings):
+    settings.AREA_OVERLAP_TOLERANCE = 0.05
+    district_a, _ = two_districts
+    sibling = district_a.children.get()
+    # A 1 x 1 station reaching 0.02 over its sibling's eastern edge: 2% of it.
+    neighbour = Area(
+        kind=AreaKind.STATION, code="NEXT", name="邻所", parent=district_a,
+        geometry=square(120.98, 30, 1),
+    )  # fmt: skip
+    neighbour.full_clean()
+    assert len(neighbour.overlap_notes) == 1
+    assert sibling.name in neighbour.overlap_notes[0] and "2.0%" in neighbour.overlap_notes[0]
+    touching = Area(
+        kind=AreaKind.STATION, code="EDGE", name="邻接所", parent=district_a,
+        geometry=square(121, 30, 0.5),
+    )  # fmt: skip
+    touching.full_clean()
+    assert touching.overlap_notes == []
+
+
+def test_an_area_never_overlaps_itself(two_districts):
+    station = two_districts[0].children.get()
+    station.full_clean()
