@@ -3,8 +3,11 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from areas.geometry import GeometryError, parse_area_geometry
 
 from .choices import (
     CampaignKind,
@@ -224,6 +227,13 @@ class RemediationArea(CampaignPart, models.Model):
     def save(self, *args, **kwargs):
         self.unit_path = self.unit.path
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # The admin's form: the same boundary checks as the API's (vertex limit, validity).
+        try:
+            parse_area_geometry(self.geometry)
+        except GeometryError as exc:
+            raise ValidationError({"geometry": str(exc)}) from None
 
 
 class RemediationInspection(models.Model):

@@ -435,3 +435,26 @@ def test_a_battle_led_by_another_district_is_hidden_and_one_of_the_city_read_onl
         services.campaign_part_delete(
             user=people["a"], part=ClusterBattle.objects.get(pk=of_city["id"])
         )
+
+
+def test_a_remediation_polygon_over_the_vertex_limit_is_refused_everywhere(
+    hundred_days, people, api_client_for, two_districts, settings
+):
+    from django.core.exceptions import ValidationError
+
+    settings.AREA_MAX_VERTICES = 50
+    ring = [[120.1 + 0.001 * n, 30.1 + 0.01 * (n % 2)] for n in range(60)]
+    polygon = {"type": "Polygon", "coordinates": [[*ring, [120.159, 30.0], [120.1, 30.0], ring[0]]]}
+    fields = {
+        "campaign": hundred_days["id"], "name": "锯齿整治点", "geometry": polygon,
+        "unit": two_districts[0].id, "responsible_person": "张警官", "problem": "盗窃",
+        "target": "下降", "listed_on": hundred_days["starts_on"], "due_on": hundred_days["ends_on"],
+    }  # fmt: skip
+    answer = api_client_for(people["admin"]).post(
+        "/api/v1/campaigns/remediation-areas/", fields, format="json"
+    )
+    assert answer.status_code == 400
+    assert "63 vertices" in str(answer.json()["geometry"])
+    # The admin's form cleans the model: the same check.
+    with pytest.raises(ValidationError, match="AREA_MAX_VERTICES"):
+        RemediationArea(geometry=polygon).clean()
