@@ -105,3 +105,26 @@ def test_a_small_overlap_with_a_sibling_is_kept_and_noted(two_districts, setting
 def test_an_area_never_overlaps_itself(two_districts):
     station = two_districts[0].children.get()
     station.full_clean()
+
+
+def test_the_admin_saves_a_slightly_overlapping_station_with_a_warning(two_districts, client):
+    import json
+
+    from accounts.choices import Role
+
+    from ..factories import UserFactory
+
+    district_a, _ = two_districts
+    sibling = district_a.children.get()
+    boss = UserFactory(role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    client.force_login(boss)
+    answer = client.post(
+        "/admin/areas/area/add/",
+        {"kind": "station", "code": "NEXT", "name": "邻所", "name_en": "",
+         "parent": district_a.pk, "geometry": json.dumps(square(120.98, 30, 1)),
+         "properties": "{}", "_save": "Save"},
+        follow=True,
+    )  # fmt: skip
+    assert Area.objects.filter(code="NEXT").exists()
+    shown = [str(message) for message in answer.context["messages"]]
+    assert any(sibling.name in message and "2.0%" in message for message in shown), shown
