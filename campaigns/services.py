@@ -55,10 +55,7 @@ def _require_part_change(user, action: str, model: type[models.Model], paths: li
         return
     above = scope.path and any(scope.path.startswith(path) for path in paths)
     if above or any(scope.covers(path) for path in paths):
-        raise PermissionDenied(
-            _("该%(part)s也属于你辖区以外的单位，只有市级角色可以修改。")
-            % {"part": meta.verbose_name}
-        )
+        raise PermissionDenied(_("该对象也属于你辖区以外的单位，只有市级角色可以修改。"))
     raise PermissionDenied(_("该对象不在你的辖区内。"))
 
 
