@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
 
 from .models import Area
@@ -26,5 +26,7 @@ class AreaAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        for note in obj.overlap_notes:
+            messages.warning(request, f"{obj.name}: {note}")
         if "geometry" in form.changed_data or "parent" in form.changed_data:
             transaction.on_commit(lambda: areas_changed.send(sender=Area))

@@ -1,12 +1,14 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from shapely.geometry import shape
 
 from .choices import AreaKind
-from .geometry import GeometryError, parse_area_geometry
+from .geometry import GeometryError, overlaps, parse_area_geometry
 from .scoping import ScopedQuerySet
 
 
@@ -44,6 +46,8 @@ class Area(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AreaQuerySet.as_manager()
+    # Small overlaps with siblings the last clean() found (see _check_siblings).
+    overlap_notes: tuple | list = ()
 
     class Meta:
         verbose_name = _("辖区")
@@ -66,8 +70,9 @@ class Area(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
+        geom = None
         try:
-            parse_area_geometry(self.geometry)
+            geom = parse_area_geometry(self.geometry)
         except GeometryError as exc:
             errors["geometry"] = f"{self.code or self.name}: {exc}"
         if self.parent_id:
@@ -76,8 +81,32 @@ class Area(models.Model):
                 errors["parent"] = _("上级的级别必须高于本级")
             elif self.pk and parent.path.startswith(self.path):
                 errors["parent"] = _("上级不能是本辖区或其下级")
+        if geom is not None and not errors:
+            overlap = self._check_siblings(geom)
+            if overlap:
+                errors["geometry"] = overlap
         if errors:
             raise ValidationError(errors)
+
+    def _check_siblings(self, geom) -> str | None:
+        """Why the boundary lies too far over its siblings', or None. An overlap within
+        AREA_OVERLAP_TOLERANCE is kept in ``overlap_notes``, for the writer to report."""
+        siblings = Area.objects.filter(parent_id=self.parent_id).only("name", "geometry")
+        if self.pk:
+            siblings = siblings.exclude(pk=self.pk)
+        found = overlaps(geom, [(sibling.name, shape(sibling.geometry)) for sibling in siblings])
+        tolerance = settings.AREA_OVERLAP_TOLERANCE
+        too_much = [(name, share) for name, share in found if share > tolerance]
+        if too_much:
+            return _("与同级辖区重叠：%(overlaps)s（最多允许 %(tolerance)s）。") % {
+                "overlaps": "、".join(f"{name} {share:.1%}" for name, share in too_much),
+                "tolerance": f"{tolerance:.1%}",
+            }
+        self.overlap_notes = [
+            _("与同级辖区%(name)s略有重叠（%(share)s）。") % {"name": name, "share": f"{share:.1%}"}
+            for name, share in found
+        ]
+        return None
 
     @property
     def display_name(self) -> str:

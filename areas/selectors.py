@@ -1,7 +1,15 @@
 """Reads of the area tree, always scoped to the user."""
 
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from shapely.errors import GEOSException
+
 from .filtersets import AreaFilterSet
+from .geometry import simplify_for_map
 from .models import Area, AreaQuerySet
+
+MAP_GEOMETRY_CACHE_SECONDS = 24 * 3600
 
 
 def area_list(*, user, filters: dict | None = None) -> AreaQuerySet:
@@ -33,3 +41,24 @@ def area_tree(*, user) -> list[dict]:
         parent = nodes.get(area.parent_id)
         (parent["children"] if parent else roots).append(nodes[area.id])
     return roots
+
+
+def area_map_geometries(areas: Iterable[Area], *, zoom: int) -> dict[int, dict]:
+    """Each area's boundary as a map at ``zoom`` draws it (areas.geometry.simplify_for_map), by
+    id. Simplifying a large boundary is costly, so each is kept in the cache per version of the
+    area and zoom; only the boundaries not cached are read from the database."""
+    keys = {
+        area.pk: f"areas:map:{area.pk}:{area.updated_at.timestamp():.6f}:{zoom}" for area in areas
+    }
+    found = cache.get_many(list(keys.values()))
+    missing = [pk for pk, key in keys.items() if key not in found]
+    fresh = {}
+    for pk, geometry in Area.objects.filter(pk__in=missing).values_list("pk", "geometry"):
+        try:
+            fresh[keys[pk]] = simplify_for_map(geometry, zoom)
+        except (GEOSException, ValueError, TypeError, AttributeError):
+            fresh[keys[pk]] = geometry  # stored before boundaries were checked: sent as it is
+    if fresh:
+        cache.set_many(fresh, timeout=MAP_GEOMETRY_CACHE_SECONDS)
+    found |= fresh
+    return {pk: found[key] for pk, key in keys.items() if key in found}

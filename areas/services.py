@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .choices import AreaKind
@@ -27,6 +28,8 @@ class AreaImportResult:
     unchanged: int = 0
     parents_created: int = 0
     areas: list[Area] = field(default_factory=list)
+    # Features kept although they overlap a sibling a little, each naming it.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -174,18 +177,23 @@ def areas_import_features(
             if existing is not None and not existing.geometry_derived:
                 parents[parent_code] = existing
                 continue
-            parent, outcome = area_upsert(
-                kind=parent_kind,
-                code=parent_code,
-                name=existing.name if existing else parent_code,
-                name_en=existing.name_en if existing else "",
-                parent=under,
-                geometry=union_geojson(children),
-                geometry_derived=True,
-            )
+            try:
+                parent, outcome = area_upsert(
+                    kind=parent_kind,
+                    code=parent_code,
+                    name=existing.name if existing else parent_code,
+                    name_en=existing.name_en if existing else "",
+                    parent=under,
+                    geometry=union_geojson(children),
+                    geometry_derived=True,
+                )
+            except ValidationError as exc:
+                raise AreaImportError([f"parent {parent_code}: {' '.join(exc.messages)}"]) from exc
             result.parents_created += outcome == "created"
             parents[parent_code] = parent
+    problems = []
     for row in rows:
+        label = f"feature {row.number} ({row.code} {row.name})"
         try:
             area, outcome = area_upsert(
                 kind=kind,
@@ -196,9 +204,17 @@ def areas_import_features(
                 geometry=row.geometry,
                 properties=row.properties,
             )
+        except ValidationError as exc:
+            # Every feature is checked (an overlap with a sibling, a bad parent), then nothing
+            # is kept: the transaction rolls back.
+            problems.append(f"{label}: {' '.join(exc.messages)}")
+            continue
         except Exception as exc:
-            raise AreaImportError([f"feature {row.number} ({row.code} {row.name}): {exc}"]) from exc
+            raise AreaImportError([*problems, f"{label}: {exc}"]) from exc
         setattr(result, outcome, getattr(result, outcome) + 1)
         result.areas.append(area)
+        result.warnings += [f"{label}: {note}" for note in area.overlap_notes]
+    if problems:
+        raise AreaImportError(problems)
     transaction.on_commit(lambda: areas_changed.send(sender=Area))
     return result

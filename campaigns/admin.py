@@ -21,7 +21,7 @@ class SubOperationInline(admin.TabularInline):
 class ClusterBattleInline(admin.TabularInline):
     model = ClusterBattle
     extra = 0
-    raw_id_fields = ("category",)
+    raw_id_fields = ("category", "lead_unit")
 
 
 @admin.register(Campaign)

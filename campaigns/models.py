@@ -3,8 +3,11 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from areas.geometry import GeometryError, parse_area_geometry
 
 from .choices import (
     CampaignKind,
@@ -15,6 +18,19 @@ from .choices import (
     Metric,
     RemediationStatus,
 )
+
+
+class CampaignPart:
+    """A part of a campaign that lies somewhere: ``area_field`` names the area (or areas) it is
+    led from or held in, which decide who sees it and who may change it."""
+
+    area_field: str
+
+    def area_paths(self) -> list[str]:
+        value = getattr(self, self.area_field)
+        if self._meta.get_field(self.area_field).many_to_many:
+            return [area.path for area in value.all()]
+        return [value.path]
 
 
 class Campaign(models.Model):
@@ -50,8 +66,10 @@ class Campaign(models.Model):
         return self.name
 
 
-class SubOperation(models.Model):
+class SubOperation(CampaignPart, models.Model):
     """A named line of work inside a campaign (清患, 拔钉, 铁拳 ...), led by a unit."""
+
+    area_field = "lead_unit"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="operations")
     name = models.CharField(_("名称"), max_length=100)
@@ -62,11 +80,21 @@ class SubOperation(models.Model):
         return self.name
 
 
-class ClusterBattle(models.Model):
+class ClusterBattle(CampaignPart, models.Model):
     """A cluster battle (集群战役) against one crime domain, and what it achieved."""
+
+    area_field = "lead_unit"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="battles")
     name = models.CharField(_("名称"), max_length=100)
+    # Left out, the campaign's organizer leads it.
+    lead_unit = models.ForeignKey(
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="+",
+        blank=True,
+        verbose_name=_("牵头单位"),
+    )
     category = models.ForeignKey("incidents.Category", on_delete=models.PROTECT)
     department = models.CharField(_("牵头部门"), max_length=16, choices=Department.choices)
     launched_on = models.DateField(_("发起日期"))
@@ -80,9 +108,16 @@ class ClusterBattle(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.lead_unit_id is None:
+            self.lead_unit_id = self.campaign.organizer_id
+        super().save(*args, **kwargs)
 
-class KpiItem(models.Model):
+
+class KpiItem(CampaignPart, models.Model):
     """One line of the quantified responsibility list (量化责任清单) and its progress."""
+
+    area_field = "unit"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="kpis")
     label = models.CharField(_("指标"), max_length=200)
@@ -133,8 +168,10 @@ class KpiReport(models.Model):
         return f"{self.item} +{self.value} {self.reported_on}"
 
 
-class Sweep(models.Model):
+class Sweep(CampaignPart, models.Model):
     """A concentrated sweep (集中清查) and its tallies."""
+
+    area_field = "areas"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sweeps")
     held_on = models.DateField(_("日期"))
@@ -162,8 +199,10 @@ SWEEP_TALLIES = (
 )  # fmt: skip
 
 
-class RemediationArea(models.Model):
+class RemediationArea(CampaignPart, models.Model):
     """A listed remediation area (挂牌整治): a polygon with a problem, a target and a due date."""
+
+    area_field = "unit"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="remediations")
     name = models.CharField(_("名称"), max_length=100)
@@ -188,6 +227,13 @@ class RemediationArea(models.Model):
     def save(self, *args, **kwargs):
         self.unit_path = self.unit.path
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # The admin's form: the same boundary checks as the API's (vertex limit, validity).
+        try:
+            parse_area_geometry(self.geometry)
+        except GeometryError as exc:
+            raise ValidationError({"geometry": str(exc)}) from None
 
 
 class RemediationInspection(models.Model):

@@ -1,5 +1,6 @@
 """Campaign reads, scoped: city roles see everything; a district sees the campaigns that cover
-it and the items, sweeps and remediation areas of its own units."""
+it and, of their parts, only those lying in its jurisdiction (an operation or battle the city
+leads is read by every district it covers; one led by another district by none of them)."""
 
 from areas.scoping import scope_for
 
@@ -11,29 +12,37 @@ def campaigns_for_user(user):
     return scope_for(user).covering(campaigns, "scope_areas__path").distinct()
 
 
-def _in_scope(queryset, user, path_field: str):
+def _parts(queryset, user, path_field: str, *, led_from_above: bool = False):
+    """The parts of the user's campaigns in their jurisdiction; ``led_from_above`` also those
+    led by an area above it (the city's), which every district under it reads."""
     queryset = queryset.filter(campaign__in=campaigns_for_user(user))
-    return scope_for(user).filter(queryset, path_field)
+    scope = scope_for(user)
+    if led_from_above:
+        return scope.covering(queryset, path_field)
+    return scope.filter(queryset, path_field)
 
 
 def kpis_for_user(user):
     items = KpiItem.objects.select_related("campaign", "unit", "category")
-    return _in_scope(items, user, "unit_path")
+    return _parts(items, user, "unit_path")
 
 
 def remediations_for_user(user):
-    return _in_scope(RemediationArea.objects.select_related("campaign", "unit"), user, "unit_path")
+    return _parts(RemediationArea.objects.select_related("campaign", "unit"), user, "unit_path")
 
 
 def sweeps_for_user(user):
-    """Sweeps held in an area of the user's, each once (a sweep may cover several areas)."""
-    in_scope = _in_scope(Sweep.objects.all(), user, "areas__path")
+    """Sweeps held in an area of the user's, each once (a sweep may cover several areas; one
+    shared with another district is read by both, and changed by neither: see services)."""
+    in_scope = _parts(Sweep.objects.all(), user, "areas__path")
     return Sweep.objects.filter(pk__in=in_scope.values("pk")).prefetch_related("areas")
 
 
 def battles_for_user(user):
-    return ClusterBattle.objects.filter(campaign__in=campaigns_for_user(user))
+    battles = ClusterBattle.objects.select_related("lead_unit")
+    return _parts(battles, user, "lead_unit__path", led_from_above=True)
 
 
 def operations_for_user(user):
-    return SubOperation.objects.filter(campaign__in=campaigns_for_user(user))
+    operations = SubOperation.objects.select_related("lead_unit")
+    return _parts(operations, user, "lead_unit__path", led_from_above=True)

@@ -4,9 +4,11 @@ from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.policy import require
 from areas.models import Area
@@ -21,6 +23,8 @@ from .choices import CampaignStatus, Direction, KpiStatus, Metric, RemediationSt
 from .models import (
     SWEEP_TALLIES,
     Campaign,
+    CampaignPart,
+    ClusterBattle,
     KpiItem,
     KpiReport,
     RemediationArea,
@@ -35,6 +39,73 @@ class CampaignClosed(Exception):
 def _ensure_open(campaign: Campaign) -> None:
     if campaign.status == CampaignStatus.CLOSED:
         raise CampaignClosed(f"the campaign {campaign.name} is closed; it takes no more reports")
+
+
+def _require_part_change(user, action: str, model: type[models.Model], paths: list[str]) -> None:
+    """The role's permission to ``action`` (add, change, delete) the part, and every area the
+    part lies in, before and after, inside the user's jurisdiction. A part that also lies
+    outside it — a sweep held with another district, an operation the city leads — is shared:
+    only city roles change it."""
+    meta = model._meta
+    require(user, f"{meta.app_label}.{action}_{meta.model_name}")
+    if user is None:
+        return
+    scope = scope_for(user)
+    if scope.everything or (paths and all(scope.covers(path) for path in paths)):
+        return
+    above = scope.path and any(scope.path.startswith(path) for path in paths)
+    if above or any(scope.covers(path) for path in paths):
+        raise PermissionDenied(_("该对象也属于你辖区以外的单位，只有市级角色可以修改。"))
+    raise PermissionDenied(_("该对象不在你的辖区内。"))
+
+
+def _paths_of(value) -> list[str]:
+    """The area paths of a field's value: one area, or several."""
+    if value is None:
+        return []
+    if isinstance(value, Area):
+        return [value.path]
+    return [area.path for area in value]
+
+
+@transaction.atomic
+def campaign_part_save(
+    *,
+    user,
+    model: type[models.Model],
+    fields: dict,
+    part: CampaignPart | None = None,
+) -> CampaignPart:
+    """Create a part of a campaign (operation, battle, KPI item, sweep, remediation area) from
+    validated fields, or change ``part`` with them; the user must hold the part's areas as they
+    were and as they will be."""
+    fields = dict(fields)
+    area_field = model.area_field
+    if part is None and model is ClusterBattle and fields.get(area_field) is None:
+        fields[area_field] = fields["campaign"].organizer
+    paths = part.area_paths() if part is not None else []
+    if area_field in fields:
+        paths += _paths_of(fields[area_field])
+    _require_part_change(user, "add" if part is None else "change", model, paths)
+    many = {
+        name: fields.pop(name) for name in list(fields) if model._meta.get_field(name).many_to_many
+    }
+    created = part is None
+    part = part if part is not None else model()
+    for name, value in fields.items():
+        setattr(part, name, value)
+    part.save()
+    for name, values in many.items():
+        getattr(part, name).set(values)
+    if created and isinstance(part, KpiItem):
+        kpi_evaluate(item=part)
+    return part
+
+
+@transaction.atomic
+def campaign_part_delete(*, user, part: CampaignPart) -> None:
+    _require_part_change(user, "delete", type(part), part.area_paths())
+    part.delete()
 
 
 @transaction.atomic

@@ -71,6 +71,7 @@ def build_demo_campaigns(*, seed: int, today: date | None = None) -> int:
         ClusterBattle.objects.create(
             campaign=lijian,
             name=name,
+            lead_unit=city,
             category_id=categories[code],
             department=department,
             launched_on=lijian.starts_on + timedelta(days=rng.randrange(0, 40)),

@@ -390,6 +390,23 @@ def build_world() -> World:
     _city_campaign_share(
         b, city_campaign, OTHER, commander_b, officers=B_SWEEP_OFFICERS, reported=59
     )
+    # District B's own lines of work in the city-wide campaign, which A must not read.
+    SubOperation.objects.create(
+        campaign=city_campaign,
+        name=f"{OTHER}拔钉行动",
+        lead_unit=b.district,
+        description=f"{OTHER}部署",
+    )
+    ClusterBattle.objects.create(
+        campaign=city_campaign,
+        name=f"{OTHER}赌博集群战役",
+        lead_unit=b.district,
+        category=Category.objects.get(code="gambling"),
+        department="public_order",
+        launched_on=start,
+        cases_solved=3,
+        money_involved=B_BATTLE_MONEY,
+    )
 
     # Patrol units seen in their zones, with a response standard per district.
     now = timezone.now().replace(microsecond=0)

@@ -431,8 +431,9 @@ def test_a_city_wide_campaign_sums_only_the_districts_share(world, commander_cli
     assert sum(summary["kpis"].values()) == len(items)
     areas = RemediationArea.objects.filter(campaign=campaign, unit_path__startswith=world.a.path)
     assert summary["remediation_areas"]["total"] == areas.count()
-    # The city's battles belong to no district: every district reads them whole.
-    assert summary["battles"]["count"] == campaign.battles.count()
+    # The city's battles belong to no district: every district reads them whole; B's not.
+    assert summary["battles"]["count"] == campaign.battles.filter(lead_unit=world.city).count()
+    assert campaign.battles.filter(lead_unit=world.b.district).exists()
     # Every incident of the world was reported within the campaign's period so far.
     assert summary["incidents"]["total"]["current"] == own(world).count()
     assert [row["area"] for row in summary["incidents"]["rows"]] == [world.a.district.name]

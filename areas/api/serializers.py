@@ -38,12 +38,12 @@ class LocatedAreaSerializer(serializers.Serializer):
     id = serializers.IntegerField()
 
 
-def area_feature(area: Area) -> dict:
-    """One area as a GeoJSON Feature, for maps."""
+def area_feature(area: Area, geometry: dict | None = None) -> dict:
+    """One area as a GeoJSON Feature, for maps (with ``geometry`` simplified for one)."""
     return {
         "type": "Feature",
         "id": area.id,
-        "geometry": area.geometry,
+        "geometry": geometry if geometry is not None else area.geometry,
         "properties": {
             "id": area.id,
             "kind": area.kind,

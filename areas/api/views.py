@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,6 +12,7 @@ from safecity.core.api.serializers import FeatureCollectionSerializer, FeatureSe
 
 from .. import selectors
 from ..filtersets import AreaFilterSet
+from ..geometry import MAP_ZOOMS
 from ..locator import locate_point
 from ..models import Area
 from ..scoping import scope_for
@@ -22,6 +24,22 @@ from .serializers import (
 )
 
 JSON_RENDERERS = [JSONRenderer, BrowsableAPIRenderer]
+
+
+class _MapSerializer(serializers.Serializer):
+    zoom = serializers.IntegerField(
+        min_value=MAP_ZOOMS.start,
+        max_value=MAP_ZOOMS.stop - 1,
+        required=False,
+        help_text="With format=geojson: the web-map zoom the boundaries are simplified for "
+        "(default AREA_MAP_DEFAULT_ZOOM); the JSON detail holds the stored boundary",
+    )
+
+
+def _map_zoom(request) -> int:
+    params = _MapSerializer(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return params.validated_data.get("zoom", settings.AREA_MAP_DEFAULT_ZOOM)
 
 
 class AreaViewSet(viewsets.ReadOnlyModelViewSet):
@@ -38,28 +56,33 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         return AreaDetailSerializer if self.action == "retrieve" else AreaSerializer
 
     @extend_schema(
+        parameters=[_MapSerializer],
         responses={
             (200, "application/json"): AreaSerializer(many=True),
             (200, "application/geo+json"): FeatureCollectionSerializer,
-        }
+        },
     )
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         if request.accepted_renderer.format == "geojson":
-            features = [area_feature(area) for area in queryset]
+            areas = list(queryset.defer("geometry"))
+            geometries = selectors.area_map_geometries(areas, zoom=_map_zoom(request))
+            features = [area_feature(area, geometries.get(area.pk)) for area in areas]
             return Response({"type": "FeatureCollection", "features": features})
         return Response(self.get_serializer(queryset, many=True).data)
 
     @extend_schema(
+        parameters=[_MapSerializer],
         responses={
             (200, "application/json"): AreaDetailSerializer,
             (200, "application/geo+json"): FeatureSerializer,
-        }
+        },
     )
     def retrieve(self, request, *args, **kwargs):
         area = self.get_object()
         if request.accepted_renderer.format == "geojson":
-            return Response(area_feature(area))
+            geometries = selectors.area_map_geometries([area], zoom=_map_zoom(request))
+            return Response(area_feature(area, geometries.get(area.pk)))
         return Response(self.get_serializer(area).data)
 
     @extend_schema(responses=AreaTreeNodeSerializer(many=True), filters=False)

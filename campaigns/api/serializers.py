@@ -83,12 +83,13 @@ class SubOperationSerializer(CheckedModelSerializer):
 class ClusterBattleSerializer(CheckedModelSerializer):
     campaign = OpenCampaignField()
     category = CategoryCodeField()
+    lead_unit = ScopedAreaField(required=False, help_text="left out: the campaign's organizer")
 
     class Meta:
         model = ClusterBattle
         fields = [
-            "id", "campaign", "name", "category", "department", "launched_on", "cases_solved",
-            "suspects", "gangs_broken", "money_involved",
+            "id", "campaign", "name", "lead_unit", "category", "department", "launched_on",
+            "cases_solved", "suspects", "gangs_broken", "money_involved",
         ]  # fmt: skip
 
 

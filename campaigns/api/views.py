@@ -1,4 +1,3 @@
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
@@ -39,7 +38,29 @@ class CampaignViewSet(viewsets.ModelViewSet):
         return Response(services.campaign_summary(campaign=self.get_object(), user=request.user))
 
 
-class SubOperationViewSet(viewsets.ModelViewSet):
+class CampaignPartViewSet(viewsets.ModelViewSet):
+    """A part of a campaign, written through the one service that checks where it lies."""
+
+    def perform_create(self, serializer):
+        serializer.instance = services.campaign_part_save(
+            user=self.request.user,
+            model=serializer.Meta.model,
+            fields=serializer.validated_data,
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.campaign_part_save(
+            user=self.request.user,
+            model=serializer.Meta.model,
+            fields=serializer.validated_data,
+            part=serializer.instance,
+        )
+
+    def perform_destroy(self, instance):
+        services.campaign_part_delete(user=self.request.user, part=instance)
+
+
+class SubOperationViewSet(CampaignPartViewSet):
     serializer_class = SubOperationSerializer
     filterset_class = filtersets.SubOperationFilterSet
 
@@ -47,7 +68,7 @@ class SubOperationViewSet(viewsets.ModelViewSet):
         return selectors.operations_for_user(self.request.user)
 
 
-class ClusterBattleViewSet(viewsets.ModelViewSet):
+class ClusterBattleViewSet(CampaignPartViewSet):
     serializer_class = ClusterBattleSerializer
     filterset_class = filtersets.ClusterBattleFilterSet
 
@@ -55,7 +76,7 @@ class ClusterBattleViewSet(viewsets.ModelViewSet):
         return selectors.battles_for_user(self.request.user)
 
 
-class KpiItemViewSet(viewsets.ModelViewSet):
+class KpiItemViewSet(CampaignPartViewSet):
     """The responsibility list; units report progress on counter items."""
 
     serializer_class = KpiItemSerializer
@@ -64,11 +85,6 @@ class KpiItemViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.kpis_for_user(self.request.user)
-
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            item = serializer.save()
-            services.kpi_evaluate(item=item)
 
     @extend_schema(methods=["GET"], responses={200: KpiReportSerializer(many=True)})
     @extend_schema(
@@ -100,7 +116,7 @@ class KpiItemViewSet(viewsets.ModelViewSet):
         return Response(KpiReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
-class SweepViewSet(viewsets.ModelViewSet):
+class SweepViewSet(CampaignPartViewSet):
     """Concentrated sweeps, entered by the units that held them."""
 
     serializer_class = SweepSerializer
@@ -110,7 +126,7 @@ class SweepViewSet(viewsets.ModelViewSet):
         return selectors.sweeps_for_user(self.request.user)
 
 
-class RemediationAreaViewSet(viewsets.ModelViewSet):
+class RemediationAreaViewSet(CampaignPartViewSet):
     serializer_class = RemediationAreaSerializer
     write_permissions = {"inspections": ["campaigns.add_remediationinspection"]}
     filterset_class = filtersets.RemediationAreaFilterSet

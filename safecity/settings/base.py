@@ -372,6 +372,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 INCIDENT_GEOJSON_CAP = env.int("INCIDENT_GEOJSON_CAP", default=5000)
+# Area boundaries: the most vertices one may have (the largest real one we hold has 497, a
+# detailed surveyed boundary a few tens of thousands), how much of it may lie over a sibling
+# (a share of the smaller one's area: digitising slop, not a second claim on the ground; the
+# Charlottesville beats overlap by up to 1%), and the zoom a map answer is simplified for when
+# the map names none.
+AREA_MAX_VERTICES = env.int("AREA_MAX_VERTICES", default=100_000)
+AREA_OVERLAP_TOLERANCE = env.float("AREA_OVERLAP_TOLERANCE", default=0.05)
+AREA_MAP_DEFAULT_ZOOM = env.int("AREA_MAP_DEFAULT_ZOOM", default=12)
 
 # --- Audit trail ------------------------------------------------------------------------------
 # Events older than this move to verified archive files (never silently dropped).

@@ -84,3 +84,27 @@ def test_locate_rejects_bad_coordinates(commander, api_client_for):
     response = api_client_for(commander).get("/api/v1/areas/locate/?lon=200&lat=x")
     assert response.status_code == 400
     assert set(response.json()) == {"lon", "lat"}
+
+
+def test_map_boundaries_are_simplified_for_the_zoom_asked(two_districts, commander, api_client_for):
+    import math
+
+    district_a, _ = two_districts
+    angles = [2 * math.pi * n / 9999 for n in range(9999)]
+    ring = [[120.5 + 0.3 * math.cos(a), 30.5 + 0.3 * math.sin(a)] for a in angles]
+    district_a.geometry = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+    district_a.save()
+    client = api_client_for(commander)
+
+    def vertices(**params):
+        body = client.get("/api/v1/areas/", {"format": "geojson", **params}).json()
+        drawn = next(f for f in body["features"] if f["id"] == district_a.pk)
+        return len(drawn["geometry"]["coordinates"][0])
+
+    assert vertices(zoom=8) < vertices() < vertices(zoom=16) < 10_000
+    detail = client.get(f"/api/v1/areas/{district_a.pk}/", {"format": "geojson", "zoom": 8})
+    assert len(detail.json()["geometry"]["coordinates"][0]) == vertices(zoom=8)
+    # The JSON detail is the stored boundary, for editing.
+    stored = client.get(f"/api/v1/areas/{district_a.pk}/").json()["geometry"]
+    assert len(stored["coordinates"][0]) == 10_000
+    assert client.get("/api/v1/areas/", {"format": "geojson", "zoom": 99}).status_code == 400

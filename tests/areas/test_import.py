@@ -162,3 +162,52 @@ def test_missing_code_property_is_reported():
         areas_import_features(
             features=features, kind=AreaKind.DISTRICT, code_field="code", name_field="name"
         )
+
+
+def test_every_overlapping_or_oversized_feature_is_reported_and_nothing_saved(settings):
+    settings.AREA_MAX_VERTICES = 100
+    ring = [[121 + 0.001 * n, 31 + 0.01 * (n % 2)] for n in range(150)]
+    oversized = {"type": "Polygon", "coordinates": [[*ring, [121.149, 30.9], [121, 30.9], ring[0]]]}
+    features = [
+        feature("A", square(121, 31, 1)),
+        feature("B", square(121.5, 31.5, 1)),  # a quarter of A
+        feature("C", square(123, 31, 1)),
+        feature("D", square(123.1, 31.1, 0.5)),  # inside C
+        feature("E", oversized),
+    ]
+    with pytest.raises(AreaImportError) as caught:
+        areas_import_features(
+            features=features, kind=AreaKind.DISTRICT, code_field="code", name_field="name"
+        )
+    assert caught.value.problems == [
+        "feature 5 (E 区E): the boundary has 153 vertices; at most 100 are accepted "
+        "(AREA_MAX_VERTICES): simplify it first"
+    ]
+    with pytest.raises(AreaImportError) as caught:
+        areas_import_features(
+            features=features[:4], kind=AreaKind.DISTRICT, code_field="code", name_field="name"
+        )
+    problems = caught.value.problems
+    assert len(problems) == 2
+    assert problems[0].startswith("feature 2 (B 区B): 与同级辖区重叠：区A 25.0%")
+    assert problems[1].startswith("feature 4 (D 区D): 与同级辖区重叠：区C 100.0%")
+    assert Area.objects.count() == 0
+
+
+def test_command_warns_of_a_small_overlap_naming_the_sibling(tmp_path):
+    path = tmp_path / "slightly.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [feature("A", square(121, 31, 1)), feature("B", square(121.99, 31, 1))],
+            }
+        )
+    )
+    out, err = StringIO(), StringIO()
+    call_command(
+        "import_areas", str(path), "--kind=district", "--code-field=code", "--name-field=name",
+        stdout=out, stderr=err,
+    )  # fmt: skip
+    assert "2 created" in out.getvalue()
+    assert "warning: feature 2 (B 区B): 与同级辖区区A略有重叠（1.0%）。" in err.getvalue()

@@ -68,3 +68,63 @@ def test_code_is_unique_within_a_parent(city):
     root_duplicate = Area(kind=AreaKind.DISTRICT, code="D1", name="y", geometry=square(1, 1))
     with pytest.raises(ValidationError):
         root_duplicate.full_clean()
+
+
+def test_a_station_over_its_sibling_is_refused_naming_it(two_districts):
+    district_a, _ = two_districts
+    sibling = district_a.children.get()
+    copy = Area(
+        kind=AreaKind.STATION, code="COPY", name="复制所", parent=district_a,
+        geometry=square(120.5, 30.5, 1),
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        copy.full_clean()
+    assert f"{sibling.name} 25.0%" in str(refused.value.message_dict["geometry"])
+
+
+def test_a_small_overlap_with_a_sibling_is_kept_and_noted(two_districts, settings):
+    settings.AREA_OVERLAP_TOLERANCE = 0.05
+    district_a, _ = two_districts
+    sibling = district_a.children.get()
+    # A 1 x 1 station reaching 0.02 over its sibling's eastern edge: 2% of it.
+    neighbour = Area(
+        kind=AreaKind.STATION, code="NEXT", name="邻所", parent=district_a,
+        geometry=square(120.98, 30, 1),
+    )  # fmt: skip
+    neighbour.full_clean()
+    assert len(neighbour.overlap_notes) == 1
+    assert sibling.name in neighbour.overlap_notes[0] and "2.0%" in neighbour.overlap_notes[0]
+    touching = Area(
+        kind=AreaKind.STATION, code="EDGE", name="邻接所", parent=district_a,
+        geometry=square(121, 30, 0.5),
+    )  # fmt: skip
+    touching.full_clean()
+    assert touching.overlap_notes == []
+
+
+def test_an_area_never_overlaps_itself(two_districts):
+    station = two_districts[0].children.get()
+    station.full_clean()
+
+
+def test_the_admin_saves_a_slightly_overlapping_station_with_a_warning(two_districts, client):
+    import json
+
+    from accounts.choices import Role
+
+    from ..factories import UserFactory
+
+    district_a, _ = two_districts
+    sibling = district_a.children.get()
+    boss = UserFactory(role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    client.force_login(boss)
+    answer = client.post(
+        "/admin/areas/area/add/",
+        {"kind": "station", "code": "NEXT", "name": "邻所", "name_en": "",
+         "parent": district_a.pk, "geometry": json.dumps(square(120.98, 30, 1)),
+         "properties": "{}", "_save": "Save"},
+        follow=True,
+    )  # fmt: skip
+    assert Area.objects.filter(code="NEXT").exists()
+    shown = [str(message) for message in answer.context["messages"]]
+    assert any(sibling.name in message and "2.0%" in message for message in shown), shown

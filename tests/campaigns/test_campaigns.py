@@ -372,3 +372,89 @@ def test_remediation_statistics_count_the_incidents_inside_the_polygon(
         .json()
     )
     assert stats["current"] == 2 and stats["yoy"]["base"] == 1
+
+
+def _sweep(hundred_days, areas):
+    from campaigns.models import Sweep
+
+    sweep = Sweep.objects.create(
+        campaign_id=hundred_days["id"], held_on=hundred_days["starts_on"], officers=50
+    )
+    sweep.areas.set(areas)
+    return sweep
+
+
+def test_a_district_changes_only_a_sweep_wholly_its_own(hundred_days, people, two_districts):
+    from django.core.exceptions import PermissionDenied
+
+    from campaigns.models import Sweep
+
+    district_a, district_b = two_districts
+    own = _sweep(hundred_days, [district_a])
+    services.campaign_part_save(user=people["a"], model=Sweep, part=own, fields={"officers": 60})
+    assert Sweep.objects.get(pk=own.pk).officers == 60
+    shared = _sweep(hundred_days, [district_a, district_b])
+    with pytest.raises(PermissionDenied, match="市级"):
+        services.campaign_part_save(
+            user=people["a"], model=Sweep, part=shared, fields={"areas": [district_a]}
+        )
+    with pytest.raises(PermissionDenied):
+        services.campaign_part_save(
+            user=people["a"], model=Sweep, part=own, fields={"areas": [district_a, district_b]}
+        )
+    assert set(shared.areas.all()) == {district_a, district_b}
+    assert set(own.areas.all()) == {district_a}
+    services.campaign_part_save(
+        user=people["admin"], model=Sweep, part=shared, fields={"areas": [district_b]}
+    )
+    assert set(shared.areas.all()) == {district_b}
+
+
+def test_a_battle_led_by_another_district_is_hidden_and_one_of_the_city_read_only(
+    hundred_days, people, api_client_for, two_districts, city
+):
+    from django.core.exceptions import PermissionDenied
+
+    from campaigns.models import ClusterBattle
+
+    admin = api_client_for(people["admin"])
+    fields = {"campaign": hundred_days["id"], "category": "gambling", "department": "cyber",
+              "launched_on": hundred_days["starts_on"]}  # fmt: skip
+    of_b = admin.post(
+        "/api/v1/campaigns/battles/",
+        {**fields, "name": "乙区战役", "lead_unit": two_districts[1].id},
+        format="json",
+    ).json()
+    of_city = admin.post("/api/v1/campaigns/battles/", {**fields, "name": "全市战役"}).json()
+    assert of_city["lead_unit"] == city.id  # the campaign's organizer
+    commander = api_client_for(people["a"])
+    listed = commander.get("/api/v1/campaigns/battles/").json()["results"]
+    assert [row["id"] for row in listed] == [of_city["id"]]
+    assert commander.get(f"/api/v1/campaigns/battles/{of_b['id']}/").status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.campaign_part_delete(
+            user=people["a"], part=ClusterBattle.objects.get(pk=of_city["id"])
+        )
+
+
+def test_a_remediation_polygon_over_the_vertex_limit_is_refused_everywhere(
+    hundred_days, people, api_client_for, two_districts, settings
+):
+    from django.core.exceptions import ValidationError
+
+    settings.AREA_MAX_VERTICES = 50
+    ring = [[120.1 + 0.001 * n, 30.1 + 0.01 * (n % 2)] for n in range(60)]
+    polygon = {"type": "Polygon", "coordinates": [[*ring, [120.159, 30.0], [120.1, 30.0], ring[0]]]}
+    fields = {
+        "campaign": hundred_days["id"], "name": "锯齿整治点", "geometry": polygon,
+        "unit": two_districts[0].id, "responsible_person": "张警官", "problem": "盗窃",
+        "target": "下降", "listed_on": hundred_days["starts_on"], "due_on": hundred_days["ends_on"],
+    }  # fmt: skip
+    answer = api_client_for(people["admin"]).post(
+        "/api/v1/campaigns/remediation-areas/", fields, format="json"
+    )
+    assert answer.status_code == 400
+    assert "63 vertices" in str(answer.json()["geometry"])
+    # The admin's form cleans the model: the same check.
+    with pytest.raises(ValidationError, match="AREA_MAX_VERTICES"):
+        RemediationArea(geometry=polygon).clean()

@@ -48,6 +48,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "nothing imported:\n  " + "\n  ".join(exc.problems), returncode=2
             ) from exc
+        for warning in result.warnings:
+            self.stderr.write(f"warning: {warning}")
         self.stdout.write(
             f"{options['path']}: {result.created} created, {result.updated} updated, "
             f"{result.unchanged} unchanged, {result.parents_created} parents created"

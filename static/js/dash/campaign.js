@@ -197,7 +197,7 @@
   }
 
   var scopes = Promise.all(cfg.scope_areas.map(function (id) {
-    return S.api("/api/v1/areas/" + id + "/", { format: "geojson" }).then(function (feature) {
+    return S.maps.area(map, id).then(function (feature) {
       L.geoJSON(feature, {
         style: { color: "#1d3557", weight: 1.5, fillColor: "#9ecae1", fillOpacity: 0.12 },
         interactive: false,

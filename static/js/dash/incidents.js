@@ -7,7 +7,7 @@
   var map = S.maps.baseMap(element);
   var note = document.querySelector("[data-map-note]");
 
-  var areas = S.api("/api/v1/areas/", Object.assign({ format: "geojson" }, cfg.map_areas)).then(function (geojson) {
+  var areas = S.maps.areas(map, cfg.map_areas).then(function (geojson) {
     var layer = L.geoJSON(geojson, { style: { color: "#1d3557", weight: 1, fillOpacity: 0.05 } }).addTo(map);
     if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
   });

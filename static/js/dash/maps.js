@@ -98,5 +98,20 @@
     return clusters;
   }
 
-  S.maps = { baseMap: baseMap, choropleth: choropleth, hexLayer: hexLayer, pointLayer: pointLayer, countColour: countColour };
+  // Area boundaries come simplified for the map's zoom (the server caps their vertices), with
+  // detail for a few levels more, as the map zooms in once it has fitted them.
+  function boundaryZoom(map) {
+    return Math.min(20, Math.round(map.getZoom()) + 3);
+  }
+  function areas(map, params) {
+    return S.api("/api/v1/areas/", Object.assign({ format: "geojson", zoom: boundaryZoom(map) }, params));
+  }
+  function area(map, id) {
+    return S.api("/api/v1/areas/" + id + "/", { format: "geojson", zoom: boundaryZoom(map) });
+  }
+
+  S.maps = {
+    baseMap: baseMap, choropleth: choropleth, hexLayer: hexLayer, pointLayer: pointLayer, countColour: countColour,
+    areas: areas, area: area,
+  };
 })();

@@ -64,7 +64,7 @@
     return areaLayer;
   }
 
-  Promise.all([byArea, S.api("/api/v1/areas/", Object.assign({ format: "geojson" }, cfg.map_areas))])
+  Promise.all([byArea, S.maps.areas(map, cfg.map_areas)])
     .then(function (results) {
       results[0].rows.forEach(function (row) { values[row.id] = row; });
       var geojson = results[1];

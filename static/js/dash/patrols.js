@@ -65,7 +65,7 @@
     return text;
   }
 
-  var zones = S.api("/api/v1/areas/", Object.assign({ format: "geojson" }, cfg.zones))
+  var zones = S.maps.areas(map, cfg.zones)
     .then(function (geojson) {
       geojson.features.forEach(function (f) { zoneNames[f.properties.id] = S.localName(f.properties); });
       zoneLayer = L.geoJSON(geojson, {
