@@ -245,20 +245,15 @@ class _Written:
 
 def _write_archive(events, path: Path) -> _Written:
     partial = path.with_name(path.name + ".partial")
-    count, last_seq, prev_hash, last_hash = 0, None, None, chain.GENESIS
+    count, prev_hash, last_hash = 0, None, chain.GENESIS
     with open(partial, "wb") as raw:
         hashing = _HashingWriter(raw)
         with gzip.GzipFile(fileobj=hashing, mode="wb", mtime=0) as archive:
-            while True:
-                batch = events if last_seq is None else events.filter(seq__gt=last_seq)
-                rows = list(batch.values(*ARCHIVE_FIELDS)[:ARCHIVE_BATCH])
-                if not rows:
-                    break
-                for row in rows:
-                    archive.write(orjson.dumps(row, option=orjson.OPT_SORT_KEYS) + b"\n")
-                count += len(rows)
-                prev_hash = rows[0]["prev_hash"] if prev_hash is None else prev_hash
-                last_seq, last_hash = rows[-1]["seq"], rows[-1]["hash"]
+            for row in events.values(*ARCHIVE_FIELDS).iterator(chunk_size=ARCHIVE_BATCH):
+                archive.write(orjson.dumps(row, option=orjson.OPT_SORT_KEYS) + b"\n")
+                count += 1
+                prev_hash = row["prev_hash"] if prev_hash is None else prev_hash
+                last_hash = row["hash"]
         raw.flush()
         os.fsync(raw.fileno())
     os.replace(partial, path)

@@ -163,7 +163,9 @@ def link_existing_rows(apps, schema_editor):
         for row in rows:
             digest = chain.digest(Event, row, exclude=EVENT_CHAIN_FIELDS)
             seq, prev_hash, head = seq + 1, head, chain.link(head, digest)
-            linked.append(Event(id=row["id"], seq=seq, digest=digest, prev_hash=prev_hash, hash=head))
+            linked.append(
+                Event(id=row["id"], seq=seq, digest=digest, prev_hash=prev_hash, hash=head)
+            )
         Event.objects.using(db).bulk_update(linked, ["seq", "digest", "prev_hash", "hash"])
         last_id = rows[-1]["id"]
 
@@ -173,6 +175,24 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(_run(DROP_OLD), _run(CREATE_OLD)),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "新建"), ("update", "修改"), ("delete", "删除"),
+                    ("transition", "状态变更"), ("bulk_ingest", "批量导入"), ("view", "查看"),
+                    ("view_personal_data", "查看个人信息"), ("export", "导出"),
+                    ("bulk_read", "批量读取"), ("login", "登录"), ("logout", "退出登录"),
+                    ("login_failed", "登录失败"), ("locked_out", "账号锁定"),
+                    ("otp_failed", "动态口令验证失败"), ("denied", "拒绝访问"),
+                    ("write", "写请求"), ("token_create", "创建令牌"),
+                    ("token_revoke", "吊销令牌"), ("archive", "归档"),
+                ],
+                max_length=32,
+                verbose_name="操作",
+            ),
+        ),
         migrations.AddField(
             model_name="auditevent",
             name="seq",
