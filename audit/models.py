@@ -47,6 +47,8 @@ class AuditEventQuerySet(AppendOnlyQuerySet):
         objs = list(objs)
         for event in objs:
             event.prepare_link()
+        if connections[self.db].vendor == "postgresql":
+            return super().bulk_create(objs, *args, **kwargs)  # linked at commit
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
             link_unlinked_events(self.db)
@@ -100,6 +102,9 @@ class AuditEvent(AppendOnlyModel):
             raise AppendOnlyError(f"{self._meta.label} rows are append-only")
         self.prepare_link()
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        if connections[using].vendor == "postgresql":
+            super().save(*args, **kwargs)  # the database links it at commit
+            return
         with transaction.atomic(using=using):
             super().save(*args, **kwargs)
             link_unlinked_events(using)
