@@ -63,6 +63,9 @@ class Verification:
     archives: int = 0
     archived_events: int = 0
     broken: str | None = None
+    # The newest link: kept elsewhere, it shows a chain cut short at its end.
+    head_seq: int = 0
+    head_hash: str = chain.GENESIS
 
     @property
     def ok(self) -> bool:
@@ -163,6 +166,7 @@ def _walk_events(result: Verification, walk: ChainWalk, *, using: str) -> None:
             break
         last_seq = rows[-1]["seq"]
     result.events = walk.count
+    result.head_seq, result.head_hash = walk.seq - 1, walk.prev_hash
     unlinked = events.filter(seq=None).order_by("id").values(*EVENT_FIELDS).first()
     if unlinked:
         result.broken = walk.step(unlinked)

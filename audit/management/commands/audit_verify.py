@@ -23,5 +23,6 @@ class Command(BaseCommand):
             raise CommandError(f"audit trail broken; first broken link: {result.broken}")
         self.stdout.write(
             f"audit trail OK: {result.events} events in the table, {result.archives} archive "
-            f"files holding {result.archived_events} events"
+            f"files holding {result.archived_events} events; "
+            f"newest link seq {result.head_seq} hash {result.head_hash or '(none)'}"
         )
