@@ -94,6 +94,13 @@ def _listed(context, response) -> str:
     return match.view_name if match else ""
 
 
+def _then(content, done):
+    try:
+        yield from content
+    finally:
+        done()
+
+
 class AuditContextMiddleware:
     """Set the audit context for the request; afterwards record a 403 on any request, and a
     4xx or 5xx answer to a write, unless the view recorded that outcome itself; and record
@@ -112,11 +119,14 @@ class AuditContextMiddleware:
             read = bulk_read_of(context, response)
             if read is not None:
                 record = partial(self._record_read, context, read, response)
-                if response.streaming:
-                    # Counted as they stream; the server closes the answer after the last.
-                    response._resource_closers.append(record)
-                else:
+                if not response.streaming:
                     record()
+                elif response.is_async:
+                    response._resource_closers.append(record)  # as the server closes it
+                else:
+                    # Rows are counted as they stream: recorded after the last, or when the
+                    # client goes away. (Under ASGI Django reads it all before sending any.)
+                    response.streaming_content = _then(response.streaming_content, record)
             return response
         finally:
             audit_context.deactivate(token)

@@ -6,6 +6,8 @@ naming the first broken link; and a forged archive ledger row does not let a pla
 remove events.
 """
 
+import csv
+import io
 import subprocess
 
 import psycopg2
@@ -81,6 +83,21 @@ def test_a_geojson_export_by_token_is_recorded_with_actor_token_and_address(site
     assert event["changes"]["rows"] == points
     assert event["changes"]["filters"] == {"status": "closed"}
     assert "format=geojson" in event["detail"] and "status=closed" in event["detail"]
+
+
+def test_a_streamed_csv_export_is_recorded_with_the_rows_sent(site, token_of):
+    analyst = token_of("analyst", "incidents:read")
+    before = newest_event_id(site)
+
+    answer = analyst.get(INCIDENTS, params={"format": "csv", "status": "closed"})
+
+    assert answer.status_code == 200
+    rows = len(list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))) - 1
+    assert rows > 500
+    [event] = events_since(site, before, path=INCIDENTS, action="export")
+    assert (event["actor"], event["ip"]) == ("analyst", "127.0.0.1")
+    assert event["token_id"] == token_pk(site, analyst.token)
+    assert (event["changes"]["format"], event["changes"]["rows"]) == ("csv", rows)
 
 
 def test_a_thousand_row_page_is_recorded_as_a_bulk_read(site, session_of):
