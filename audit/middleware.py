@@ -85,7 +85,9 @@ def _listed(context, response) -> str:
     match = getattr(context.request, "resolver_match", None)
     view = (getattr(response, "renderer_context", None) or {}).get("view")
     # A streamed answer has no renderer context: the view class is on the route's function.
-    view_class = type(view) if view is not None else getattr(match.func, "cls", None)
+    view_class = (
+        type(view) if view is not None else getattr(getattr(match, "func", None), "cls", None)
+    )
     queryset = getattr(view_class, "queryset", None)
     filterset = getattr(view_class, "filterset_class", None)
     model = getattr(queryset, "model", None) or (filterset and filterset._meta.model)
