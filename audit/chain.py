@@ -3,10 +3,10 @@ the row before (``hash = sha256(prev_hash + digest)``), so that a row edited, re
 out of order shows when the chain is walked (``python manage.py audit_verify``).
 
 Events are linked in commit order: on PostgreSQL by a trigger deferred to commit (see the
-migration ``0003_hash_chain``), which takes the chain lock only for the moment of commit, so
-writers never wait on one another while their transactions run; SQLite has one writer at a
-time and links an event as it is written. Archive ledger rows are linked as they are written,
-under the archiving lock.
+migration ``0003_hash_chain``), which takes the chain lock only as the transaction commits,
+so writers do not queue behind one another while their transactions run; SQLite has one
+writer at a time and links an event as it is written. Archive ledger rows are linked as they
+are written, under the archiving lock.
 
 The digest is of the values as the database gives them back, so that it can be recomputed
 from a row read later, or from a line of an archive file.

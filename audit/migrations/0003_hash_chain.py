@@ -3,9 +3,12 @@ digest of their fields and a link to the row before; the rows already written ar
 the order of their ids.
 
 On PostgreSQL the triggers change with it:
-- an event is linked at commit by a deferred constraint trigger (the chain lock is held only
-  while the transaction commits, so writers never wait on one another before, and cannot
-  deadlock on it); whatever chain fields a writer sends are blanked first;
+- an event is linked at commit by a deferred constraint trigger: the chain lock is taken only
+  as the transaction commits, after all its work, so no writer holds it while it waits for a
+  row another writer holds (were it taken at insert, two writers recording events and locking
+  rows in opposite orders would deadlock). A transaction whose snapshot is older than the
+  newest link (REPEATABLE READ) fails on the unique position rather than forking the chain.
+  Whatever chain fields a writer sends are blanked first;
 - an event may be updated only by that link, once; never otherwise;
 - an event may be deleted only inside the archiving service's transaction (which sets
   ``safecity.audit_archiving``) and only when an archive ledger row covers its position in
