@@ -13,6 +13,8 @@ class AuditAction(models.TextChoices):
     VIEW = "view", _("查看")
     VIEW_PERSONAL_DATA = "view_personal_data", _("查看个人信息")
     EXPORT = "export", _("导出")
+    # A list read of many rows at once (see AUDIT_BULK_READ_ROWS).
+    BULK_READ = "bulk_read", _("批量读取")
     LOGIN = "login", _("登录")
     LOGOUT = "logout", _("退出登录")
     LOGIN_FAILED = "login_failed", _("登录失败")

@@ -28,6 +28,13 @@ class RequestContext:
     # Set once an event about the request's own outcome (a denial, a failure) is recorded,
     # so the middleware does not record it twice.
     outcome_recorded: bool = field(default=False)
+    # The rows the answer carries and what they are, told by the code that produced them
+    # when they cannot be counted from the answer's data (a rendered table, a streamed file).
+    rows: int | None = field(default=None)
+    rows_of: str = field(default="")
+
+    def count_rows(self, count: int = 1) -> None:
+        self.rows = (self.rows or 0) + count
 
     @property
     def user(self):
@@ -52,6 +59,18 @@ def activate(context: RequestContext | None):
 
 def deactivate(token) -> None:
     _current.reset(token)
+
+
+def rows_read(count: int = 0, *, of: str = ""):
+    """Tell the audit middleware that the answer carries ``count`` rows (of ``of``, a model
+    label or a file name). Answers the function to count more with, for a streamed answer
+    whose rows are produced after the request's context has ended."""
+    context = current()
+    if context is None:
+        return lambda count=1: None
+    context.count_rows(count)
+    context.rows_of = of or context.rows_of
+    return context.count_rows
 
 
 def context_for(request) -> RequestContext:

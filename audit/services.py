@@ -17,9 +17,11 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 from django.utils.functional import Promise
 
+from . import chain
 from . import context as audit_context
 from .choices import AuditAction, AuditOutcome
-from .models import AuditArchive, AuditEvent
+from .models import AuditArchive, AuditEvent, link_pending_events, lock_archiving
+from .verify import ChainWalk, read_archive_file
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +29,6 @@ SYSTEM = "system"
 ANONYMOUS = "anonymous"
 REPR_LENGTH = 200
 ARCHIVE_BATCH = 5000
-# Any constant: one archiving run at a time across every worker.
-ARCHIVE_LOCK_KEY = 0x5AFEC17A
 
 
 # --- Recording --------------------------------------------------------------------------------
@@ -161,28 +161,35 @@ def audit_archive(*, now: datetime | None = None) -> AuditArchive | None:
     ``AUDIT_ARCHIVE_DIR`` and the ledger, then delete them: all or nothing, and only rows
     that are in a file read back and verified. None when nothing is old enough.
 
-    The run takes an unbroken range of ids, stopping before the oldest event still within
-    retention, so every row in a ledger range is in its file: the database trigger lets only
-    such rows be deleted."""
+    The run takes an unbroken stretch of the chain from its start, stopping before the oldest
+    event still within retention, so every event in a ledger row's stretch is in its file,
+    and the chain left in the table continues from the ledger's last link."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
     directory = Path(settings.AUDIT_ARCHIVE_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     with transaction.atomic():
-        _lock_archiving()
-        boundary = AuditEvent.objects.filter(at__gte=cutoff).aggregate(id=Min("id"))["id"]
-        old = AuditEvent.objects.filter(at__lt=cutoff)
+        lock_archiving(connection.alias)
+        link_pending_events()
+        linked = AuditEvent.objects.exclude(seq=None)
+        boundary = linked.filter(at__gte=cutoff).aggregate(seq=Min("seq"))["seq"]
+        old = linked.filter(at__lt=cutoff)
         if boundary is not None:
-            old = old.filter(id__lt=boundary)
+            old = old.filter(seq__lt=boundary)
         span = old.aggregate(
-            first_id=Min("id"), last_id=Max("id"), first_at=Min("at"), last_at=Max("at"),
-            count=Count("id"),
+            first_seq=Min("seq"), last_seq=Max("seq"), first_id=Min("id"), last_id=Max("id"),
+            first_at=Min("at"), last_at=Max("at"), count=Count("id"),
         )  # fmt: skip
         if not span["count"]:
             return None
-        path = directory / f"audit-{span['first_id']:012d}-{span['last_id']:012d}.jsonl.gz"
+        if span["count"] != span["last_seq"] - span["first_seq"] + 1:
+            raise ArchiveError(
+                f"the chain has gaps between {span['first_seq']} and {span['last_seq']}: "
+                "run audit_verify"
+            )
+        path = directory / f"audit-{span['first_seq']:012d}-{span['last_seq']:012d}.jsonl.gz"
         try:
-            written = _write_archive(old.order_by("id"), path)
-            _verify_archive(path, written, first_id=span["first_id"], last_id=span["last_id"])
+            written = _write_archive(old.order_by("seq"), path)
+            _verify_archive(path, written, first_seq=span["first_seq"], last_seq=span["last_seq"])
             if written.count != span["count"]:
                 raise ArchiveError(f"{path}: {written.count} events written, {span['count']} due")
             archive = AuditArchive.objects.create(
@@ -193,8 +200,12 @@ def audit_archive(*, now: datetime | None = None) -> AuditArchive | None:
                 last_at=span["last_at"],
                 count=written.count,
                 sha256=written.sha256,
+                first_seq=span["first_seq"],
+                last_seq=span["last_seq"],
+                events_prev_hash=written.prev_hash,
+                events_last_hash=written.last_hash,
             )
-            deleted = _delete_archived(archive, cutoff)
+            deleted = _delete_archived(archive)
             if deleted != written.count:
                 raise ArchiveError(f"{path}: {written.count} events archived, {deleted} deleted")
         except BaseException:
@@ -203,16 +214,10 @@ def audit_archive(*, now: datetime | None = None) -> AuditArchive | None:
         audit_record(
             action=AuditAction.ARCHIVE,
             obj=archive,
-            detail=f"{archive.count} events {archive.first_id}–{archive.last_id} → {path.name}",
+            detail=f"{archive.count} events {archive.first_seq}–{archive.last_seq} → {path.name}",
         )
     logger.info("archived %s audit events to %s", archive.count, path)
     return archive
-
-
-def _lock_archiving() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ARCHIVE_LOCK_KEY])
 
 
 class _HashingWriter:
@@ -230,26 +235,35 @@ class _HashingWriter:
         self.raw.flush()
 
 
+@dataclass(frozen=True)
+class _Written:
+    count: int
+    sha256: str
+    prev_hash: str = chain.GENESIS
+    last_hash: str = chain.GENESIS
+
+
 def _write_archive(events, path: Path) -> _Written:
     partial = path.with_name(path.name + ".partial")
-    count, last_id = 0, None
+    count, prev_hash, last_hash = 0, None, chain.GENESIS
     with open(partial, "wb") as raw:
         hashing = _HashingWriter(raw)
         with gzip.GzipFile(fileobj=hashing, mode="wb", mtime=0) as archive:
-            while True:
-                batch = events if last_id is None else events.filter(id__gt=last_id)
-                rows = list(batch.values(*ARCHIVE_FIELDS)[:ARCHIVE_BATCH])
-                if not rows:
-                    break
-                for row in rows:
-                    archive.write(orjson.dumps(row, option=orjson.OPT_SORT_KEYS) + b"\n")
-                count += len(rows)
-                last_id = rows[-1]["id"]
+            for row in events.values(*ARCHIVE_FIELDS).iterator(chunk_size=ARCHIVE_BATCH):
+                archive.write(orjson.dumps(row, option=orjson.OPT_SORT_KEYS) + b"\n")
+                count += 1
+                prev_hash = row["prev_hash"] if prev_hash is None else prev_hash
+                last_hash = row["hash"]
         raw.flush()
         os.fsync(raw.fileno())
     os.replace(partial, path)
     _fsync_directory(path.parent)
-    return _Written(count=count, sha256=hashing.digest.hexdigest())
+    return _Written(
+        count=count,
+        sha256=hashing.digest.hexdigest(),
+        prev_hash=prev_hash or chain.GENESIS,
+        last_hash=last_hash,
+    )
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -260,35 +274,37 @@ def _fsync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def _verify_archive(path: Path, written: _Written, *, first_id: int, last_id: int) -> None:
-    """Read the file back: the digest of its bytes, then every line in id order."""
+def _verify_archive(path: Path, written: _Written, *, first_seq: int, last_seq: int) -> None:
+    """Read the file back: the digest of its bytes, then every event's link in order."""
     digest = hashlib.sha256()
     with open(path, "rb") as raw:
         for chunk in iter(lambda: raw.read(1 << 20), b""):
             digest.update(chunk)
     if digest.hexdigest() != written.sha256:
         raise ArchiveError(f"{path}: SHA-256 differs from what was written")
-    count, first, previous = 0, None, None
-    with gzip.open(path, "rb") as archive:
-        for line in archive:
-            event_id = orjson.loads(line)["id"]
-            if previous is not None and event_id <= previous:
-                raise ArchiveError(f"{path}: ids out of order at {event_id}")
-            count, previous = count + 1, event_id
-            first = event_id if first is None else first
-    if count != written.count:
-        raise ArchiveError(f"{path}: {count} events read back, {written.count} written")
-    if (first, previous) != (first_id, last_id):
-        raise ArchiveError(f"{path}: the ids do not span {first_id}–{last_id}")
+    walk = ChainWalk(prev_hash=written.prev_hash, seq=first_seq)
+    for event in read_archive_file(path):
+        broken = walk.step(event)
+        if broken:
+            raise ArchiveError(f"{path}: {broken}")
+    if walk.count != written.count:
+        raise ArchiveError(f"{path}: {walk.count} events read back, {written.count} written")
+    if (walk.count and walk.seq - 1 != last_seq) or walk.prev_hash != written.last_hash:
+        raise ArchiveError(f"{path}: the events do not span {first_seq}–{last_seq}")
 
 
-def _delete_archived(archive: AuditArchive, cutoff: datetime) -> int:
+def _delete_archived(archive: AuditArchive) -> int:
     """Delete the archived rows; the table refuses Django's delete, and on PostgreSQL its
-    trigger checks each row against the ledger row just written."""
+    trigger lets only this service's transaction delete, and only rows the ledger covers."""
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config(%s, 'on', true)", [chain.ARCHIVING_SETTING])
         cursor.execute(
-            f"DELETE FROM {table} WHERE id BETWEEN %s AND %s AND at < %s",
-            [archive.first_id, archive.last_id, cutoff],
+            f"DELETE FROM {table} WHERE seq BETWEEN %s AND %s",
+            [archive.first_seq, archive.last_seq],
         )
-        return cursor.rowcount
+        deleted = cursor.rowcount
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config(%s, 'off', true)", [chain.ARCHIVING_SETTING])
+        return deleted

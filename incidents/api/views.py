@@ -13,9 +13,10 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.context import rows_read
 from audit.services import audit_record
 from safecity.core.api.pagination import DefaultCursorPagination
-from safecity.core.api.renderers import CSVStreamRenderer, GeoJSONRenderer, audit_export
+from safecity.core.api.renderers import CSVStreamRenderer, GeoJSONRenderer
 from safecity.core.api.schema import CONFLICT
 
 from .. import selectors, services
@@ -108,7 +109,6 @@ class IncidentViewSet(viewsets.GenericViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         renderer = request.accepted_renderer.format
         if renderer == "csv":
-            audit_export(request, "incidents.incident")
             return self._csv(queryset)
         if renderer == "geojson":
             return self._geojson(queryset)
@@ -217,6 +217,8 @@ class IncidentViewSet(viewsets.GenericViewSet):
     def _csv(self, queryset):
         writer = csv.writer(_Echo())
         area_fields = ("district", "station", "patrol_zone", "beat")
+        # The audit middleware records the export with the rows sent, once the last is.
+        count_row = rows_read(of="incidents.incident")
 
         def lines():
             yield "\ufeff" + writer.writerow(CSV_COLUMNS)
@@ -234,6 +236,7 @@ class IncidentViewSet(viewsets.GenericViewSet):
                     else:
                         value = getattr(incident, column)
                         values.append("" if value is None else value)
+                count_row()
                 yield writer.writerow(values)
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from audit.choices import AuditAction
-from audit.models import AppendOnlyError, AuditArchive, AuditEvent
+from audit.models import AppendOnlyError, AuditArchive, AuditEvent, link_pending_events
 from audit.services import audit_record
 
 pytestmark = pytest.mark.django_db
@@ -63,13 +63,29 @@ def test_the_database_refuses_deleting_an_event_not_archived(event):
 
 
 @pytest.mark.postgres
-def test_the_database_allows_deleting_an_event_a_ledger_row_covers(event):
+def test_the_archiving_transaction_may_delete_an_event_a_ledger_row_covers(event):
+    link_pending_events()
+    event.refresh_from_db()
     AuditArchive.objects.create(
         path="/archive/x.jsonl.gz", first_id=event.pk, last_id=event.pk, first_at=event.at,
-        last_at=event.at, count=1, sha256="0" * 64,
+        last_at=event.at, count=1, sha256="0" * 64, first_seq=event.seq, last_seq=event.seq,
     )  # fmt: skip
+    raw("SELECT set_config('safecity.audit_archiving', 'on', true)")
 
     assert raw("DELETE FROM audit_auditevent WHERE id = %s", [event.pk]) == 1
+
+
+@pytest.mark.postgres
+def test_a_ledger_row_alone_does_not_let_a_plain_delete_remove_an_event(event):
+    link_pending_events()
+    event.refresh_from_db()
+    AuditArchive.objects.create(
+        path="/archive/x.jsonl.gz", first_id=event.pk, last_id=event.pk, first_at=event.at,
+        last_at=event.at, count=1, sha256="0" * 64, first_seq=event.seq, last_seq=event.seq,
+    )  # fmt: skip
+
+    with pytest.raises(DatabaseError, match="not archived"):
+        raw("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
 
 
 @pytest.mark.postgres

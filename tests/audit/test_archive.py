@@ -109,7 +109,7 @@ def test_verification_rejects_a_file_changed_after_writing(archive_dir):
     path.write_bytes(gzip.compress(b'{"id": 1}\n'))
 
     with pytest.raises(services.ArchiveError, match="SHA-256"):
-        services._verify_archive(path, written, first_id=1, last_id=1)
+        services._verify_archive(path, written, first_seq=1, last_seq=1)
 
 
 def test_the_celery_task_archives_and_answers_how_many(archive_dir):

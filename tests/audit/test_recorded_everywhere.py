@@ -83,6 +83,7 @@ def test_reading_an_incident_and_exporting_incidents_are_recorded(api, officer):
     assert view.object_id == str(Incident.objects.get().pk)
     exported = AuditEvent.objects.get(action="export")
     assert "format=csv" in exported.detail and exported.actor_username == officer.username
+    assert (exported.object_type, exported.changes["rows"]) == ("incidents.incident", 1)
 
 
 def test_the_incident_page_is_a_recorded_read(client, officer, api):

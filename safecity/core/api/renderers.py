@@ -3,17 +3,7 @@ import io
 
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from audit.services import audit_record
-
-
-def audit_export(request, name: str, rows: int | None = None) -> None:
-    """Exports are sensitive reads: who took which set out of the platform."""
-    audit_record(
-        action="export",
-        object_type=name,
-        detail=request.get_full_path() + ("" if rows is None else f" ({rows} rows)"),
-        request=request,
-    )
+from audit.context import rows_read
 
 
 def is_plain_json(renderer_context) -> bool:
@@ -63,7 +53,8 @@ class TableRenderer(BaseRenderer):
             return JSONRenderer().render(data)
         response = renderer_context.get("response")
         name, headers, rows = renderer_context["view"].export_table(data)
-        audit_export(renderer_context["request"], name, len(rows))
+        # Exports are sensitive reads: the audit middleware records this one with its rows.
+        rows_read(len(rows), of=name)
         if response is not None:
             response["Content-Disposition"] = f'attachment; filename="{name}.{self.format}"'
         return self.write(headers, rows)
