@@ -1,5 +1,3 @@
-import csv
-
 from django.conf import settings
 from django.core.exceptions import ValidationError as InvalidValue
 from django.http import Http404, QueryDict, StreamingHttpResponse
@@ -13,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.services import audit_record
+from safecity.core import exports
 from safecity.core.api.pagination import DefaultCursorPagination
 from safecity.core.api.parsers import (
     RawBodyParser,
@@ -50,11 +49,6 @@ CSV_COLUMNS = [
 
 class IncidentPagination(DefaultCursorPagination):
     ordering = ("-reported_at", "-id")
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def _row_from_request(request) -> dict:
@@ -230,13 +224,11 @@ class IncidentViewSet(viewsets.GenericViewSet):
         return settings.INCIDENT_BULK_MAX_BYTES
 
     def _csv(self, queryset):
-        writer = csv.writer(_Echo())
         area_fields = ("district", "station", "patrol_zone", "beat")
 
-        def lines():
-            yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-            rows = queryset.select_related(*area_fields).order_by("-reported_at", "-id")
-            for incident in rows.iterator(chunk_size=2000):
+        def rows():
+            incidents = queryset.select_related(*area_fields).order_by("-reported_at", "-id")
+            for incident in incidents.iterator(chunk_size=2000):
                 values = []
                 for column in CSV_COLUMNS:
                     if column == "id":
@@ -247,11 +239,11 @@ class IncidentViewSet(viewsets.GenericViewSet):
                         area = getattr(incident, column)
                         values.append(area.name if area else "")
                     else:
-                        value = getattr(incident, column)
-                        values.append("" if value is None else value)
-                yield writer.writerow(values)
+                        values.append(getattr(incident, column))
+                yield values
 
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        lines = exports.csv_lines(CSV_COLUMNS, rows())
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="incidents.csv"'
         return response
 
