@@ -141,3 +141,16 @@ def test_bulk_hostile_json_is_a_json_400_or_rows_rejected(caller_for, body):
     assert answer.headers["Content-Type"].startswith("application/json")
     if answer.status_code == 200:
         assert answer.json()["created"] == 0
+
+
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain"])
+def test_bulk_json_lines_sent_as_a_form_or_text_are_read_as_lines(session_of, content_type):
+    # curl --data-binary sends a form's content type; the session's CSRF check must not fail.
+    officer = session_of("officer")
+    answer = officer.post(
+        "/api/v1/incidents/bulk/",
+        data=b'{"a": 1}\n{"b": 2}',
+        headers={"Content-Type": content_type},
+    )
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.json()["rejected"] == 2

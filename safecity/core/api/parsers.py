@@ -119,6 +119,15 @@ class JSONParser(BaseParser):
         return parse_json(data)
 
 
+class RawBody(bytes):
+    """A body left unparsed. Sent as a form, it is what DRF gives the session's CSRF check as
+    ``request.POST``, which asks it for ``csrfmiddlewaretoken``: it holds no fields, so the
+    check takes the token from the X-CSRFToken header as for any JSON body."""
+
+    def get(self, key, default=None):
+        return default
+
+
 class RawBodyParser(BaseParser):
     """The body unparsed (bytes), for a route that reads it itself (a JSON array or JSON lines
     of bulk ingest), within the limit its view gives by ``raw_body_limit()``."""
@@ -128,7 +137,7 @@ class RawBodyParser(BaseParser):
     def parse(self, stream, media_type=None, parser_context=None):
         context = parser_context or {}
         view_limit = getattr(context.get("view"), "raw_body_limit", None)
-        return read_body(context["request"], view_limit() if view_limit else body_limit())
+        return RawBody(read_body(context["request"], view_limit() if view_limit else body_limit()))
 
 
 class RawJSONBodyParser(RawBodyParser, JSONParser):
