@@ -1,6 +1,3 @@
-import csv
-
-import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError as InvalidValue
 from django.http import Http404, QueryDict, StreamingHttpResponse
@@ -15,7 +12,14 @@ from rest_framework.views import APIView
 
 from audit.context import rows_read
 from audit.services import audit_record
+from safecity.core import exports
 from safecity.core.api.pagination import DefaultCursorPagination
+from safecity.core.api.parsers import (
+    RawBodyParser,
+    RawJSONBodyParser,
+    TooManyRows,
+    parse_json,
+)
 from safecity.core.api.renderers import CSVStreamRenderer, GeoJSONRenderer
 from safecity.core.api.schema import CONFLICT
 
@@ -35,7 +39,7 @@ from .serializers import (
     TransitionSerializer,
 )
 
-MAX_BULK_ROWS = 50_000
+BULK_HINT = "Load larger sets as a file: manage.py import_incidents."
 CSV_COLUMNS = [
     "id", "source", "source_system", "source_ref", "category", "priority", "status",
     "reported_at", "dispatched_at", "on_scene_at", "closed_at", "filed_at", "solved_at",
@@ -46,11 +50,6 @@ CSV_COLUMNS = [
 
 class IncidentPagination(DefaultCursorPagination):
     ordering = ("-reported_at", "-id")
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def _row_from_request(request) -> dict:
@@ -193,14 +192,27 @@ class IncidentViewSet(viewsets.GenericViewSet):
         request=IncidentInputSerializer(many=True),
         responses={200: IngestReportSerializer},
         parameters=[OpenApiParameter("atomic", bool, description="save nothing if a row is bad")],
-        description="A JSON array, or JSON lines (one object a line, application/x-ndjson).",
+        description=(
+            "A JSON array, or JSON lines (one object a line, application/x-ndjson): at most "
+            "INCIDENT_BULK_MAX_ROWS rows (default 50,000) and INCIDENT_BULK_MAX_BYTES "
+            "(default 20 MB), else 413 naming the limit; larger loads go through the file "
+            "import (manage.py import_incidents)."
+        ),
     )
-    @action(detail=False, methods=["post"], filterset_class=None, pagination_class=None)
+    @action(
+        detail=False,
+        methods=["post"],
+        filterset_class=None,
+        pagination_class=None,
+        parser_classes=[RawJSONBodyParser, RawBodyParser],
+    )
     def bulk(self, request):
         """Ingest many incidents; the report lists created, updated, unchanged and rejected."""
-        rows, unreadable = _read_bulk_body(request.body)
-        if len(rows) > MAX_BULK_ROWS:
-            raise ValidationError(f"at most {MAX_BULK_ROWS} rows a request")
+        # The raw parsers read the body within INCIDENT_BULK_MAX_BYTES (raw_body_limit).
+        body = request.data if isinstance(request.data, bytes) else b""
+        rows, unreadable = _read_bulk_body(body)
+        if len(rows) > settings.INCIDENT_BULK_MAX_ROWS:
+            raise TooManyRows(settings.INCIDENT_BULK_MAX_ROWS, BULK_HINT)
         if not rows:
             raise ValidationError("no rows")
         atomic = request.query_params.get("atomic", "").lower() in {"1", "true", "yes"}
@@ -214,16 +226,18 @@ class IncidentViewSet(viewsets.GenericViewSet):
             )
         return Response(report.as_dict())
 
+    def raw_body_limit(self) -> int:
+        """The bulk route's body limit (its raw parsers read the body, not DRF's JSON one)."""
+        return settings.INCIDENT_BULK_MAX_BYTES
+
     def _csv(self, queryset):
-        writer = csv.writer(_Echo())
         area_fields = ("district", "station", "patrol_zone", "beat")
         # The audit middleware records the export with the rows sent, once the last is.
         count_row = rows_read(of="incidents.incident")
 
-        def lines():
-            yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-            rows = queryset.select_related(*area_fields).order_by("-reported_at", "-id")
-            for incident in rows.iterator(chunk_size=2000):
+        def rows():
+            incidents = queryset.select_related(*area_fields).order_by("-reported_at", "-id")
+            for incident in incidents.iterator(chunk_size=2000):
                 values = []
                 for column in CSV_COLUMNS:
                     if column == "id":
@@ -234,12 +248,12 @@ class IncidentViewSet(viewsets.GenericViewSet):
                         area = getattr(incident, column)
                         values.append(area.name if area else "")
                     else:
-                        value = getattr(incident, column)
-                        values.append("" if value is None else value)
+                        values.append(getattr(incident, column))
                 count_row()
-                yield writer.writerow(values)
+                yield values
 
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        lines = exports.csv_lines(CSV_COLUMNS, rows())
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="incidents.csv"'
         return response
 
@@ -277,19 +291,18 @@ def _read_bulk_body(body: bytes):
     """Rows from a JSON array or JSON lines; unreadable lines become rejections, not a 400."""
     text = body.strip()
     if text.startswith(b"["):
-        try:
-            rows = orjson.loads(text)
-        except orjson.JSONDecodeError as exc:
-            raise ParseError(f"not a JSON array: {exc}") from exc
+        rows = parse_json(text)
+        if not isinstance(rows, list):
+            raise ParseError("not a JSON array")
         return rows, []
     rows, unreadable = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            rows.append(orjson.loads(line))
-        except orjson.JSONDecodeError as exc:
-            unreadable.append(services.Rejection(number, "row", f"not JSON: {exc}"))
+            rows.append(parse_json(line))
+        except ParseError as exc:
+            unreadable.append(services.Rejection(number, "row", f"not JSON: {exc.detail}"))
             rows.append(None)
     return rows, unreadable
 

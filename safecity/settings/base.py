@@ -298,6 +298,13 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "safecity.core.api.schema.SafeCityAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "safecity.core.api.pagination.DefaultCursorPagination",
+    # JSON bodies bounded in size and nesting (safecity/core/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "safecity.core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "safecity.core.api.exceptions.exception_handler",
     "PAGE_SIZE": 100,
 }
 # Requests a minute per API token, per signed-in user and per address of anonymous callers.
@@ -314,7 +321,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Bodies are JSON; the form parsers stay for the browsable API's forms, undocumented.
-    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "PARSER_WHITELIST": ["safecity.core.api.parsers.JSONParser"],
     # Swagger UI served from our own static files: no CDN on a police network.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -380,6 +387,12 @@ INCIDENT_GEOJSON_CAP = env.int("INCIDENT_GEOJSON_CAP", default=5000)
 AREA_MAX_VERTICES = env.int("AREA_MAX_VERTICES", default=100_000)
 AREA_OVERLAP_TOLERANCE = env.float("AREA_OVERLAP_TOLERANCE", default=0.05)
 AREA_MAP_DEFAULT_ZOOM = env.int("AREA_MAP_DEFAULT_ZOOM", default=12)
+# Request bodies: the most bytes of any request (Django's own limit, answered as a JSON 413 by
+# the API), and the bulk ingest route's larger limits, in rows and bytes (larger loads go
+# through the file import, ``manage.py import_incidents``).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+INCIDENT_BULK_MAX_ROWS = env.int("INCIDENT_BULK_MAX_ROWS", default=50_000)
+INCIDENT_BULK_MAX_BYTES = env.int("INCIDENT_BULK_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- Audit trail ------------------------------------------------------------------------------
 # Events older than this move to verified archive files (never silently dropped).

@@ -1,4 +1,3 @@
-import csv
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +12,7 @@ from incidents.services import (
     Rejection,
     incidents_ingest_chunks,
 )
+from safecity.core import exports
 
 
 class _Rollback(Exception):
@@ -90,12 +90,14 @@ class Command(BaseCommand):
 
     def _write_errors(self, path, errors, raw_by_row):
         with open(path, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["row", "field", "message", "record"])
-            for error in errors:
-                writer.writerow(
+            exports.write_csv(
+                handle,
+                ["row", "field", "message", "record"],
+                (
                     [error.row, error.field, error.message, raw_by_row.get(error.row, "")]
-                )
+                    for error in errors
+                ),
+            )
 
     def _summarise(self, report, mapping, options):
         prefix = "nothing saved (--atomic): " if options["atomic"] and report.rejected else ""

@@ -1,9 +1,7 @@
-import csv
-import io
-
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from audit.context import rows_read
+from safecity.core import exports
 
 
 def is_plain_json(renderer_context) -> bool:
@@ -46,7 +44,8 @@ class CSVStreamRenderer(BaseRenderer):
 
 class TableRenderer(BaseRenderer):
     """Renders a view's answer as a table: the view's ``export_table(data)`` gives
-    (file name, headers, rows). Errors and OPTIONS metadata are rendered as JSON."""
+    (file name, headers, rows), written by ``safecity.core.exports`` (which neutralises
+    formulas). Errors and OPTIONS metadata are rendered as JSON."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if is_plain_json(renderer_context):
@@ -69,12 +68,7 @@ class TableCSVRenderer(TableRenderer):
     charset = "utf-8"
 
     def write(self, headers, rows) -> bytes:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        writer.writerows(rows)
-        # A byte-order mark, so that Excel opens Chinese text as UTF-8.
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        return exports.csv_bytes(headers, rows)
 
 
 class TableXLSXRenderer(TableRenderer):
@@ -83,13 +77,4 @@ class TableXLSXRenderer(TableRenderer):
     charset = None
 
     def write(self, headers, rows) -> bytes:
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("SafeCity")
-        sheet.append(headers)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
+        return exports.xlsx_bytes(headers, rows)

@@ -19,7 +19,7 @@
       clusters.addLayers(data.features.map(function (feature) {
         var c = feature.geometry.coordinates;
         var marker = L.marker([c[1], c[0]]);
-        marker.bindPopup('<a href="/incidents/' + feature.properties.id + '/">' + feature.properties.category + " · " + feature.properties.reported_at.slice(0, 16).replace("T", " ") + "</a>");
+        marker.bindPopup(S.text.link("/incidents/" + encodeURIComponent(feature.properties.id) + "/", feature.properties.category + " · " + feature.properties.reported_at.slice(0, 16).replace("T", " ")));
         return marker;
       }));
       element.dataset.points = data.features.length;

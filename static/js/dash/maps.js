@@ -46,7 +46,7 @@
         var row = values[feature.properties.id] || {};
         var text = S.localName(feature.properties) + ": " + S.formatNumber(row.current || 0);
         if (row.yoy && row.yoy.pct_change !== null) text += " (" + S.t("yoy") + " " + row.yoy.pct_change + "%)";
-        layer.bindTooltip(text, { sticky: true });
+        layer.bindTooltip(S.text.lines([text]), { sticky: true });
         if (options.onClick) layer.on("click", function () { options.onClick(feature.properties.id); });
       },
     });
@@ -61,7 +61,7 @@
         return { color: "#7f2704", weight: 0.5, fillColor: "#d94801", fillOpacity: 0.15 + 0.7 * share };
       },
       onEachFeature: function (feature, layer) {
-        layer.bindTooltip(S.t("incidents") + ": " + feature.properties.count);
+        layer.bindTooltip(S.text.lines([S.t("incidents") + ": " + feature.properties.count]));
       },
     });
   }
@@ -87,7 +87,7 @@
         clusters.addLayers(data.features.map(function (feature) {
           var c = feature.geometry.coordinates;
           var marker = L.marker([c[1], c[0]], { title: feature.properties.category });
-          marker.bindPopup('<a href="/incidents/' + feature.properties.id + '/">' + feature.properties.category + " · " + feature.properties.reported_at.slice(0, 16).replace("T", " ") + "</a>");
+          marker.bindPopup(S.text.link("/incidents/" + encodeURIComponent(feature.properties.id) + "/", feature.properties.category + " · " + feature.properties.reported_at.slice(0, 16).replace("T", " ")));
           return marker;
         }));
       }).catch(function (error) { console.warn(error); }));

@@ -33,9 +33,11 @@
           axisPointer: { type: "shadow" },
           formatter: function (items) {
             var row = rows[items[0].dataIndex];
-            return S.localName(row) + "<br>" + items.map(function (item) {
-              return item.marker + item.seriesName + " " + S.formatNumber(item.value);
-            }).join("<br>") + "<br>" + S.t("resolution_rate") + " " + percent(row.resolution_rate);
+            // ECharts shows this as HTML: every name escaped (item.marker is ECharts' own).
+            var html = S.text.escapeHtml;
+            return html(S.localName(row)) + "<br>" + items.map(function (item) {
+              return item.marker + html(item.seriesName) + " " + html(S.formatNumber(item.value));
+            }).join("<br>") + "<br>" + html(S.t("resolution_rate") + " " + percent(row.resolution_rate));
           },
         },
         legend: { data: [S.t("screened"), S.t("resolved")] },

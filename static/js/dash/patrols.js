@@ -56,13 +56,15 @@
 
   function zoneTooltip(feature) {
     var row = coverageByZone[feature.properties.id];
-    var text = S.localName(feature.properties);
+    var lines = [S.localName(feature.properties)];
     if (row) {
-      text += "<br>" + S.t("alignment") + ": " + (row.alignment === null ? "—" : row.alignment) +
-        "<br>" + S.t("hotspot_minutes") + ": " + share(row.hotspot_minutes_share) +
-        " / " + S.t("hotspot_cells") + ": " + share(row.hotspot_cells_share);
+      lines.push(
+        S.t("alignment") + ": " + (row.alignment === null ? "—" : row.alignment),
+        S.t("hotspot_minutes") + ": " + share(row.hotspot_minutes_share) +
+          " / " + S.t("hotspot_cells") + ": " + share(row.hotspot_cells_share)
+      );
     }
-    return text;
+    return S.text.lines(lines);
   }
 
   var zones = S.maps.areas(map, cfg.zones)
@@ -89,17 +91,21 @@
   mapElement.unitMarkers = markers;
 
   function unitIcon(code, status) {
+    var dot = element("i", "unit-dot status-" + status);
+    dot.dataset.unit = code;
     return L.divIcon({
       className: "unit-marker",
-      html: '<i class="unit-dot status-' + status + '" data-unit="' + code + '"></i>',
+      html: dot,
       iconSize: [14, 14],
       iconAnchor: [7, 7],
     });
   }
 
   function tooltip(unit, position) {
-    return unit.name + " · " + unit.kind + " · " + (cfg.unit_statuses[position.status] || position.status) +
-      "<br>" + S.t("last_seen") + ": " + localTime(position.at);
+    return S.text.lines([
+      unit.name + " · " + unit.kind + " · " + (cfg.unit_statuses[position.status] || position.status),
+      S.t("last_seen") + ": " + localTime(position.at),
+    ]);
   }
 
   function place(position) {

@@ -1,0 +1,23 @@
+"""The API's exception handler: DRF's, plus a JSON answer for what Django itself refuses
+while reading a request (a body or form over its limits), which would otherwise surface as
+a bare HTML 400."""
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .parsers import BodyTooLarge, TooManyRows
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        exc = BodyTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    elif isinstance(exc, TooManyFieldsSent):
+        exc = exceptions.ParseError(str(exc))
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, BodyTooLarge):
+        response.data["limit_bytes"] = exc.limit
+    elif response is not None and isinstance(exc, TooManyRows):
+        response.data["limit_rows"] = exc.limit
+    return response
