@@ -7,9 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("用户与权限")
 
     def ready(self):
-        from django.contrib.auth.signals import user_login_failed
-
         from . import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
-        from .lockout import count_failed_login
-
-        user_login_failed.connect(count_failed_login, dispatch_uid="accounts-lockout")
