@@ -271,3 +271,17 @@ def clear(username: str, address: str | None = None) -> None:
     if address is not None:
         attempts = attempts.filter(ip_address=address)
     attempts.delete()
+
+
+def prune_expired(batch: int = 10_000) -> int:
+    """Delete counts past the lockout window (a reservation renews or drops its own; this takes
+    the ones never tried again). Rows an attempt holds right now are skipped, not waited for."""
+    threshold = timezone.now() - _window()
+    with transaction.atomic():
+        expired = list(
+            AccessAttempt.objects.select_for_update(skip_locked=True)
+            .filter(attempt_time__lt=threshold)
+            .values_list("pk", flat=True)[:batch]
+        )
+        AccessAttempt.objects.filter(pk__in=expired).delete()
+    return len(expired)

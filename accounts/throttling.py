@@ -43,7 +43,7 @@ class _Limiters:
         self._local = None
         self._shared_url = None
         self.redis_down_until = 0.0
-        self.last_warning = 0.0
+        self.last_warning = float("-inf")
 
     def shared(self) -> MovingWindowRateLimiter | None:
         url = settings.REDIS_URL
@@ -53,7 +53,7 @@ class _Limiters:
             if self._shared is None or self._shared_url != url:
                 storage = RedisStorage(
                     url,
-                    key_prefix=f"{settings.CACHES['default'].get('KEY_PREFIX', 'safecity')}-rate",
+                    key_prefix="safecity-rate",
                     socket_connect_timeout=1,
                     socket_timeout=1,
                 )
@@ -69,11 +69,11 @@ class _Limiters:
     def reset(self) -> None:
         """Forget every count (tests)."""
         with self._lock:
+            self.redis_down_until = 0.0
             if self._local is not None:
                 self._local.storage.reset()
             if self._shared is not None:
                 self._shared.storage.reset()
-            self.redis_down_until = 0.0
 
 
 limiters = _Limiters()

@@ -202,6 +202,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(day_of_week="mon", hour=6, minute=0),
     },
     "audit-archive": {"task": "audit.archive", "schedule": crontab(hour=1, minute=15)},
+    "accounts-prune-login-attempts": {
+        "task": "accounts.prune_login_attempts",
+        "schedule": crontab(minute=40),
+    },
 }
 # Patrols: the rapid-response standard where an area sets none (dispatch, arrival; seconds),
 # how long pings are kept, when a position is too old to dispatch on, and the planning speed.
