@@ -13,7 +13,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from ..demo_site import serve_demo_city
-from .conftest import django_shell
+from .conftest import django_shell, sql
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -108,6 +108,13 @@ def test_parallel_wrong_passwords_get_no_more_answers_than_the_limit(site):
     assert answers.count("locked") == len(browsers) - FAILURE_LIMIT
     # The right password a moment later is refused too: the lock holds.
     assert log_in(site, "parallel1", PASSWORD, "127.0.0.11") == "locked"
+    # The trail has every attempt as a failed login, and the one lock.
+    events = sql(
+        site,
+        "SELECT action, count(*) FROM audit_auditevent WHERE actor_username = %s GROUP BY action",
+        ["parallel1"],
+    )
+    assert dict(events) == {"login_failed": len(browsers) + 1, "locked_out": 1}
 
 
 def test_case_width_and_space_variants_are_one_user_with_one_counter(site):
