@@ -1,13 +1,12 @@
 """Failed-login lockout on django-axes's records, kept in the database (so it holds without
 Redis), with each attempt's slot reserved before its password or TOTP code is checked.
 
-Each rule is a combination of axes lockout parameters with its own limit
-(``LOGIN_LOCKOUT_RULES``): by default a username at one client address may fail
-``LOGIN_FAILURE_LIMIT`` times, and one address ``LOGIN_ADDRESS_FAILURE_LIMIT`` times across all
-usernames. A rule's failures count while each follows the last within
-``LOGIN_LOCKOUT_SECONDS``; at its limit that username and address (or that address) is refused
-until ``LOGIN_LOCKOUT_SECONDS`` after the last one. A stranger elsewhere therefore cannot lock an
-officer out of their own workstation.
+Each rule is one of axes's lockout parameter combinations (``AXES_LOCKOUT_PARAMETERS``) with a
+limit of its own: a username at one client address may fail ``LOGIN_FAILURE_LIMIT`` times, and
+one address ``LOGIN_ADDRESS_FAILURE_LIMIT`` times across all usernames. A rule's failures
+count while each follows the last within ``LOGIN_LOCKOUT_SECONDS``; at its limit that username
+and address (or that address) is refused until ``LOGIN_LOCKOUT_SECONDS`` after the last one. A
+stranger elsewhere therefore cannot lock an officer out of their own workstation.
 
 Axes counts a failure after the password was checked, so parallel guesses all pass its check
 and all get an answer. Here an attempt first takes a slot — under a database lock per rule, it
@@ -17,7 +16,6 @@ answered, however many arrive at once.
 """
 
 import hashlib
-import logging
 import unicodedata
 from dataclasses import dataclass
 
@@ -30,8 +28,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
-
-logger = logging.getLogger(__name__)
 
 # The rule that locks one address across usernames, as axes names its parameters.
 ADDRESS_RULE = ("ip_address",)
@@ -186,6 +182,8 @@ class LoginAttemptHandler(AxesDatabaseHandler):
         login is complete and this address's failures for the username are forgotten."""
         from .otp import otp_required
 
+        if request is None:
+            return
         credentials = get_credentials(user.get_username())
         if otp_required(user):
             self.release(request, credentials)
