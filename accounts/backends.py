@@ -1,8 +1,12 @@
 """Permissions that come with a role, so ``user.has_perm`` answers the same everywhere, and
 the lockout that refuses a username's logins after repeated failures."""
 
+import unicodedata
+
+from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend, ModelBackend
-from django.core.exceptions import PermissionDenied
 
 from . import lockout
 from .choices import Role
@@ -81,12 +85,44 @@ class RolePermissionBackend(BaseBackend):
         return is_administrator(user_obj) or perm in self.get_all_permissions(user_obj, obj)
 
 
-class LockoutModelBackend(ModelBackend):
-    """Django's username and password check, refusing a locked-out username before any
-    password is checked."""
+class LockoutModelBackend(AxesStandaloneBackend, ModelBackend):
+    """Django's username and password check, behind the lockout (accounts.lockout): an attempt
+    takes its slot first, and one refused a slot is answered without its password checked.
+    Usernames are matched in their canonical spelling, so ``Victim2``, `` victim2 `` and
+    ``ｖｉｃｔｉｍ２`` all name ``victim2``."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        if username is not None and lockout.is_locked(username):
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        # Without a request (the test client's login(), code calling authenticate() itself)
+        # there is no client to count against.
+        if request is not None and lockout.reserve(request, username) is not None:
             # PermissionDenied stops authenticate() trying the other backends.
-            raise PermissionDenied("locked out")
-        return super().authenticate(request, username=username, password=password, **kwargs)
+            raise AxesBackendPermissionDenied("locked out")
+        user = user_named(username)
+        if user is None:
+            # Hash anyway, so the answer's timing does not tell which usernames exist.
+            get_user_model()().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+def user_named(username: str):
+    """The user a login names: the exact username, else the one whose canonical spelling
+    matches (none when two accounts share it)."""
+    users = get_user_model()._default_manager
+    typed = unicodedata.normalize("NFKC", str(username)).strip()
+    exact = users.filter(username=typed).first()
+    if exact is not None:
+        return exact
+    canonical = lockout.canonical_username(username)
+    matches = [
+        user
+        for user in users.filter(username__iexact=canonical)[:10]
+        if lockout.canonical_username(user.username) == canonical
+    ]
+    return matches[0] if len(matches) == 1 else None

@@ -7,28 +7,29 @@ from . import lockout
 
 
 class LoginForm(AuthenticationForm):
-    """The login form, refusing a locked-out username with its own message."""
+    """The login form, telling a refused attempt (accounts.lockout) from a wrong password."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "locked": _("登录失败次数过多，该账号已锁定，请 %(minutes)s 分钟后再试。"),
+        "address_locked": _("此地址登录失败次数过多，已暂停登录，请 %(minutes)s 分钟后再试。"),
     }
 
     def clean(self):
-        username = self.cleaned_data.get("username")
-        if username and lockout.is_locked(username):
-            raise self._locked_error()
         try:
             return super().clean()
         except forms.ValidationError:
-            if username and lockout.is_locked(username):
-                raise self._locked_error() from None
+            # Refused unchecked: the password was never compared, so this says nothing about it.
+            rule = getattr(self.request, "lockout_rule", None)
+            if rule is not None:
+                raise self._locked_error(rule) from None
             raise
 
-    def _locked_error(self) -> forms.ValidationError:
+    def _locked_error(self, rule) -> forms.ValidationError:
+        code = "address_locked" if rule.parameters == lockout.ADDRESS_RULE else "locked"
         return forms.ValidationError(
-            self.error_messages["locked"],
-            code="locked",
+            self.error_messages[code],
+            code=code,
             params={"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60},
         )
 

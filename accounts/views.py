@@ -41,9 +41,18 @@ class _SecondFactorView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(next=self._next_url(), **kwargs)
 
+    def _check(self, form, matches):
+        """Take a lockout slot (accounts.lockout) before the code is checked, so guesses
+        in parallel get no more answers than the limit; then check it with ``matches``."""
+        username = self.request.user.get_username()
+        if lockout.reserve(self.request, username) is not None:
+            return self._locked_out()
+        device = matches(form.cleaned_data["token"])
+        return self._passed(device) if device else self._failed(form)
+
     def _passed(self, device):
         otp_login(self.request, device)
-        lockout.clear(self.request.user.get_username())
+        lockout.clear_for(self.request, self.request.user.get_username())
         return redirect(self._next_url())
 
     def _failed(self, form):
@@ -51,12 +60,15 @@ class _SecondFactorView(LoginRequiredMixin, FormView):
 
         username = self.request.user.get_username()
         audit_record(action="otp_failed", outcome="failed", detail="wrong TOTP code")
-        if lockout.register_failure(username):
+        if lockout.locking_rule(self.request, username) is not None:
             audit_record(action="locked_out", outcome="denied", detail="wrong TOTP codes")
-            logout(self.request)
-            return redirect(f"{reverse('login')}?locked=1")
+            return self._locked_out()
         form.add_error("token", OTPTokenForm.base_fields["token"].error_messages["invalid"])
         return self.form_invalid(form)
+
+    def _locked_out(self):
+        logout(self.request)
+        return redirect(f"{reverse('login')}?locked=1")
 
 
 class OTPVerifyView(_SecondFactorView):
@@ -70,8 +82,7 @@ class OTPVerifyView(_SecondFactorView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        device = match_token(self.request.user, form.cleaned_data["token"])
-        return self._passed(device) if device else self._failed(form)
+        return self._check(form, lambda token: match_token(self.request.user, token))
 
 
 class OTPSetupView(_SecondFactorView):
@@ -94,12 +105,15 @@ class OTPSetupView(_SecondFactorView):
         )
 
     def form_valid(self, form):
+        return self._check(form, self._confirm)
+
+    def _confirm(self, token: str):
         device = enrolment_device(self.request.user)
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            return self._passed(device)
-        return self._failed(form)
+        if not device.verify_token(token):
+            return None
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        return device
 
 
 def _base32(key: bytes) -> str:

@@ -30,6 +30,8 @@ class DemoSite:
     database_url: str
     log: Path  # daphne's output: the tracebacks of server errors
     env: dict = field(repr=False)
+    # The site's own redis-server: a test may stop it to see the platform without Redis.
+    redis: subprocess.Popen | None = field(default=None, repr=False)
 
     def manage(self, *args: str) -> str:
         """Run a management command against the site's database; its standard output."""
@@ -114,7 +116,13 @@ def serve_demo_city(*, suffix: str, var_dir: Path, extra_env: dict | None = None
                 stderr=subprocess.STDOUT,
             )
         wait_until_http_answers(f"http://127.0.0.1:{port}/healthz", process)
-        yield DemoSite(url=f"http://127.0.0.1:{port}", database_url=database_url, log=log, env=env)
+        yield DemoSite(
+            url=f"http://127.0.0.1:{port}",
+            database_url=database_url,
+            log=log,
+            env=env,
+            redis=redis_process,
+        )
     finally:
         if process is not None:
             process.terminate()

@@ -6,6 +6,7 @@ Celery tasks run in-process and a local-memory cache. ``DATABASE_URL`` switches 
 channel layer to Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "channels",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
     "leaflet",
     "safecity.core",
     "areas",
@@ -200,6 +202,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(day_of_week="mon", hour=6, minute=0),
     },
     "audit-archive": {"task": "audit.archive", "schedule": crontab(hour=1, minute=15)},
+    "accounts-prune-login-attempts": {
+        "task": "accounts.prune_login_attempts",
+        "schedule": crontab(minute=40),
+    },
 }
 # Patrols: the rapid-response standard where an area sets none (dispatch, arrival; seconds),
 # how long pings are kept, when a position is too old to dispatch on, and the planning speed.
@@ -243,9 +249,24 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dash-overview"
 LOGOUT_REDIRECT_URL = "login"
-# Five failed logins within ten minutes lock the username for ten minutes.
+# Five failed logins of a username from one address, or thirty from one address across
+# usernames, each within ten minutes of the last, lock it for ten minutes (accounts.lockout,
+# on django-axes's database records).
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=600)
+AXES_HANDLER = "accounts.lockout.LoginAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_LOCKOUT_SECONDS)
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempt_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.attempt_address"
+# Logins and failures are in the audit trail already.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# The login form answers a refused attempt itself (accounts.forms.LoginForm), not axes's
+# middleware with its lockout page.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 # A session idle this long is logged out; none lasts longer than SESSION_COOKIE_AGE.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)

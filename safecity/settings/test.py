@@ -20,7 +20,12 @@ WHITENOISE_AUTOREFRESH = True
 # Tests about the second factor turn it on; the rest log staff in with a password alone.
 OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=False)
 # Page and fuzz tests send many requests as one user; throttling tests set their own rates.
-API_THROTTLE_RATES = {"token": "100000/min", "user": "100000/min", "anon": "10000/min"}
+# A served site (tests/demo_site.py) may set its own through the environment.
+API_THROTTLE_RATES = {
+    "token": env("API_THROTTLE_TOKEN", default="100000/min"),
+    "user": env("API_THROTTLE_USER", default="100000/min"),
+    "anon": env("API_THROTTLE_ANON", default="10000/min"),
+}
 # Tests about the rollup cube turn it on, and it then checks for new rollups on every call;
 # the rest read the database, as a background reload cannot see a test's uncommitted rows.
 STATS_CUBE = env.bool("STATS_CUBE", default=False)
