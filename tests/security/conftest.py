@@ -20,8 +20,6 @@ from websockets.sync.client import connect as ws_connect
 
 from ..demo_site import DEMO_PASSWORD, DemoSite, serve_demo_city
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
