@@ -24,6 +24,8 @@ from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 from rest_framework.throttling import BaseThrottle
 
+from audit.context import client_ip
+
 from .models import ApiToken
 
 logger = logging.getLogger(__name__)
@@ -131,7 +133,7 @@ class PrincipalRateThrottle(BaseThrottle):
         elif request.user and request.user.is_authenticated:
             kind, ident = "user", request.user.pk
         else:
-            kind, ident = "anon", self.get_ident(request)
+            kind, ident = "anon", client_ip(request.META) or "unknown"
         rate = settings.API_THROTTLE_RATES.get(kind)
         if not rate:
             return True

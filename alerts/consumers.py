@@ -55,6 +55,8 @@ class AlertConsumer(ScopedFeedConsumer):
             await self.send_json(result)
 
     def _handle(self, action, alert_id):
+        if not isinstance(alert_id, int) or isinstance(alert_id, bool):
+            return {"type": "error", "action": action, "detail": "id: an alert id"}
         alert = selectors.alerts_for_user(self.scope["user"]).filter(pk=alert_id).first()
         if alert is None:
             return {"type": "error", "detail": f"no alert {alert_id} in your jurisdiction"}

@@ -18,6 +18,8 @@ AREA_GEOMETRY_TYPES = ("Polygon", "MultiPolygon")
 OVERLAP_NOTICE = 0.001
 # A map answer's feature never carries more vertices than this, whatever zoom it asks for.
 MAP_FEATURE_MAX_VERTICES = 5_000
+# Doublings of the tolerance tried before the smallest parts of a shape are left off a map.
+MAP_SIMPLIFY_ROUNDS = 12
 MAP_ZOOMS = range(0, 21)
 # Map coordinates to six decimals: about 0.1 m, below any screen pixel.
 MAP_DECIMALS = 6
@@ -108,10 +110,31 @@ def simplify_for_map(geojson: dict, zoom: int) -> dict:
     geom = shape(geojson)
     tolerance = map_tolerance(zoom)
     simplified = geom.simplify(tolerance, preserve_topology=True)
-    while shapely.get_num_coordinates(simplified) > MAP_FEATURE_MAX_VERTICES:
+    # Keeping topology keeps every ring (four points each at least): a shape of many small
+    # parts may never get under the budget that way, so the doubling is bounded and the
+    # smallest parts are then left out of the map (never out of the stored boundary).
+    for _ in range(MAP_SIMPLIFY_ROUNDS):
+        if shapely.get_num_coordinates(simplified) <= MAP_FEATURE_MAX_VERTICES:
+            break
         tolerance *= 2
         simplified = geom.simplify(tolerance, preserve_topology=True)
+    else:
+        simplified = _largest_parts(simplified, MAP_FEATURE_MAX_VERTICES)
     return to_geojson(shapely.transform(simplified, lambda xy: np.round(xy, MAP_DECIMALS)))
+
+
+def _largest_parts(geom: BaseGeometry, budget: int) -> BaseGeometry:
+    """The largest polygons of a shape whose coordinates fit in ``budget``."""
+    parts = sorted(getattr(geom, "geoms", [geom]), key=lambda part: part.area, reverse=True)
+    kept: list[Polygon] = []
+    used = 0
+    for part in parts:
+        size = shapely.get_num_coordinates(part)
+        if used + size > budget:
+            continue
+        kept.append(part)
+        used += size
+    return MultiPolygon(kept) if len(kept) != 1 else kept[0]
 
 
 def polygonal_part(geom: BaseGeometry) -> Polygon | MultiPolygon:

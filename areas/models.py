@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from shapely.geometry import shape
 
 from .choices import AreaKind
-from .geometry import GeometryError, overlaps, parse_area_geometry
+from .geometry import GeometryError, overlaps, parse_area_geometry, polygonal_part
 from .scoping import ScopedQuerySet
 
 
@@ -94,7 +94,11 @@ class Area(models.Model):
         siblings = Area.objects.filter(parent_id=self.parent_id).only("name", "geometry")
         if self.pk:
             siblings = siblings.exclude(pk=self.pk)
-        found = overlaps(geom, [(sibling.name, shape(sibling.geometry)) for sibling in siblings])
+        # A sibling stored before boundaries were validated may be invalid (a bow-tie): its
+        # valid part is compared, rather than failing every edit of its parent's children.
+        found = overlaps(
+            geom, [(sibling.name, polygonal_part(shape(sibling.geometry))) for sibling in siblings]
+        )
         tolerance = settings.AREA_OVERLAP_TOLERANCE
         too_much = [(name, share) for name, share in found if share > tolerance]
         if too_much:

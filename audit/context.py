@@ -123,13 +123,18 @@ def context_for_socket(scope) -> RequestContext:
 
 
 def client_ip(meta) -> str | None:
-    """REMOTE_ADDR, or the client named first in X-Forwarded-For when the proxy in front is
-    trusted to set it (otherwise any client could claim any address)."""
+    """The client's address: REMOTE_ADDR, or — behind trusted proxies
+    (``AUDIT_TRUST_X_FORWARDED_FOR``) — the entry of X-Forwarded-For that the nearest of the
+    ``TRUSTED_PROXY_COUNT`` proxies appended. Entries further left were written by the client
+    and prove nothing: believing the first one would let a guesser claim a new address per
+    request. The one address the audit trail, the login lockout and the throttle all use."""
     candidate = meta.get("REMOTE_ADDR", "")
     if getattr(settings, "AUDIT_TRUST_X_FORWARDED_FOR", False):
-        forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            candidate = forwarded.split(",")[0]
+        forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if forwarded:
+            proxies = max(1, getattr(settings, "TRUSTED_PROXY_COUNT", 1))
+            candidate = forwarded[-min(proxies, len(forwarded))]
     try:
         return str(ipaddress.ip_address(candidate.strip()))
     except ValueError:

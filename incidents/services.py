@@ -64,6 +64,8 @@ INGESTED_FIELDS = (
     "summary",
 )
 BULK_BATCH_SIZE = 2000
+# Times an insert that lost a race with other writers is sorted again before giving up.
+RACE_RETRIES = 5
 
 
 class TransitionError(Exception):
@@ -317,7 +319,7 @@ class _ChunkWrite:
             except IntegrityError:
                 # A concurrent ingest created some of these since we looked: sort them again.
                 transaction.savepoint_rollback(self.savepoint)
-                _upsert(new_rows, self.report, self.context, return_incidents=False, raced=True)
+                _upsert(new_rows, self.report, self.context, return_incidents=False, retries=1)
                 new_rows = []
             else:
                 transaction.savepoint_commit(self.savepoint)
@@ -551,7 +553,7 @@ def _upsert(
     context: _IngestContext,
     *,
     return_incidents: bool,
-    raced: bool = False,
+    retries: int = 0,
     existing: dict[tuple[str, str], Incident] | None = None,
 ) -> None:
     plan = _plan(accepted, report, context, return_incidents=return_incidents, existing=existing)
@@ -566,11 +568,14 @@ def _upsert(
                 else:
                     _insert_new(new_rows)
         except IntegrityError:
-            if raced:
+            if retries >= RACE_RETRIES:
                 raise
             # A concurrent ingest created some of these since we looked: sort them again (as
-            # updates of what it made, if the caller may change that).
-            _upsert(new_rows, report, context, return_incidents=return_incidents, raced=True)
+            # updates of what it made, if the caller may change that). Each round sees what
+            # the writers before it committed, so only a new writer each time keeps it going.
+            _upsert(
+                new_rows, report, context, return_incidents=return_incidents, retries=retries + 1
+            )
             new_rows = []
         else:
             if return_incidents:

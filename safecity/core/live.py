@@ -240,33 +240,36 @@ class ScopedFeedConsumer(AsyncJsonWebsocketConsumer):
         else ``work(*args)`` off the event loop, its audit events recorded as the socket's
         user, token and address. Returns what ``work`` returns, None when refused."""
         verdict = await database_sync_to_async(self._checked)(action)
-        if not verdict:
-            await self.send_json(
-                {"type": "error", "action": action, "detail": verdict.detail, "status": 403}
-            )
-            return None
-        try:
-            return await database_sync_to_async(self._audited)(work, *args)
-        except PermissionDenied as exc:  # the service's own check (jurisdiction, say)
-            await self.send_json(
-                {"type": "error", "action": action, "detail": str(exc), "status": 403}
-            )
-            return None
+        if verdict:
+            try:
+                return await database_sync_to_async(self._audited)(work, *args)
+            except PermissionDenied as exc:  # the service's own check (jurisdiction, say)
+                from accounts.policy import Verdict
+
+                await database_sync_to_async(self._record_refusal)(action, str(exc))
+                verdict = Verdict(False, str(exc))
+        await self.send_json(
+            {"type": "error", "action": action, "detail": verdict.detail, "status": 403}
+        )
+        return None
 
     def _checked(self, action: str):
         """The verdict on ``action``; a refusal is recorded, as the API records its 403s."""
         verdict = self.verdict(action)
         if not verdict:
-            from audit.choices import AuditAction, AuditOutcome
-            from audit.services import audit_record
-
-            self._audited(
-                audit_record,
-                action=AuditAction.DENIED,
-                outcome=AuditOutcome.DENIED,
-                detail=f"WEBSOCKET {self.scope.get('path', '')} {action} → 403: {verdict.detail}",
-            )
+            self._record_refusal(action, verdict.detail)
         return verdict
+
+    def _record_refusal(self, action: str, detail: str) -> None:
+        from audit.choices import AuditAction, AuditOutcome
+        from audit.services import audit_record
+
+        self._audited(
+            audit_record,
+            action=AuditAction.DENIED,
+            outcome=AuditOutcome.DENIED,
+            detail=f"WEBSOCKET {self.scope.get('path', '')} {action} → 403: {detail}",
+        )
 
     def _audited(self, work, *args, **kwargs):
         with socket_audit_context(self.scope):

@@ -421,5 +421,7 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
 AUDIT_ARCHIVE_DIR = Path(env("AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-archive")))
 # Only behind a proxy that sets X-Forwarded-For itself; otherwise clients could forge it.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
+# How many proxies stand in front: the client is the address the outermost one appended.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 # A list answer of more rows than this (or asked for with a larger page_size) is an audit event.
 AUDIT_BULK_READ_ROWS = env.int("AUDIT_BULK_READ_ROWS", default=500)

@@ -95,3 +95,19 @@ def test_no_map_feature_passes_the_vertex_cap_at_any_zoom():
 def test_map_coordinates_are_rounded_to_six_decimals():
     drawn = simplify_for_map(square(121.123456789, 31.987654321), 12)
     assert drawn["coordinates"][0][0] == [121.123457, 31.987654]
+
+
+def test_a_shape_of_more_parts_than_the_cap_holds_reaches_the_map_with_its_largest():
+    # 2,000 squares of 5 coordinates: no simplification that keeps every ring gets them under
+    # the cap, so the map gets the largest parts that fit.
+    parts = [
+        square(121 + (n % 50) * 0.01, 31 + (n // 50) * 0.01, 0.002 + 0.000001 * n)["coordinates"]
+        for n in range(2_000)
+    ]
+    stored = {"type": "MultiPolygon", "coordinates": parts}
+
+    drawn = simplify_for_map(stored, 20)
+
+    assert 0 < count_vertices(drawn) <= MAP_FEATURE_MAX_VERTICES
+    largest = max(shape(stored).geoms, key=lambda part: part.area)
+    assert shape(drawn).intersects(largest)

@@ -12,9 +12,22 @@ def test_the_address_is_remote_addr_when_forwarding_is_not_trusted(settings):
     assert client_ip(meta) == "10.0.0.1"
 
 
-def test_the_first_forwarded_address_is_used_when_the_proxy_is_trusted(settings):
+def test_the_address_the_trusted_proxy_appended_is_used_not_one_the_client_wrote(settings):
     settings.AUDIT_TRUST_X_FORWARDED_FOR = True
-    meta = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": " 203.0.113.7 , 10.0.0.1"}
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The client sent "X-Forwarded-For: 198.51.100.9"; the proxy appended what it saw.
+    meta = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": " 198.51.100.9 , 203.0.113.7"}
+
+    assert client_ip(meta) == "203.0.113.7"
+
+
+def test_behind_two_proxies_the_address_the_outer_one_appended_is_used(settings):
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+    settings.TRUSTED_PROXY_COUNT = 2
+    meta = {
+        "REMOTE_ADDR": "10.0.0.2",
+        "HTTP_X_FORWARDED_FOR": "198.51.100.9, 203.0.113.7, 10.0.0.1",
+    }
 
     assert client_ip(meta) == "203.0.113.7"
 
@@ -44,7 +57,7 @@ def test_a_socket_action_names_the_sockets_user_token_address_and_path(settings)
         "api_token": token,
         "client": ["10.0.0.1", 51234],
         "path": "/ws/alerts/",
-        "headers": [(b"x-forwarded-for", b"203.0.113.7, 10.0.0.1"), (b"user-agent", b"dev/1")],
+        "headers": [(b"x-forwarded-for", b"198.51.100.9, 203.0.113.7"), (b"user-agent", b"dev/1")],
     }
 
     context = context_for_socket(scope)

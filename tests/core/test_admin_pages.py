@@ -26,3 +26,16 @@ def test_every_admin_page_opens(client, make_user, city):
             url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
             assert client.get(url).status_code == 200, url
     assert opened >= 2 * 10
+
+
+def test_a_staff_flag_on_a_district_role_opens_no_admin_page(client, make_user, two_districts):
+    from accounts.choices import Role
+
+    officer = make_user(
+        role=Role.STATION_OFFICER, home_area=two_districts[0], is_staff=True, username="o"
+    )
+    client.force_login(officer)
+
+    for path in ("/admin/", "/admin/incidents/incident/", "/admin/areas/area/add/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], path
