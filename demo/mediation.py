@@ -147,7 +147,11 @@ def _case(rng, station, types, calls, now, taken: set[int]):
     follow_up = None
     if case.status in (CaseStatus.RESOLVED, CaseStatus.TRANSFERRED, CaseStatus.MEDIATING):
         due = at + timedelta(days=rng.choice([7, 15, 30]))
-        done = due - timedelta(hours=rng.uniform(0, 48)) if due < now - timedelta(days=2) else None
+        # Most visits are made on time; some of the last fortnight's are still waiting, so a
+        # station's overdue list is never empty, whatever day the demo is built.
+        missed = due > now - timedelta(days=14) and rng.random() < 0.3
+        made = due < now - timedelta(days=2) and not missed
+        done = due - timedelta(hours=rng.uniform(0, 48)) if made else None
         follow_up = {"due_at": due, "note": "回访当事人，确认协议履行", "done_at": done}
         if done:
             follow_up["outcome"] = "协议已履行"
