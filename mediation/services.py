@@ -60,6 +60,13 @@ def case_area(*, user, area: Area | None, lon, lat) -> Area:
     if area is not None:
         if scope is not None and not scope.covers(area.path):
             raise CaseError("area", "not in your jurisdiction")
+        located = lon is not None and lat is not None
+        if located and scope is not None and not scope.everything:
+            # The location decides where an escalation's incident lies: it must be the
+            # user's too, or a case could carry an incident into another district.
+            leaf = get_locator().locate(lon, lat).leaf
+            if leaf is None or not scope.covers(leaf.path):
+                raise CaseError("lon", "the location is in no area of your jurisdiction")
         return area
     if lon is None or lat is None:
         raise CaseError("area", "give an area or a location")
@@ -67,6 +74,25 @@ def case_area(*, user, area: Area | None, lon, lat) -> Area:
     if leaf is None or (scope is not None and not scope.covers(leaf.path)):
         raise CaseError("lon", "the location is in no area of your jurisdiction")
     return Area.objects.get(pk=leaf.id)
+
+
+@transaction.atomic
+def case_update(*, case: DisputeCase, user=None, **fields) -> DisputeCase:
+    """Change a case's facts; its area (given, or found from a new location) obeys the same
+    jurisdiction rule as a new case's."""
+    require(user, "mediation.change_disputecase", area_path=case.area_path)
+    area = fields.pop("area", None)
+    if area is not None or "lon" in fields or "lat" in fields:
+        fields["area"] = case_area(
+            user=user,
+            area=area or case.area,
+            lon=fields.get("lon", case.lon),
+            lat=fields.get("lat", case.lat),
+        )
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.save()
+    return case
 
 
 @transaction.atomic

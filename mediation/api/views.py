@@ -118,6 +118,17 @@ class DisputeCaseViewSet(
         except services.CaseError as exc:
             return _case_error(exc)
 
+    def perform_update(self, serializer):
+        serializer.instance = services.case_update(
+            case=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
+
+    def update(self, request, *args, **kwargs):
+        try:
+            return super().update(request, *args, **kwargs)
+        except services.CaseError as exc:
+            return _case_error(exc)
+
     @extend_schema(
         request=CaseTransitionSerializer,
         responses={200: DisputeCaseDetailSerializer, 409: FIELD_CONFLICT},

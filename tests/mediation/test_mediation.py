@@ -347,7 +347,11 @@ def test_escalating_a_case_placed_in_another_district_is_refused(officer, statio
     incident it would become is refused like any the officer reports there."""
     client = api_client_for(officer)
     body = {"type": "neighbour", "summary": "x", "source": "patrol", "area": station.id}
-    case = post_ok(client, "/api/v1/mediation/cases/", {**body, "lon": 122.5, "lat": 30.5})
+    # The API refuses such a case now; one stored before is still refused its escalation.
+    refused_case = client.post("/api/v1/mediation/cases/", {**body, "lon": 122.5, "lat": 30.5})
+    assert refused_case.status_code == 400
+    case = post_ok(client, "/api/v1/mediation/cases/", body)
+    DisputeCase.objects.filter(public_id=case["id"]).update(lon=122.5, lat=30.5)
     url = f"/api/v1/mediation/cases/{case['id']}/transition/"
     post_ok(client, url, {"to": "mediating"}, expected=200)
     refused = client.post(url, {"to": "escalated"}, format="json")

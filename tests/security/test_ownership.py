@@ -322,18 +322,16 @@ def test_escalating_a_case_cannot_open_an_incident_in_another_district(
         "WHERE u.username = 'officer'",
     )[0][0]
     huangpu = victim_incident(site, 7)
-    case = officer.post(
-        "/api/v1/mediation/cases/",
-        {
-            "type": "neighbour",
-            "summary": "楼上漏水",
-            "source": "patrol",
-            "area": station,
-            "lon": huangpu["lon"],
-            "lat": huangpu["lat"],
-        },
-    )
+    lon, lat = officer_point(site)
+    body = {"type": "neighbour", "summary": "楼上漏水", "source": "patrol", "area": station}
+    case = officer.post("/api/v1/mediation/cases/", body | {"lon": lon, "lat": lat})
     assert case.status_code == 201, case.text
+    # A case stored with 黄浦 coordinates before cases were checked (the API refuses them now).
+    sql(
+        site,
+        "UPDATE mediation_disputecase SET lon = %s, lat = %s WHERE public_id = %s",
+        [huangpu["lon"], huangpu["lat"], case.json()["id"]],
+    )
     url = f"/api/v1/mediation/cases/{case.json()['id']}/transition/"
     assert officer.post(url, {"to": "mediating"}).status_code == 200
     incidents_before = sql(site, "SELECT count(*) FROM incidents_incident")
@@ -351,3 +349,33 @@ def test_escalating_a_case_cannot_open_an_incident_in_another_district(
     assert sql(
         site, "SELECT status FROM mediation_disputecase WHERE public_id = %s", [case.json()["id"]]
     ) == [("mediating",)]
+
+
+@pytest.mark.parametrize("how", ["session", "token"])
+def test_a_case_of_the_own_station_cannot_carry_coordinates_of_another_district(
+    site, session_of, token_of, how
+):
+    """Finding 4 at its root: the location of a case decides where its escalation's incident
+    lies, so neither a new case nor a change may put it in 黄浦区."""
+    officer = _callers(session_of, token_of, "mediation:write")[how]()
+    path = home_area_path(site, "officer")
+    station = sql(site, "SELECT id FROM areas_area WHERE path = %s", [path])[0][0]
+    huangpu = victim_incident(site, 8)
+    lon, lat = officer_point(site)
+    body = {"type": "neighbour", "summary": "噪音", "source": "patrol", "area": station}
+
+    elsewhere = {"lon": huangpu["lon"], "lat": huangpu["lat"]}
+    created = officer.post("/api/v1/mediation/cases/", body | elsewhere)
+    assert created.status_code == 400 and "jurisdiction" in created.text, created.text
+
+    case = officer.post("/api/v1/mediation/cases/", body | {"lon": lon, "lat": lat})
+    assert case.status_code == 201, case.text
+    moved = officer.patch(f"/api/v1/mediation/cases/{case.json()['id']}/", elsewhere)
+    assert moved.status_code == 400 and "jurisdiction" in moved.text, moved.text
+    assert sql(
+        site, "SELECT lon, lat FROM mediation_disputecase WHERE public_id = %s", [case.json()["id"]]
+    ) == [(lon, lat)]
+    renamed = officer.patch(
+        f"/api/v1/mediation/cases/{case.json()['id']}/", {"summary": "噪音扰民"}
+    )
+    assert renamed.status_code == 200, renamed.text
