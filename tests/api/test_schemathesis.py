@@ -77,10 +77,14 @@ def _server_errors(log: str) -> str:
     )
 
 
-# The administrator reaches every operation; the station officer meets the refusals (403,
-# 404 outside the station) and the writes of a role with a jurisdiction.
-@pytest.mark.parametrize("username", ["admin", "officer"])
-def test_every_operation_answers_as_its_schema_says(fuzzed_site, tmp_path, username):
+# The administrator reaches every operation. The station officer's run adds the writes of a
+# role with a jurisdiction and their refusals (403, 404 outside the station); its reads are
+# those the administrator's run sends, scoped as the jurisdiction walk checks, so CI spends
+# its minutes on the writes.
+@pytest.mark.parametrize(
+    ("username", "operations"), [("admin", []), ("officer", ["--exclude-method", "GET"])]
+)
+def test_every_operation_answers_as_its_schema_says(fuzzed_site, tmp_path, username, operations):
     report_path = tmp_path / "schemathesis.json"
     command = [
         SCHEMATHESIS,
@@ -107,6 +111,7 @@ def test_every_operation_answers_as_its_schema_says(fuzzed_site, tmp_path, usern
         "json",
         "--report-json-path",
         str(report_path),
+        *operations,
     ]
     result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=540)
     output = result.stdout + result.stderr
