@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out
 
         from . import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
-        from .middleware import end_sockets_of_session, start_idle_clock
+        from .receivers import end_sockets_of_session, start_idle_clock
 
         user_logged_in.connect(start_idle_clock, dispatch_uid="accounts-idle-clock")
         user_logged_out.connect(end_sockets_of_session, dispatch_uid="accounts-end-sockets")

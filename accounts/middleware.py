@@ -1,5 +1,5 @@
-"""Session rules: the idle timeout (its clock started at login), the second factor for staff and
-administrators, and a logout closing the session's sockets."""
+"""Session rules: the idle timeout (its clock started at login by accounts.receivers), and the
+second factor for staff and administrators."""
 
 import time
 from urllib.parse import quote
@@ -18,20 +18,6 @@ LAST_SEEN_KEY = "_last_seen"
 LAST_SEEN_RESOLUTION = 60
 # Paths an unverified user may reach: the login steps themselves, and what they load.
 OTP_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz")
-
-
-def start_idle_clock(sender, request, user, **kwargs):
-    """The idle clock starts at login, not at the first request after it (``user_logged_in``)."""
-    request.session[LAST_SEEN_KEY] = time.time()
-
-
-def end_sockets_of_session(sender, request, user, **kwargs):
-    """A logout closes the session's sockets at once (``user_logged_out``)."""
-    from safecity.core.live import end_sockets
-
-    session = getattr(request, "session", None)
-    if session is not None and session.session_key:
-        end_sockets(session_key=session.session_key)
 
 
 def idle_expired(session, now: float | None = None) -> bool:
