@@ -29,7 +29,12 @@ format: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Real stack processes (with DATABASE_URL and REDIS_URL set).
+# The real stack (with DATABASE_URL and REDIS_URL set): nginx on HOST:PORT in front of
+# gunicorn (HTTP) and daphne (WebSockets), a Celery worker and beat, all run by honcho.
+serve: $(VENV)/.runtime assets
+	HOST=$(HOST) PORT=$(PORT) VENV=$(CURDIR)/$(VENV) deploy/serve.sh
+
+# One process of the real stack each, for running them apart.
 worker: $(VENV)/.runtime
 	$(VENV)/bin/celery -A safecity worker --loglevel=INFO
 beat: $(VENV)/.runtime

@@ -182,3 +182,17 @@ def _adapter(connection, field) -> Callable | None:
     if isinstance(field, models.UUIDField | models.JSONField):
         return lambda value: field.get_db_prep_value(value, connection, prepared=False)
     return None
+
+
+def analyze_after_load(*models_loaded: type[models.Model], using: str = "default") -> None:
+    """Refresh PostgreSQL's statistics of tables a bulk load just filled.
+
+    Until autovacuum gets round to it, the planner takes a freshly loaded table for nearly
+    empty and picks plans that read all of a district's rows to show a page of them.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models_loaded:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -16,6 +16,7 @@ from demo.mediation import build_demo_mediation
 from demo.patrols import build_demo_patrols, build_demo_standards
 from demo.users import DEMO_PASSWORD, build_demo_users
 from incidents.models import Incident
+from safecity.core.bulk import analyze_after_load
 from stats.compstat import compstat_publish, last_full_week_end
 from stats.services import recompute_deferred, rollups_rebuild
 
@@ -66,6 +67,7 @@ class Command(BaseCommand):
                 f"in {time.monotonic() - started:.0f} s."
             )
             rebuild = True
+            analyze_after_load(Incident)
         with recompute_deferred():
             cases = build_demo_mediation(seed=seed)
         if cases:

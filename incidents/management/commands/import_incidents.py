@@ -5,6 +5,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from incidents.importing import FileProblem, MappingError, check_file, load_mapping, read_records
+from incidents.models import Incident
 from incidents.services import (
     INGEST_CHUNK,
     IngestChunk,
@@ -13,6 +14,7 @@ from incidents.services import (
     incidents_ingest_chunks,
 )
 from safecity.core import exports
+from safecity.core.bulk import analyze_after_load
 
 
 class _Rollback(Exception):
@@ -50,6 +52,8 @@ class Command(BaseCommand):
             report.created = report.updated = report.unchanged = 0
         finally:
             progress.close()
+        if report.created + report.updated:
+            analyze_after_load(Incident)
         if options["errors"]:
             self._write_errors(options["errors"], report.errors, raw_by_row)
         self._summarise(report, mapping, options)
