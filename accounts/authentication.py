@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from .models import ApiToken, hash_token_key
+from .models import PRINCIPAL_AREA_DEFERRED, ApiToken, hash_token_key
 
 # Writing the last-used time on every request would make each read a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -14,9 +14,15 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 def token_for_key(key: str) -> ApiToken | None:
     """The usable token with this key (not expired, not revoked, active user), else None."""
+    # One query brings the token, its user and the user's jurisdiction (the scope check's).
     token = (
-        ApiToken.objects.usable().select_related("user").filter(key_hash=hash_token_key(key))
-    ).first()
+        ApiToken.objects.usable()
+        .select_related("user__home_area")
+        .defer(*(f"user__{field}" for field in PRINCIPAL_AREA_DEFERRED))
+        .filter(key_hash=hash_token_key(key))
+        .order_by()
+        .first()
+    )
     if token is None:
         return None
     now = timezone.now()

@@ -10,6 +10,7 @@ from django.contrib.auth.backends import BaseBackend, ModelBackend
 
 from . import lockout
 from .choices import Role
+from .models import principals
 
 # What each role may change, as Django permission names; administrators may change anything.
 # Reads are decided by jurisdiction (areas.scoping) and, per resource, by ``READABLE``.
@@ -109,6 +110,11 @@ class LockoutModelBackend(AxesStandaloneBackend, ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The session's user, with the jurisdiction every scoped read checks, in one query."""
+        user = principals().filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def user_named(username: str):

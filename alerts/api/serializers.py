@@ -2,11 +2,12 @@ from rest_framework import serializers
 
 from areas.api.serializers import ScopedAreaField
 from incidents.selectors import unknown_category_codes
+from safecity.core.api.serializers import ModelSerializer
 
 from ..models import Alert, AlertRule
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(ModelSerializer):
     incident = serializers.SerializerMethodField()
     acknowledged_by = serializers.CharField(
         source="acknowledged_by.username", default=None, allow_null=True, read_only=True
@@ -27,7 +28,7 @@ class AlertSerializer(serializers.ModelSerializer):
         return str(alert.incident.public_id) if alert.incident_id else None
 
 
-class AlertRuleSerializer(serializers.ModelSerializer):
+class AlertRuleSerializer(ModelSerializer):
     area = ScopedAreaField(required=False, allow_null=True)
     categories = serializers.ListField(
         child=serializers.SlugField(max_length=48), required=False, help_text="category codes"

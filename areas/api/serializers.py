@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from safecity.core.api.serializers import ModelSerializer
+
 from ..models import Area
 from ..scoping import scope_for
 
@@ -11,7 +13,7 @@ class ScopedAreaField(serializers.PrimaryKeyRelatedField):
         return scope_for(self.context["request"].user).filter(Area.objects.all(), "path")
 
 
-class AreaSerializer(serializers.ModelSerializer):
+class AreaSerializer(ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:

@@ -1,9 +1,9 @@
-from rest_framework import serializers
+from safecity.core.api.serializers import ModelSerializer
 
 from ..models import AuditEvent
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from safecity.core.api.serializers import (
     BoundedDateTimeField,
     FeatureCollectionSerializer,
+    ModelSerializer,
     StorableJSONField,
 )
 
@@ -10,7 +11,7 @@ from ..choices import IncidentSource, IncidentStatus, Priority
 from ..models import Incident, IncidentStatusChange
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     category_name = serializers.CharField(source="category.display_name", read_only=True)
@@ -64,7 +65,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class StatusChangeSerializer(ModelSerializer):
     by = serializers.CharField(source="by.username", default=None, read_only=True)
 
     class Meta:

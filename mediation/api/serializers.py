@@ -3,7 +3,11 @@ from rest_framework import serializers
 
 from areas.api.serializers import ScopedAreaField
 from incidents.models import Incident
-from safecity.core.api.serializers import BoundedDateTimeField, CheckedModelSerializer
+from safecity.core.api.serializers import (
+    BoundedDateTimeField,
+    CheckedModelSerializer,
+    ModelSerializer,
+)
 from stats.api.serializers import StatsParams
 
 from .. import services
@@ -29,7 +33,7 @@ class PartiesField(serializers.ListField):
         return services.parties_for(request.user if request else None, data)
 
 
-class CaseStatusChangeSerializer(serializers.ModelSerializer):
+class CaseStatusChangeSerializer(ModelSerializer):
     class Meta:
         model = CaseStatusChange
         fields = ["from_status", "to_status", "at", "note"]

@@ -7,13 +7,13 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from areas.api.serializers import ScopedAreaField
-from safecity.core.api.serializers import BoundedDateTimeField
+from safecity.core.api.serializers import BoundedDateTimeField, ModelSerializer
 from stats.api.serializers import StatsParams
 
 from ..models import PatrolUnit, Position, ResponseStandard
 
 
-class PatrolUnitSerializer(serializers.ModelSerializer):
+class PatrolUnitSerializer(ModelSerializer):
     home_zone = ScopedAreaField()
 
     class Meta:
@@ -25,7 +25,7 @@ class PatrolUnitSerializer(serializers.ModelSerializer):
         read_only_fields = ["last_lon", "last_lat", "last_seen_at"]
 
 
-class PositionSerializer(serializers.ModelSerializer):
+class PositionSerializer(ModelSerializer):
     unit = serializers.CharField(source="unit.code")
 
     class Meta:
@@ -33,7 +33,7 @@ class PositionSerializer(serializers.ModelSerializer):
         fields = ["unit", "at", "lon", "lat", "speed_kmh", "heading"]
 
 
-class ResponseStandardSerializer(serializers.ModelSerializer):
+class ResponseStandardSerializer(ModelSerializer):
     area = ScopedAreaField(
         validators=[
             UniqueValidator(ResponseStandard.objects.all(), "the area already has a standard")

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from safecity.core.api.serializers import BoundedDateField
+from safecity.core.api.serializers import BoundedDateField, ModelSerializer
 
 from ..models import CompstatSnapshot
 from ..registry import get_source
@@ -77,7 +77,7 @@ class CompstatParams(StatsParams):
     )
 
 
-class SnapshotSerializer(serializers.ModelSerializer):
+class SnapshotSerializer(ModelSerializer):
     report = serializers.CharField(source="report.code")
 
     class Meta:
