@@ -1,4 +1,5 @@
-"""ASGI entry point served by daphne: HTTP through Django, WebSockets through Channels."""
+"""ASGI entry point served by daphne: WebSockets through Channels (and HTTP in embedded mode,
+where ``make run`` serves everything from one daphne)."""
 
 import os
 

@@ -1,4 +1,4 @@
-"""WSGI entry point, for tools that want one; the platform is served over ASGI by daphne."""
+"""WSGI entry point: the real stack's HTTP, served by gunicorn's worker processes (deploy/)."""
 
 import os
 
