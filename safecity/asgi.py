@@ -8,7 +8,8 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safecity.settings.base")
 # An ASGI server runs database work on threads that come and go: a connection kept past its
 # request would stay open, unused, until the thread died (one per request thread under load).
-os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")
+# Whatever the environment says for the HTTP workers, this server keeps none.
+os.environ["DATABASE_CONN_MAX_AGE"] = "0"
 # Django must be set up before anything imports models.
 django_asgi_app = get_asgi_application()
 

@@ -6,6 +6,7 @@ writes never reach another's.
 """
 
 import os
+import signal
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -41,6 +42,17 @@ class DemoSite:
         return result.stdout
 
 
+def _stop(process: subprocess.Popen, *, group: bool) -> None:
+    signal_of = (lambda sig: os.killpg(process.pid, sig)) if group else process.send_signal
+    if process.poll() is None:
+        signal_of(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        signal_of(signal.SIGKILL)
+        process.wait()
+
+
 def _admin_connection(database: dict):
     connection = psycopg2.connect(
         dbname="postgres",
@@ -60,11 +72,18 @@ def _drop_database(admin, name: str) -> None:
         )
 
 
+SERVE = str(Path(settings.BASE_DIR) / "deploy" / "serve.sh")
+
+
 @contextmanager
-def serve_demo_city(*, suffix: str, var_dir: Path, extra_env: dict | None = None):
+def serve_demo_city(
+    *, suffix: str, var_dir: Path, extra_env: dict | None = None, stack: str | None = None
+):
     """daphne serving the seeded demo city; Redis carries the channel layer and the cache.
 
     ``extra_env`` sets more of the environment the settings read, for this site only.
+    ``stack`` serves it instead as ``make serve`` does (``deploy/serve.sh``: nginx in front
+    of gunicorn and daphne), running the Procfile's processes it names ("front http ws").
     """
     database = settings.DATABASES["default"]
     require(database["ENGINE"] == "django.db.backends.postgresql", "the demo site needs PostgreSQL")
@@ -107,13 +126,25 @@ def serve_demo_city(*, suffix: str, var_dir: Path, extra_env: dict | None = None
         )
         port = free_port()
         daphne = str(Path(sys.executable).parent / "daphne")
+        command = [daphne, "-b", "127.0.0.1", "-p", str(port), "safecity.asgi:application"]
+        if stack:
+            command = [SERVE]
+            env |= {
+                "HOST": "127.0.0.1",
+                "PORT": str(port),
+                "SERVE_PROCESSES": stack,
+                "VENV": str(Path(sys.executable).parent.parent),
+                "STATIC_ROOT": str(var_dir / "static"),
+            }
         with log.open("wb") as output:
             process = subprocess.Popen(
-                [daphne, "-b", "127.0.0.1", "-p", str(port), "safecity.asgi:application"],
+                command,
                 env=env,
                 cwd=settings.BASE_DIR,
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                # honcho stops every process it started when its group is told to.
+                start_new_session=bool(stack),
             )
         wait_until_http_answers(f"http://127.0.0.1:{port}/healthz", process)
         yield DemoSite(
@@ -125,11 +156,7 @@ def serve_demo_city(*, suffix: str, var_dir: Path, extra_env: dict | None = None
         )
     finally:
         if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            _stop(process, group=bool(stack))
         _drop_database(admin, name)
         admin.close()
         redis_process.kill()

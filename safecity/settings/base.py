@@ -297,7 +297,7 @@ USE_TZ = True
 
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # static/vendor/ holds front-end packages copied from node_modules by `make assets`.
 STORAGES = {

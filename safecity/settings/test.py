@@ -12,8 +12,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # An in-memory database per test run; the on-disk file belongs to `make run`.
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 else:
-    # Threads of async and live-server tests must not keep connections the teardown needs gone.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Threads of async and live-server tests must not keep connections the teardown needs gone
+    # (a served site's gunicorn, whose threads stay, is given its own).
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 # Serve static files from the finders, so tests need no collectstatic run.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
