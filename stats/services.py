@@ -10,7 +10,6 @@ Correctness under concurrency rests on three rules:
 """
 
 import operator
-import zlib
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from safecity.core.bulk import bulk_insert
 
+from .locks import lock_day
 from .models import EVERYWHERE, DirtyDay, RollupGeneration
 from .registry import MetricSource, get_source, merge_histograms, sources
 
@@ -169,16 +169,6 @@ def rollups_mark_every_day(*, source: str, area_key: int) -> int:
     return rollups_mark_dirty(source=source, keys=[(day, area_key) for day in days])
 
 
-def _lock_day(source: MetricSource, day: date) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)",
-                [zlib.crc32(source.name.encode()) & 0x7FFFFFFF, day.toordinal()],
-            )
-    # SQLite: write transactions (IMMEDIATE) are already one at a time.
-
-
 def _ancestor_keys(path: str, lookup: dict[str, int] | None = None) -> list[int]:
     """The keys of a node and its ancestors from its materialized path, with the root (0).
 
@@ -199,7 +189,7 @@ def rollup_day_recompute(
     measures; each group is then added to every ancestor of its area and of its category.
     Callers bump the source's generation (``_bump_generation``) in the same transaction.
     """
-    _lock_day(source, day)
+    lock_day(source.name, day)
     if category_ids is None:
         category_ids = dict(source.category_model.objects.values_list("code", "id"))
     start, end = day_bounds(day)
