@@ -6,7 +6,8 @@ Correctness under concurrency rests on three rules:
   is never claimed (and so never cleared) by a recompute that cannot see that change.
 - A recompute replaces a whole day (delete, then insert from the records) in one transaction,
   under a per-day advisory lock, so two recomputes of a day cannot interleave.
-- A killed recompute rolls back: its marks stay and the next run does the work again.
+- A mark is cleared only in the transaction that rewrites its day, so a killed recompute,
+  rebuild or reconcile rolls back with its marks: they stay and the next run does the work.
 """
 
 import operator
@@ -306,13 +307,11 @@ def rollups_rebuild(
     """Recompute every day from ``since`` (default: each source's first record or rollup) to
     ``until`` (default: the last one, or today); days without records are emptied. Days done.
 
-    Days are written a month to a transaction: a rebuild interrupted half-way leaves whole
-    days, each correct, and the rest as they were.
+    Days are written a month to a transaction, which first clears those days' marks: a
+    rebuild interrupted half-way leaves whole days, each correct, and the rest as they were,
+    marks included, for a recompute to finish.
     """
     plan = [(source, _days_to_rebuild(source, since, until)) for source in sources()]
-    for source, days in plan:
-        if days:
-            _clear_marks(source, days[0], days[-1])
     if on_total:
         on_total(sum(len(days) for _, days in plan))
     written = 0
@@ -321,6 +320,7 @@ def rollups_rebuild(
         for first in range(0, len(days), REBUILD_DAYS_PER_TRANSACTION):
             batch = days[first : first + REBUILD_DAYS_PER_TRANSACTION]
             with transaction.atomic():
+                _clear_marks(source, batch[0], batch[-1])
                 for day in batch:
                     rollup_day_recompute(source=source, day=day, category_ids=category_ids)
                 _bump_generation(source)
@@ -341,12 +341,15 @@ DELETE FROM {DirtyDay._meta.db_table} WHERE id IN (
 
 
 def _clear_marks(source: MetricSource, first: date, last: date) -> None:
-    """Delete the source's marks of these days, before a rebuild reads them.
+    """Delete the source's marks of these days, in the transaction that rewrites the days,
+    before it reads their records.
 
-    Marks committed before now are covered by the rebuild, which reads later. A mark locked by
-    a change in flight is skipped, not waited for: it stays, and a recompute that can see the
-    change clears it. Waiting could deadlock, since the rebuild would lock marks in one order
-    while a writer marking record by record may lock them in another.
+    Marks committed before now are covered by the rewrite, which reads later (each statement
+    sees what committed before it); if the rewrite never commits, the marks stay. A mark
+    locked by a change in flight is skipped, not waited for: it stays, and a recompute that
+    can see the change clears it. Waiting could deadlock, since the rebuild would lock marks in
+    one order while a writer marking record by record may lock them in another. The other way
+    round is safe: a writer upserting a mark deleted here waits for this transaction to end.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
