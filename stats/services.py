@@ -6,11 +6,11 @@ Correctness under concurrency rests on three rules:
   is never claimed (and so never cleared) by a recompute that cannot see that change.
 - A recompute replaces a whole day (delete, then insert from the records) in one transaction,
   under a per-day advisory lock, so two recomputes of a day cannot interleave.
-- A killed recompute rolls back: its marks stay and the next run does the work again.
+- A mark is cleared only in the transaction that rewrites its day, so a killed recompute,
+  rebuild or reconcile rolls back with its marks: they stay and the next run does the work.
 """
 
 import operator
-import zlib
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from safecity.core.bulk import bulk_insert
 
+from .locks import lock_day
 from .models import EVERYWHERE, DirtyDay, RollupGeneration
 from .registry import MetricSource, get_source, merge_histograms, sources
 
@@ -169,16 +170,6 @@ def rollups_mark_every_day(*, source: str, area_key: int) -> int:
     return rollups_mark_dirty(source=source, keys=[(day, area_key) for day in days])
 
 
-def _lock_day(source: MetricSource, day: date) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)",
-                [zlib.crc32(source.name.encode()) & 0x7FFFFFFF, day.toordinal()],
-            )
-    # SQLite: write transactions (IMMEDIATE) are already one at a time.
-
-
 def _ancestor_keys(path: str, lookup: dict[str, int] | None = None) -> list[int]:
     """The keys of a node and its ancestors from its materialized path, with the root (0).
 
@@ -199,7 +190,7 @@ def rollup_day_recompute(
     measures; each group is then added to every ancestor of its area and of its category.
     Callers bump the source's generation (``_bump_generation``) in the same transaction.
     """
-    _lock_day(source, day)
+    lock_day(source.name, day)
     if category_ids is None:
         category_ids = dict(source.category_model.objects.values_list("code", "id"))
     start, end = day_bounds(day)
@@ -316,13 +307,11 @@ def rollups_rebuild(
     """Recompute every day from ``since`` (default: each source's first record or rollup) to
     ``until`` (default: the last one, or today); days without records are emptied. Days done.
 
-    Days are written a month to a transaction: a rebuild interrupted half-way leaves whole
-    days, each correct, and the rest as they were.
+    Days are written a month to a transaction, which first clears those days' marks: a
+    rebuild interrupted half-way leaves whole days, each correct, and the rest as they were,
+    marks included, for a recompute to finish.
     """
     plan = [(source, _days_to_rebuild(source, since, until)) for source in sources()]
-    for source, days in plan:
-        if days:
-            _clear_marks(source, days[0], days[-1])
     if on_total:
         on_total(sum(len(days) for _, days in plan))
     written = 0
@@ -331,6 +320,7 @@ def rollups_rebuild(
         for first in range(0, len(days), REBUILD_DAYS_PER_TRANSACTION):
             batch = days[first : first + REBUILD_DAYS_PER_TRANSACTION]
             with transaction.atomic():
+                _clear_marks(source, batch[0], batch[-1])
                 for day in batch:
                     rollup_day_recompute(source=source, day=day, category_ids=category_ids)
                 _bump_generation(source)
@@ -351,12 +341,15 @@ DELETE FROM {DirtyDay._meta.db_table} WHERE id IN (
 
 
 def _clear_marks(source: MetricSource, first: date, last: date) -> None:
-    """Delete the source's marks of these days, before a rebuild reads them.
+    """Delete the source's marks of these days, in the transaction that rewrites the days,
+    before it reads their records.
 
-    Marks committed before now are covered by the rebuild, which reads later. A mark locked by
-    a change in flight is skipped, not waited for: it stays, and a recompute that can see the
-    change clears it. Waiting could deadlock, since the rebuild would lock marks in one order
-    while a writer marking record by record may lock them in another.
+    Marks committed before now are covered by the rewrite, which reads later (each statement
+    sees what committed before it); if the rewrite never commits, the marks stay. A mark
+    locked by a change in flight is skipped, not waited for: it stays, and a recompute that
+    can see the change clears it. Waiting could deadlock, since the rebuild would lock marks in
+    one order while a writer marking record by record may lock them in another. The other way
+    round is safe: a writer upserting a mark deleted here waits for this transaction to end.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -1,11 +1,11 @@
 from celery import shared_task
-from django.core.cache import cache
 
 from . import services
 from .compstat import compstat_publish
+from .locks import single_flight
 from .signals import rollups_updated
 
-RECOMPUTE_LOCK = "stats:recompute-dirty:lock"
+RECOMPUTE_LOCK = "stats.recompute_dirty"
 
 
 @shared_task(name="stats.recompute_dirty", acks_late=True, reject_on_worker_lost=True)
@@ -14,14 +14,13 @@ def recompute_dirty() -> int:
 
     Single-flight: while one run works, others return at once; the run under way, or the next
     beat, picks up what they would have done. Correctness does not depend on the lock (see
-    services); it only keeps runs from queueing up behind each other.
+    services); it only keeps runs from queueing up behind each other. The lock is the
+    database session's, so a worker killed mid-run does not hold it past its connection.
     """
-    if not cache.add(RECOMPUTE_LOCK, "1", timeout=600):
-        return 0
-    try:
+    with single_flight(RECOMPUTE_LOCK) as holder:
+        if not holder:
+            return 0
         days = services.rollups_recompute_dirty()
-    finally:
-        cache.delete(RECOMPUTE_LOCK)
     if days:
         rollups_updated.send(sender=recompute_dirty, days=days)
     return days

@@ -157,10 +157,9 @@ def private_redis():
     process.wait()
 
 
-@pytest.fixture
-def celery_worker_process(settings):
-    """A real `celery worker` subprocess on the suite's Redis and test database."""
-    require(redis_available(), "REDIS_URL is not set or Redis does not answer")
+def child_environment(settings, redis_url: str) -> dict[str, str]:
+    """The environment of a child process (a worker, a management command) on the test
+    database and ``redis_url``, with the settings a deployment runs."""
     database = settings.DATABASES["default"]
     env = dict(os.environ)
     if database["ENGINE"] == "django.db.backends.postgresql":
@@ -168,9 +167,12 @@ def celery_worker_process(settings):
             f"postgres://{database['USER']}:{database.get('PASSWORD') or ''}@"
             f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
         )
-    env |= {"REDIS_URL": settings.REDIS_URL, "DJANGO_SETTINGS_MODULE": "safecity.settings.base"}
-    queue = f"test-{os.getpid()}-{free_port()}"
-    process = subprocess.Popen(
+    return env | {"REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "safecity.settings.base"}
+
+
+def start_celery_worker(settings, redis_url: str, queue: str) -> subprocess.Popen:
+    """A real `celery worker` subprocess on the test database, taking ``queue`` from Redis."""
+    return subprocess.Popen(
         [
             str(Path(settings.BASE_DIR) / ".venv" / "bin" / "celery"),
             "-A",
@@ -183,15 +185,28 @@ def celery_worker_process(settings):
             queue,
             "--loglevel=WARNING",
         ],
-        env=env,
+        env=child_environment(settings, redis_url),
         cwd=settings.BASE_DIR,
     )
-    yield queue
+
+
+def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def celery_worker_process(settings):
+    """A real `celery worker` subprocess on the suite's Redis and test database."""
+    require(redis_available(), "REDIS_URL is not set or Redis does not answer")
+    queue = f"test-{os.getpid()}-{free_port()}"
+    process = start_celery_worker(settings, settings.REDIS_URL, queue)
+    yield queue
+    stop(process)
 
 
 @pytest.fixture

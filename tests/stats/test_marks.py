@@ -154,3 +154,24 @@ def test_a_rebuild_leaves_the_marks_of_a_change_in_flight_without_waiting_for_th
     assert errors == []
     assert rebuilt_while_in_flight == [True]
     assert marks() == {earlier, later}
+
+
+def test_a_rebuild_that_fails_part_way_keeps_the_marks_of_the_days_it_did_not_write(
+    settings, monkeypatch
+):
+    settings.STATS_RECOMPUTE_ON_COMMIT = False
+    days = [DAY - timedelta(days=n) for n in range(services.REBUILD_DAYS_PER_TRANSACTION + 3)]
+    rollups_mark_dirty(source="incidents", keys=[(day, 7) for day in days])
+    failing_day = min(days) + timedelta(days=services.REBUILD_DAYS_PER_TRANSACTION + 1)
+    real_recompute = services.rollup_day_recompute
+
+    def recompute_failing_on_one_day(*, day, **kwargs):
+        if day == failing_day:
+            raise RuntimeError("killed")
+        return real_recompute(day=day, **kwargs)
+
+    monkeypatch.setattr(services, "rollup_day_recompute", recompute_failing_on_one_day)
+    with pytest.raises(RuntimeError):
+        rollups_rebuild(since=min(days), until=max(days))
+    first_batch = set(sorted(days)[: services.REBUILD_DAYS_PER_TRANSACTION])
+    assert marks() == {(day, 7) for day in days if day not in first_batch}

@@ -1,0 +1,71 @@
+"""The statistics engine's locks: one day's rewrite, and runs that should not overlap.
+
+On PostgreSQL both are advisory locks, held by a database session, so they die with the
+connection of a worker that is killed: nothing is left to expire. SQLite (embedded mode) writes
+one transaction at a time and runs its tasks in the web process, so a day needs no lock and a
+run a process-local one.
+"""
+
+import hashlib
+import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from django.db import connection
+
+
+def day_lock_key(source_name: str, day: date) -> tuple[int, int]:
+    """The (source, day) pair of advisory-lock keys a rewrite of that day holds."""
+    return zlib.crc32(source_name.encode()) & 0x7FFFFFFF, day.toordinal()
+
+
+def lock_day(source_name: str, day: date) -> None:
+    """Wait for, then hold until the caller's transaction ends, the right to rewrite a day."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", day_lock_key(source_name, day))
+    # SQLite: write transactions (IMMEDIATE) are already one at a time.
+
+
+def run_lock_key(name: str) -> int:
+    """The single 64-bit advisory-lock key of a named run (apart from the two-key day locks)."""
+    digest = hashlib.blake2b(f"safecity:{name}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+_process_locks: dict[str, threading.Lock] = {}
+_process_locks_guard = threading.Lock()
+
+
+@contextmanager
+def single_flight(name: str) -> Iterator[bool]:
+    """Hold ``name`` for the block if no one else does; yields whether this caller holds it.
+
+    Never waits. On PostgreSQL a session-level advisory lock on this connection, released at
+    the end of the block, or by the server when the connection dies with its process.
+    """
+    if connection.vendor != "postgresql":
+        with _process_locks_guard:
+            lock = _process_locks.setdefault(name, threading.Lock())
+        if not lock.acquire(blocking=False):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
+        return
+    key = run_lock_key(name)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        (held,) = cursor.fetchone()
+    if not held:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
