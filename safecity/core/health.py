@@ -47,6 +47,10 @@ def probe_database() -> str:
 
 
 def probe_cache() -> str:
+    # The cache hides an outage of Redis from the pages (safecity/core/cache.py), not from here.
+    ping = getattr(cache, "ping", None)
+    if ping is not None:
+        ping()
     key = f"healthz:{uuid.uuid4().hex}"
     cache.set(key, "1", timeout=10)
     if cache.get(key) != "1":

@@ -124,13 +124,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 EMBEDDED = not REDIS_URL
 
+# Requests must keep working while Redis is down (the database is the source of truth), and
+# wait on it seconds at most: the cache answers as an empty one (safecity/core/cache.py), a
+# push is logged and caught up from the database (safecity/core/live.py), a task that cannot
+# be queued is logged (safecity/celery.py) and its work stays due in the database.
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "safecity.core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "safecity",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {

@@ -11,7 +11,7 @@ def real_stack_settings(redis_url: str) -> dict:
         "CELERY_BROKER_URL": redis_url,
         "CACHES": {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "safecity.core.cache.DegradingRedisCache",
                 "LOCATION": redis_url,
                 "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             }
