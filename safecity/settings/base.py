@@ -149,6 +149,7 @@ if REDIS_URL:
                         # and kills idle consumers (channels_redis#422); its pool of 100
                         # refuses a reconnect storm of sockets instead of waiting.
                         "socket_timeout": None,
+                        "socket_connect_timeout": 2,
                         "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=2000),
                     }
                 ],
