@@ -36,9 +36,7 @@ def test_a_push_the_layer_never_answers_is_given_up_and_logged(unanswering_layer
     assert "not pushed to 3 group(s)" in caplog.text
 
 
-def test_closing_sockets_the_layer_never_answers_is_given_up_and_logged(
-    unanswering_layer, caplog
-):
+def test_closing_sockets_the_layer_never_answers_is_given_up_and_logged(unanswering_layer, caplog):
     with caplog.at_level(logging.WARNING, logger="safecity.core.live"):
         live.end_sockets(token_id=7)
     assert unanswering_layer.sent == ["live.token.7"]
