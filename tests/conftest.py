@@ -127,11 +127,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_redis_server() -> tuple[str, subprocess.Popen]:
-    """A redis-server of our own on a free port, answering: (url, process)."""
+def start_redis_server(port: int | None = None) -> tuple[str, subprocess.Popen]:
+    """A redis-server of our own on ``port`` (a free one by default), answering: (url, process)."""
     binary = shutil.which("redis-server")
     require(binary is not None, "redis-server is not installed")
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,

@@ -5,6 +5,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -47,6 +48,10 @@ def probe_database() -> str:
 
 
 def probe_cache() -> str:
+    # The cache hides an outage of Redis from the pages (safecity/core/cache.py), not from here.
+    ping = getattr(cache, "ping", None)
+    if ping is not None:
+        ping()
     key = f"healthz:{uuid.uuid4().hex}"
     cache.set(key, "1", timeout=10)
     if cache.get(key) != "1":
@@ -89,13 +94,37 @@ PROBES: dict[str, Callable[[], str]] = {
 }
 
 
+def _server_at(url: str) -> str:
+    """The kind of server an address names: ``redis`` for redis:// and rediss://; ``memory``
+    for none (an in-process cache, channel layer or queue)."""
+    scheme = urlsplit(url).scheme if "://" in url else ""
+    return "redis" if scheme.startswith("redis") else scheme or "memory"
+
+
+def servers() -> dict[str, str]:
+    """The server each part is on, so a report names the one to bring back."""
+    host = (settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts") or [""])[0]
+    return {
+        "database": connection.vendor,
+        "cache": _server_at(str(settings.CACHES["default"].get("LOCATION", ""))),
+        "channel_layer": _server_at(host["address"] if isinstance(host, dict) else str(host)),
+        "celery_broker": _server_at(settings.CELERY_BROKER_URL),
+    }
+
+
 def check_health() -> dict:
-    """Run every probe; the report names each part and whether the platform is usable."""
+    """Run every probe; the report names each part, the server it is on, the parts that fail
+    and their servers, and whether the platform is usable."""
     results = {name: _timed(probe) for name, probe in PROBES.items()}
+    server_of = servers()
     failing = [name for name, result in results.items() if not result.ok]
     return {
         "status": "fail" if failing else "ok",
         "mode": "embedded" if settings.EMBEDDED else "real",
         "failing": failing,
-        "checks": {name: result.as_dict() for name, result in results.items()},
+        "failing_servers": sorted({server_of[name] for name in failing}),
+        "checks": {
+            name: {**result.as_dict(), "server": server_of[name]}
+            for name, result in results.items()
+        },
     }

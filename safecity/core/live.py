@@ -30,6 +30,9 @@ from .ws_auth import CREDENTIALS_GONE, recheck_credentials
 UNAUTHENTICATED = CREDENTIALS_GONE  # no credentials, or none any more
 NO_JURISDICTION = 4403
 TRY_AGAIN_LATER = 1013  # the channel layer is unreachable: the client should reconnect
+# A push waits no longer than this on the channel layer: it runs in the request that saved
+# the data, and a socket that misses it catches up from the database.
+SEND_TIMEOUT_SECONDS = 5.0
 logger = logging.getLogger(__name__)
 
 
@@ -68,10 +71,14 @@ async def _send_all(layer, per_group: dict[str, list], build) -> list[tuple[str,
     """Every group's send at once, on one event loop (one connection pool), each failure
     kept rather than raised."""
     groups = list(per_group)
-    outcomes = await asyncio.gather(
-        *(layer.group_send(group, build(per_group[group])) for group in groups),
-        return_exceptions=True,
-    )
+    try:
+        async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+            outcomes = await asyncio.gather(
+                *(layer.group_send(group, build(per_group[group])) for group in groups),
+                return_exceptions=True,
+            )
+    except TimeoutError as timeout:
+        outcomes = [timeout] * len(groups)
     return list(zip(groups, outcomes, strict=True))
 
 
@@ -91,9 +98,16 @@ def end_sockets(*, token_id: int | None = None, session_key: str | None = None) 
         return
     group = credentials_group(token_id=token_id, session_key=session_key)
     try:
-        async_to_sync(get_channel_layer().group_send)(group, {"type": "credentials.ended"})
+        async_to_sync(_send_within_timeout)(
+            get_channel_layer(), group, {"type": "credentials.ended"}
+        )
     except Exception:  # the channel layer's connection errors vary by backend
         logger.warning("could not tell the sockets of %s to close", group.rsplit(".", 1)[0])
+
+
+async def _send_within_timeout(layer, group: str, message: dict) -> None:
+    async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+        await layer.group_send(group, message)
 
 
 class ScopedFeedConsumer(AsyncJsonWebsocketConsumer):

@@ -124,13 +124,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 EMBEDDED = not REDIS_URL
 
+# Requests must keep working while Redis is down (the database is the source of truth), and
+# wait on it seconds at most: the cache answers as an empty one (safecity/core/cache.py), a
+# push is logged and caught up from the database (safecity/core/live.py), a task that cannot
+# be queued is logged (safecity/celery.py) and its work stays due in the database.
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "safecity.core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "safecity",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {
@@ -145,6 +149,7 @@ if REDIS_URL:
                         # and kills idle consumers (channels_redis#422); its pool of 100
                         # refuses a reconnect storm of sockets instead of waiting.
                         "socket_timeout": None,
+                        "socket_connect_timeout": 2,
                         "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=2000),
                     }
                 ],
@@ -165,6 +170,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A send to an unreachable broker fails within a few seconds (one retry, for a pooled
+# connection gone stale when Redis restarted), never blocking the request that sent it.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE: dict = {

@@ -11,7 +11,7 @@ def real_stack_settings(redis_url: str) -> dict:
         "CELERY_BROKER_URL": redis_url,
         "CACHES": {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "safecity.core.cache.DegradingRedisCache",
                 "LOCATION": redis_url,
                 "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             }
@@ -32,6 +32,7 @@ def test_healthz_reports_every_part_up(client):
     assert body["status"] == "ok"
     assert set(body["checks"]) == {"database", "cache", "channel_layer", "celery_broker"}
     assert all(check["ok"] for check in body["checks"].values())
+    assert body["failing"] == [] and body["failing_servers"] == []
 
 
 def test_healthz_needs_no_login(client):
@@ -54,7 +55,10 @@ def test_healthz_is_503_naming_the_parts_when_redis_stops(client, private_redis)
     body = down.json()
     assert body["status"] == "fail"
     assert set(body["failing"]) == {"cache", "channel_layer", "celery_broker"}
+    assert body["failing_servers"] == ["redis"]
     assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["database"]["server"] != "redis"
+    # The cache answers its callers as an empty one while Redis is down; the probe sees why.
     assert "Connection" in body["checks"]["cache"]["detail"]
 
 
@@ -65,6 +69,9 @@ def test_healthz_uses_the_configured_redis(client, settings):
         body = client.get("/healthz").json()
     assert body["status"] == "ok", body
     assert body["checks"]["channel_layer"]["detail"] == "RedisChannelLayer"
+    assert {check["server"] for name, check in body["checks"].items() if name != "database"} == {
+        "redis"
+    }
 
 
 def test_openapi_schema_and_docs_are_served(client):
