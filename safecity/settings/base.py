@@ -175,9 +175,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Every instance may run beat: one sends, holding a PostgreSQL advisory lock; the others stand
+# by and try the lock this often (seconds) to take over when it dies (safecity/core/beat.py).
+CELERY_BEAT_SCHEDULER = "safecity.core.beat:SingletonScheduler"
+BEAT_STANDBY_POLL_SECONDS = env.float("BEAT_STANDBY_POLL_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE: dict = {
     # Each app adds its periodic tasks here; beat's own liveness shows in the worker log.
-    "heartbeat": {"task": "core.heartbeat", "schedule": 300.0, "args": ["beat"]},
+    "heartbeat": {
+        "task": "core.heartbeat",
+        "schedule": env.float("BEAT_HEARTBEAT_SECONDS", default=300.0),
+        "args": ["beat"],
+    },
     "stats-recompute-dirty": {"task": "stats.recompute_dirty", "schedule": 60.0},
     "stats-reconcile": {
         "task": "stats.reconcile",
