@@ -58,8 +58,13 @@ class BeatLock:
             return False
 
     def release(self) -> None:
-        """Close the lock's connection, which releases the lock if it was held."""
+        """Give the lock up and close its connection."""
         if self._connection is not None:
+            # The server drops a closed session's locks only once it notices the close; an
+            # explicit unlock frees it before this returns (never a new connection for it).
+            if self._connection.connection is not None:
+                with suppress(DatabaseError), self._connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock_all()")
             with suppress(DatabaseError):
                 self._connection.close()
             self._connection = None
