@@ -16,6 +16,7 @@ api_v1 = [
 ]
 
 handler404 = core_views.not_found
+handler500 = core_views.server_error
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "safecity.core.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -117,7 +118,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    # A kept connection the server dropped (a restart) is replaced at the next request.
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # An unreachable server fails a request in seconds (a 503) rather than hanging it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
+# While the database cannot be reached requests answer 503 with this Retry-After (seconds).
+DATABASE_RETRY_AFTER_SECONDS = env.int("DATABASE_RETRY_AFTER_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, Celery broker, channel layer -----------------------------------------------
@@ -182,9 +190,17 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Every instance may run beat: one sends, holding a PostgreSQL advisory lock; the others stand
+# by and try the lock this often (seconds) to take over when it dies (safecity/core/beat.py).
+CELERY_BEAT_SCHEDULER = "safecity.core.beat:SingletonScheduler"
+BEAT_STANDBY_POLL_SECONDS = env.float("BEAT_STANDBY_POLL_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE: dict = {
     # Each app adds its periodic tasks here; beat's own liveness shows in the worker log.
-    "heartbeat": {"task": "core.heartbeat", "schedule": 300.0, "args": ["beat"]},
+    "heartbeat": {
+        "task": "core.heartbeat",
+        "schedule": env.float("BEAT_HEARTBEAT_SECONDS", default=300.0),
+        "args": ["beat"],
+    },
     "stats-recompute-dirty": {"task": "stats.recompute_dirty", "schedule": 60.0},
     "stats-reconcile": {
         "task": "stats.reconcile",

@@ -1,13 +1,25 @@
 """The API's exception handler: DRF's, plus a JSON answer for what Django itself refuses
 while reading a request (a body or form over its limits), which would otherwise surface as
-a bare HTML 400."""
+a bare HTML 400, and a 503 with ``Retry-After`` while the database cannot be reached."""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ..unavailable import UNAVAILABLE_DETAIL, database_unavailable, log_unavailable
 from .parsers import BodyTooLarge, TooManyRows
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = UNAVAILABLE_DETAIL
+    default_code = "database_unavailable"
+
+    def __init__(self):
+        super().__init__()
+        # DRF's handler turns ``wait`` into the Retry-After header.
+        self.wait = settings.DATABASE_RETRY_AFTER_SECONDS
 
 
 def exception_handler(exc, context):
@@ -15,6 +27,9 @@ def exception_handler(exc, context):
         exc = BodyTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     elif isinstance(exc, TooManyFieldsSent):
         exc = exceptions.ParseError(str(exc))
+    elif database_unavailable(exc):
+        log_unavailable(context["request"], exc)
+        exc = DatabaseUnavailable()
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, BodyTooLarge):
         response.data["limit_bytes"] = exc.limit
