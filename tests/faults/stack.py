@@ -1,8 +1,8 @@
 """The platform's processes as the fault tests start them: web servers, Celery workers and
 beats, and a PostgreSQL cluster of the test's own.
 
-Each command line is written here once, so the processes `make serve` will run (gunicorn for
-HTTP beside daphne for sockets) replace these in one place.
+Each command line is written here once. A web instance is served as ``make serve`` serves it
+(deploy/serve.sh: nginx in front of gunicorn's HTTP workers and daphne's WebSockets).
 """
 
 import os
@@ -28,9 +28,23 @@ MANAGE = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
 STOP_SECONDS = 20.0
 
 
-def web_command(port: int) -> list[str]:
-    """HTTP and WebSockets on ``port``."""
-    return [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "safecity.asgi:application"]
+SERVE = str(Path(settings.BASE_DIR) / "deploy" / "serve.sh")
+# collectstatic copies only what changed into a folder every served instance shares.
+STATIC_ROOT = Path(tempfile.gettempdir()) / "safecity-test-static"
+
+
+def web_env(port: int, var_dir: Path, env: dict) -> dict:
+    """The environment of deploy/serve.sh serving HTTP and WebSockets on ``port``."""
+    return env | {
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "SERVE_PROCESSES": "front http ws",
+        "VENV": str(BIN.parent),
+        "SAFECITY_VAR_DIR": str(var_dir),
+        "STATIC_ROOT": str(STATIC_ROOT),
+        "WEB_WORKERS": env.get("WEB_WORKERS", "2"),
+        "WEB_THREADS": env.get("WEB_THREADS", "2"),
+    }
 
 
 def worker_command(name: str) -> list[str]:
@@ -143,7 +157,9 @@ class Processes:
 
     def web(self, name: str, env: dict) -> WebInstance:
         port = free_port()
-        started = self.start(name, web_command(port), env)
+        var_dir = self.log_dir / name
+        var_dir.mkdir(exist_ok=True)
+        started = self.start(name, [SERVE], web_env(port, var_dir, env))
         wait_until_http_answers(f"http://127.0.0.1:{port}/healthz", started.process)
         return WebInstance(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", started)
 
