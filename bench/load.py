@@ -93,6 +93,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--incidents", type=int, default=200_000, help="demo incidents seeded (200000)"
     )
     parser.add_argument("--seed", type=int, default=2024, help="random seed (2024)")
+    parser.add_argument(
+        "--serve",
+        choices=sorted(SERVERS),
+        default="stack",
+        help="how the platform is served: stack (make serve, the default), daphne (one daphne "
+        "process for all, as before), asgi (gunicorn with uvicorn workers for all)",
+    )
     parser.add_argument("--keep", action="store_true", help="leave the database for --reuse")
     parser.add_argument("--reuse", action="store_true", help="serve the database --keep left")
     return parser.parse_args(argv)
@@ -127,11 +134,45 @@ def site_env(database_url: str, redis_url: str, var_dir: str) -> dict:
     return env
 
 
+def _serve_stack(port: int) -> list[str]:
+    return [str(PROJECT_ROOT / "deploy" / "serve.sh")]
+
+
+def _serve_daphne(port: int) -> list[str]:
+    bin_dir = Path(sys.executable).parent
+    return [
+        str(bin_dir / "daphne"),
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "safecity.asgi:application",
+    ]
+
+
+def _serve_asgi(port: int) -> list[str]:
+    bin_dir = Path(sys.executable).parent
+    return [
+        str(bin_dir / "gunicorn"),
+        "-k",
+        "uvicorn_worker.UvicornWorker",
+        "-w",
+        str(WEB_WORKERS),
+        "-b",
+        f"127.0.0.1:{port}",
+        "safecity.asgi:application",
+    ]
+
+
+# The platform's processes for each way of serving it (only "stack" runs worker and beat).
+SERVERS = {"stack": _serve_stack, "daphne": _serve_daphne, "asgi": _serve_asgi}
+
+
 def connection_bound() -> int:
-    """The most connections one served instance may open, by the README's formula: a
-    persistent one per HTTP thread, one per HTTP process for the statistics copy's reload, one
-    for the WebSocket server's database thread, one per worker process and one for beat."""
-    return WEB_WORKERS * WEB_THREADS + WEB_WORKERS + 1 + WORKER_CONCURRENCY + 1
+    """The most connections one served instance may open, by the README's formula ("The real
+    stack"): a kept one per HTTP thread, one per HTTP process for the statistics copy's reload,
+    one for the WebSocket server's work, one per worker process and two for beat."""
+    return WEB_WORKERS * WEB_THREADS + WEB_WORKERS + 1 + WORKER_CONCURRENCY + 2
 
 
 # --- the request mix ---------------------------------------------------------------------------
@@ -445,7 +486,7 @@ def main(argv: list[str] | None = None) -> None:
         port = free_port()
         with log.open("wb") as output:
             serving = subprocess.Popen(
-                [str(PROJECT_ROOT / "deploy" / "serve.sh")],
+                SERVERS[args.serve](port),
                 env=env | {"HOST": "127.0.0.1", "PORT": str(port)},
                 cwd=PROJECT_ROOT,
                 stdout=output,
@@ -476,6 +517,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"c{args.more_clients}_p99_ms: {heavy['p99']:.1f}")
         print(f"setup_s: {setup_seconds:.1f}")
         print(f"clients: {args.clients}")
+        print(f"served_by: {args.serve}")
         print(f"inprocess_requests_per_s: {baseline_rate:.1f}")
         print(f"inprocess_server_errors: {baseline_errors}")
         print(f"requests_per_s: {main_run['rate']:.1f}")
