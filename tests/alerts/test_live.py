@@ -232,9 +232,9 @@ def open_socket(server: LiveServer, token: str | None):
     )
 
 
-async def next_message(socket) -> dict:
-    """The next message other than a heartbeat, failing after WAIT_SECONDS."""
-    async with asyncio.timeout(WAIT_SECONDS):
+async def next_message(socket, seconds: float = WAIT_SECONDS) -> dict:
+    """The next message other than a heartbeat, failing after ``seconds``."""
+    async with asyncio.timeout(seconds):
         while True:
             message = json.loads(await socket.recv())
             if message.get("type") != "heartbeat":

@@ -16,18 +16,21 @@ from django.utils import timezone
 from websockets.asyncio.client import connect
 
 from accounts.choices import Role
-from alerts.choices import RuleKind, Severity
-from alerts.models import AlertRule
 from incidents.models import Incident
 
-from ..alerts.test_live import subprocess_database_url
+from ..alerts.test_live import (  # noqa: F401  (fatal_accident_rule: a fixture)
+    FATAL_ACCIDENT,
+    fatal_accident,
+    fatal_accident_rule,
+    next_message,
+    subprocess_database_url,
+)
 from ..factories import api_key
 from .http import call, token_header
 from .stack import platform_env, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-FATAL_ACCIDENT = "traffic_accident_fatal"
 # Bounds, not expectations: two cores are shared with other suites.
 PUSH_SECONDS = 30.0
 CONVERGE_SECONDS = 60.0
@@ -76,41 +79,10 @@ def people(two_districts, city, make_user):
     }
 
 
-@pytest.fixture
-def fatal_accident_rule(db):
-    return AlertRule.objects.create(
-        name="死亡交通事故即报",
-        kind=RuleKind.INSTANT,
-        severity=Severity.CRITICAL,
-        categories=[FATAL_ACCIDENT],
-        area=None,
-    )
-
-
-def fatal_accident(ref: str) -> dict:
-    """An incident body located in district A (see ``two_districts``)."""
-    return {
-        "source_ref": ref,
-        "category": FATAL_ACCIDENT,
-        "reported_at": (timezone.now() - timedelta(minutes=5)).isoformat(),
-        "lon": 120.5,
-        "lat": 30.5,
-        "address": "测试路1号",
-        "summary": "两车相撞",
-    }
-
-
-async def next_message(socket) -> dict:
-    async with asyncio.timeout(PUSH_SECONDS):
-        while True:
-            message = json.loads(await socket.recv())
-            if message.get("type") != "heartbeat":
-                return message
-
-
 def test_alert_raised_through_one_instance_reaches_sockets_on_the_other(
-    two_instances, people, fatal_accident_rule
+    two_instances, people, request
 ):
+    rule = request.getfixturevalue("fatal_accident_rule")
     web_a, web_b = two_instances
 
     async def scenario():
@@ -120,14 +92,14 @@ def test_alert_raised_through_one_instance_reaches_sockets_on_the_other(
             origin=web_b.url,
             open_timeout=PUSH_SECONDS,
         ) as socket:
-            backlog = await next_message(socket)
+            backlog = await next_message(socket, PUSH_SECONDS)
             posted = await asyncio.to_thread(
                 call,
                 f"{web_a.url}/api/v1/incidents/",
                 headers=token_header(people["officer"]),
                 body=fatal_accident("A-1"),
             )
-            return backlog, posted, await next_message(socket)
+            return backlog, posted, await next_message(socket, PUSH_SECONDS)
 
     backlog, posted, pushed = asyncio.run(scenario())
 
@@ -135,7 +107,7 @@ def test_alert_raised_through_one_instance_reaches_sockets_on_the_other(
     assert posted.status == 201, posted.body
     assert pushed["type"] == "alert" and pushed["event"] == "created", pushed
     assert pushed["alert"]["incident"] == posted.json()["id"]
-    assert pushed["alert"]["severity"] == fatal_accident_rule.severity
+    assert pushed["alert"]["severity"] == rule.severity
 
 
 def incidents_in_database(day: date) -> int:
