@@ -168,7 +168,11 @@ def celery_worker_process(settings):
             f"postgres://{database['USER']}:{database.get('PASSWORD') or ''}@"
             f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
         )
-    env |= {"REDIS_URL": settings.REDIS_URL, "DJANGO_SETTINGS_MODULE": "safecity.settings.base"}
+    env |= {
+        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_KEY_PREFIX": settings.REDIS_KEY_PREFIX,
+        "DJANGO_SETTINGS_MODULE": "safecity.settings.base",
+    }
     queue = f"test-{os.getpid()}-{free_port()}"
     process = subprocess.Popen(
         [

@@ -123,13 +123,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: cache, Celery broker, channel layer -----------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 EMBEDDED = not REDIS_URL
+# The start of every key SafeCity keeps in Redis (cache, channel-layer groups, request
+# counts), so that deployments sharing one Redis (or parallel test workers) keep apart.
+REDIS_KEY_PREFIX = env("REDIS_KEY_PREFIX", default="safecity")
 
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "safecity",
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
@@ -148,7 +151,7 @@ if REDIS_URL:
                         "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=2000),
                     }
                 ],
-                "prefix": "safecity",
+                "prefix": REDIS_KEY_PREFIX,
             },
         }
     }
