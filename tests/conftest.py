@@ -7,6 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import psycopg2
 import pytest
 import redis
 from django.conf import settings
@@ -55,6 +56,19 @@ def pytest_runtest_setup(item):
         require(redis_available(), "REDIS_URL is not set or Redis does not answer")
     if item.get_closest_marker("browser"):
         require(CHROMIUM is not None, "Debian's chromium is not installed")
+
+
+def pytest_sessionfinish(session):
+    # The run's seeded demo city (tests/demo_site.py) goes when the run ends: under
+    # pytest-xdist in the controlling process, once every worker is done copying it.
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    from .demo_site import drop_demo_template
+
+    try:
+        drop_demo_template()
+    except psycopg2.Error as error:  # PostgreSQL gone: nothing to fail the run for
+        print(f"\nThe demo city's template database was not dropped: {error}")
 
 
 @pytest.fixture(autouse=True)
