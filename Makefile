@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test`: one per core (each has its own test database).
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint format assets messages serve migrate demo worker beat clean
 
@@ -19,7 +21,7 @@ run: $(VENV)/.runtime assets
 test: $(VENV)/.dev assets
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

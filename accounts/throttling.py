@@ -43,7 +43,7 @@ class _Limiters:
         self._lock = threading.Lock()
         self._shared = None
         self._local = None
-        self._shared_url = None
+        self._shared_key = None
         self.redis_down_until = 0.0
         self.last_warning = float("-inf")
 
@@ -51,15 +51,16 @@ class _Limiters:
         url = settings.REDIS_URL
         if not url:
             return None
+        key = (url, f"{settings.REDIS_KEY_PREFIX}-rate")
         with self._lock:
-            if self._shared is None or self._shared_url != url:
+            if self._shared is None or self._shared_key != key:
                 storage = RedisStorage(
                     url,
-                    key_prefix="safecity-rate",
+                    key_prefix=key[1],
                     socket_connect_timeout=1,
                     socket_timeout=1,
                 )
-                self._shared, self._shared_url = MovingWindowRateLimiter(storage), url
+                self._shared, self._shared_key = MovingWindowRateLimiter(storage), key
             return self._shared
 
     def local(self) -> MovingWindowRateLimiter:
@@ -109,7 +110,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 @receiver(setting_changed)
 def _forget_counts(setting, **kwargs):
     # A test that sets its own rates starts from no requests counted.
-    if setting in {"API_THROTTLE_RATES", "REDIS_URL"}:
+    if setting in {"API_THROTTLE_RATES", "REDIS_URL", "REDIS_KEY_PREFIX"}:
         try:
             limiters.reset()
         except Exception:  # Redis down: nothing to forget there

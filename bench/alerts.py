@@ -86,8 +86,9 @@ POST_THREADS = 16
 REDIS_WARMUP_MESSAGES = 50
 # How long the server gets to take closed sockets out of their groups before it is stopped.
 LEAVE_SECONDS = 10.0
-# The channel layer's key prefix, as safecity/settings/base.py configures it.
-ALERT_GROUP_KEYS = "safecity:group:alerts.*"
+# The channel layer's key prefix, as safecity/settings/base.py configures it (daphne is
+# started with this environment).
+ALERT_GROUP_KEYS = f"{os.environ.get('REDIS_KEY_PREFIX', 'safecity')}:group:alerts.*"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

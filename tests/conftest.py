@@ -7,6 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import psycopg2
 import pytest
 import redis
 from django.conf import settings
@@ -55,6 +56,19 @@ def pytest_runtest_setup(item):
         require(redis_available(), "REDIS_URL is not set or Redis does not answer")
     if item.get_closest_marker("browser"):
         require(CHROMIUM is not None, "Debian's chromium is not installed")
+
+
+def pytest_sessionfinish(session):
+    # The run's seeded demo city (tests/demo_site.py) goes when the run ends: under
+    # pytest-xdist in the controlling process, once every worker is done copying it.
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    from .demo_site import drop_demo_template
+
+    try:
+        drop_demo_template()
+    except psycopg2.Error as error:  # PostgreSQL gone: nothing to fail the run for
+        print(f"\nThe demo city's template database was not dropped: {error}")
 
 
 @pytest.fixture(autouse=True)
@@ -167,7 +181,11 @@ def child_environment(settings, redis_url: str) -> dict[str, str]:
             f"postgres://{database['USER']}:{database.get('PASSWORD') or ''}@"
             f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
         )
-    return env | {"REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "safecity.settings.base"}
+    return env | {
+        "REDIS_URL": redis_url,
+        "REDIS_KEY_PREFIX": settings.REDIS_KEY_PREFIX,
+        "DJANGO_SETTINGS_MODULE": "safecity.settings.base",
+    }
 
 
 def start_celery_worker(settings, redis_url: str, queue: str) -> subprocess.Popen:

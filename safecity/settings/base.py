@@ -131,6 +131,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: cache, Celery broker, channel layer -----------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 EMBEDDED = not REDIS_URL
+# The start of every key SafeCity keeps in Redis (cache, channel-layer groups, request
+# counts), so that deployments sharing one Redis (or parallel test workers) keep apart.
+REDIS_KEY_PREFIX = env("REDIS_KEY_PREFIX", default="safecity")
 
 # Requests must keep working while Redis is down (the database is the source of truth), and
 # wait on it seconds at most: the cache answers as an empty one (safecity/core/cache.py), a
@@ -141,7 +144,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "safecity.core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "safecity",
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
@@ -161,7 +164,7 @@ if REDIS_URL:
                         "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=2000),
                     }
                 ],
-                "prefix": "safecity",
+                "prefix": REDIS_KEY_PREFIX,
             },
         }
     }

@@ -1,7 +1,7 @@
 """Settings for the test suite: base settings from the same environment, made fast."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import CACHES, CHANNEL_LAYERS, DATABASES, REDIS_KEY_PREFIX, REDIS_URL, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -15,6 +15,17 @@ else:
     # Threads of async and live-server tests must not keep connections the teardown needs gone
     # (a served site's gunicorn, whose threads stay, is given its own).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# pytest-xdist runs the suite in worker processes (PYTEST_XDIST_WORKER: gw0, gw1 ...), each on
+# a test database of its own (pytest-django adds the worker to its name). Both databases number
+# their rows alike, so each worker keeps its own keys in the shared Redis too: one worker's
+# request counts per token id, cached area geometries, recompute locks and socket groups are
+# never another's. A subprocess on the base settings is given REDIS_KEY_PREFIX by its fixture.
+XDIST_WORKER = env("PYTEST_XDIST_WORKER", default="")
+if XDIST_WORKER:
+    REDIS_KEY_PREFIX = f"{REDIS_KEY_PREFIX}-{XDIST_WORKER}"
+    if REDIS_URL:
+        CACHES["default"]["KEY_PREFIX"] = REDIS_KEY_PREFIX
+        CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = REDIS_KEY_PREFIX
 # Serve static files from the finders, so tests need no collectstatic run.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

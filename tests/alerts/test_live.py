@@ -89,6 +89,7 @@ def daphne_server(transactional_db, private_redis):
     env |= {
         "DATABASE_URL": subprocess_database_url(),
         "REDIS_URL": settings.REDIS_URL,
+        "REDIS_KEY_PREFIX": settings.REDIS_KEY_PREFIX,
         "CHANNEL_LAYER_URL": channel_layer_url,
         "DJANGO_SETTINGS_MODULE": "safecity.settings.base",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",

@@ -16,7 +16,7 @@ def test_a_real_worker_runs_tasks_queued_through_redis(settings, celery_worker_p
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": settings.REDIS_URL,
-            "KEY_PREFIX": "safecity",
+            "KEY_PREFIX": settings.REDIS_KEY_PREFIX,
         }
     }
     app.conf.task_always_eager = False

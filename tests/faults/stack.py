@@ -29,8 +29,11 @@ STOP_SECONDS = 20.0
 
 
 SERVE = str(Path(settings.BASE_DIR) / "deploy" / "serve.sh")
-# collectstatic copies only what changed into a folder every served instance shares.
-STATIC_ROOT = Path(tempfile.gettempdir()) / "safecity-test-static"
+# collectstatic copies only what changed into a folder the instances of one pytest worker share
+# (they start one after another).
+STATIC_ROOT = Path(tempfile.gettempdir()) / "-".join(
+    filter(None, ["safecity-test-static", os.environ.get("PYTEST_XDIST_WORKER")])
+)
 
 
 def web_env(port: int, var_dir: Path, env: dict) -> dict:
