@@ -66,11 +66,11 @@ from bench.stats import percentile  # noqa: E402
 
 DATABASE_SUFFIX = "_bench_load"
 ROLES = ("admin", "analyst", "commander", "officer")
-# Serving settings of the run (the defaults of deploy/serve.sh and deploy/gunicorn.conf.py on a
-# 2-core machine, written out so the bound below follows from them).
-WEB_WORKERS = os.cpu_count() or 2
-WEB_THREADS = 4
-WORKER_CONCURRENCY = 2
+# Serving settings of the run: the defaults of deploy/serve.sh and deploy/gunicorn.conf.py, or
+# what the environment sets, written out so the bound below follows from them.
+WEB_WORKERS = int(os.environ.get("WEB_WORKERS", os.cpu_count() or 2))
+WEB_THREADS = int(os.environ.get("WEB_THREADS", 2))
+WORKER_CONCURRENCY = int(os.environ.get("WORKER_CONCURRENCY", 2))
 # One POST in this many requests.
 POST_EVERY = 50
 REQUEST_TIMEOUT_SECONDS = 30.0
@@ -518,6 +518,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"setup_s: {setup_seconds:.1f}")
         print(f"clients: {args.clients}")
         print(f"served_by: {args.serve}")
+        print(f"web_workers: {WEB_WORKERS}")
+        print(f"web_threads: {WEB_THREADS}")
         print(f"inprocess_requests_per_s: {baseline_rate:.1f}")
         print(f"inprocess_server_errors: {baseline_errors}")
         print(f"requests_per_s: {main_run['rate']:.1f}")

@@ -7,7 +7,11 @@ import os
 bind = [os.environ.get("HTTP_BIND", "127.0.0.1:8001")]
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_WORKERS", os.cpu_count() or 2))
-threads = int(os.environ.get("WEB_THREADS", 4))
+# Two threads, not more: the views are Python, so threads of one process take turns on one core
+# and more of them only add waiting (bench/load.py: 2 workers × 2 threads served 516 requests/s
+# with p99 290 ms, × 4 threads 365 and 405 ms, 3 × 4 350 and 693 ms); the second keeps a slow
+# request (an export) from holding up the process's other clients.
+threads = int(os.environ.get("WEB_THREADS", 2))
 # Requests queue in the listen backlog while every thread is busy; the front keeps its
 # connections to the workers open, so keep-alive outlasts its idle ones.
 backlog = 2048
@@ -21,3 +25,4 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Heartbeat files in memory, not on a container's overlay disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 proc_name = "safecity-http"
+

@@ -22,6 +22,10 @@ class IncidentStatus(models.TextChoices):
     SOLVED = "solved", _("已破案")
 
 
+# Incidents still being handled: no closing, filing or solving yet.
+OPEN_STATUSES = (IncidentStatus.REPORTED, IncidentStatus.DISPATCHED, IncidentStatus.ON_SCENE)
+
+
 class Priority(models.IntegerChoices):
     URGENT = 1, _("紧急")
     HIGH = 2, _("较高")
