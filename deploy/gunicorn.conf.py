@@ -25,4 +25,3 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Heartbeat files in memory, not on a container's overlay disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 proc_name = "safecity-http"
-

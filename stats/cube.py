@@ -163,11 +163,7 @@ class Cube:
         for measure in measures:
             if measure not in scales:
                 return None  # histograms: never held
-        generation, read_at = self.seen
-        now = monotonic()
-        if now - read_at >= cube_settings.recheck_seconds:
-            generation = current_generation(self.source)
-            self._saw(generation, now)
+        generation = self.generation()
         snapshot = self.snapshot
         if snapshot is None or snapshot.generation != generation or snapshot.pairs is None:
             # Older than the rollups: load them. Newer (the generation was read while a reload
@@ -186,6 +182,15 @@ class Cube:
                 return None
             columns.append((sums, scales[measure]))
         return snapshot.totals(area_key, category_key, periods, columns)
+
+    def generation(self) -> int:
+        """The rollups' generation, read from the database at most every recheck_seconds."""
+        generation, read_at = self.seen
+        now = monotonic()
+        if now - read_at >= cube_settings.recheck_seconds:
+            generation = current_generation(self.source)
+            self._saw(generation, now)
+        return generation
 
     def load(self, measures: list[str]) -> Snapshot | None:
         """Load the current rollups and swap them in, in this thread: only the missing measures
@@ -447,6 +452,14 @@ def cube_totals(subject, periods: tuple[Period, ...], measures: list[str]) -> li
         return None
     cube = _cube(subject.source)
     return cube.totals(subject.area_key, subject.category_key, periods, measures)
+
+
+def cube_generation(source: MetricSource) -> int | None:
+    """The generation of the source's rollups as this process last read it (at most
+    ``STATS_CUBE_RECHECK_SECONDS`` ago), or None when the cube is off."""
+    if not cube_settings.enabled:
+        return None
+    return _cube(source).generation()
 
 
 def cube_warm(*, source: MetricSource, measures: list[str]) -> Snapshot | None:

@@ -13,6 +13,7 @@ from areas.scoping import scope_for
 from safecity.core.api.renderers import TableCSVRenderer, TableXLSXRenderer
 
 from .. import selectors
+from ..answers import remembered
 from ..compstat import COLUMNS, areas_for_tables, compstat_tables
 from ..models import ALL_CATEGORIES, EVERYWHERE, CompstatReport
 from ..registry import get_source
@@ -88,12 +89,16 @@ class SummaryView(StatsView):
     def get(self, request):
         params = self.params(request)
         subject = subject_for(request, params)
+        window, period, measures = params["window"], params["period"], params["measures"]
+        question = (subject.area_key, subject.category_key, window, period, tuple(measures))
         return Response(
-            selectors.stats_summary(
-                subject=subject,
-                window=params["window"],
-                period=params["period"],
-                measures=params["measures"],
+            remembered(
+                "summary",
+                subject.source,
+                question,
+                lambda: selectors.stats_summary(
+                    subject=subject, window=window, period=period, measures=measures
+                ),
             )
         )
 
@@ -119,12 +124,16 @@ class TimeseriesView(StatsView):
     def get(self, request):
         params = self.params(request)
         subject = subject_for(request, params)
+        period, measure, interval = params["period"], params["measures"][0], params["interval"]
+        question = (subject.area_key, subject.category_key, period, measure, interval)
         return Response(
-            selectors.stats_timeseries(
-                subject=subject,
-                period=params["period"],
-                measure=params["measures"][0],
-                interval=params["interval"],
+            remembered(
+                "timeseries",
+                subject.source,
+                question,
+                lambda: selectors.stats_timeseries(
+                    subject=subject, period=period, measure=measure, interval=interval
+                ),
             )
         )
 
@@ -156,20 +165,39 @@ class BreakdownView(StatsView):
         params = self.params(request)
         subject = subject_for(request, params)
         if params["by"] == "hour_weekday":
-            matrix = selectors.hour_weekday_matrix(subject=subject, period=params["period"])
+            matrix = remembered(
+                "hour_weekday",
+                subject.source,
+                (subject.area_key, subject.category_key, params["period"]),
+                lambda: selectors.hour_weekday_matrix(subject=subject, period=params["period"]),
+            )
             return Response({"by": "hour_weekday", "measure": "count", **matrix})
         keys = (
             selectors.child_areas(subject)
             if params["by"] == "area"
             else selectors.child_categories(subject)
         )
-        rows = selectors.stats_breakdown_keys(
-            subject=subject,
-            window=params["window"],
-            period=params["period"],
-            measure=params["measures"][0],
-            keys=keys,
-            by=params["by"],
+        question = (
+            subject.area_key,
+            subject.category_key,
+            params["window"],
+            params["period"],
+            params["measures"][0],
+            params["by"],
+            repr(keys),
+        )
+        rows = remembered(
+            "breakdown",
+            subject.source,
+            question,
+            lambda: selectors.stats_breakdown_keys(
+                subject=subject,
+                window=params["window"],
+                period=params["period"],
+                measure=params["measures"][0],
+                keys=keys,
+                by=params["by"],
+            ),
         )
         return Response(
             {
@@ -228,8 +256,12 @@ class CompstatView(StatsView):
         areas = areas_for_tables(
             area_key=subject.area_key, area_path=subject.area_path, level=params.get("level")
         )
-        tables = compstat_tables(
-            report=report, areas=areas, end=params["period"].end, measure=params["measures"][0]
+        end, measure = params["period"].end, params["measures"][0]
+        tables = remembered(
+            "compstat",
+            subject.source,
+            (report.pk, repr(report.rows), repr(areas), end, measure),
+            lambda: compstat_tables(report=report, areas=areas, end=end, measure=measure),
         )
         return Response({"report": report.code, "name": report.name, "tables": tables})
 
