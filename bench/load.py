@@ -69,7 +69,7 @@ ROLES = ("admin", "analyst", "commander", "officer")
 # Serving settings of the run: the defaults of deploy/serve.sh and deploy/gunicorn.conf.py, or
 # what the environment sets, written out so the bound below follows from them.
 WEB_WORKERS = int(os.environ.get("WEB_WORKERS", os.cpu_count() or 2))
-WEB_THREADS = int(os.environ.get("WEB_THREADS", 2))
+WEB_THREADS = int(os.environ.get("WEB_THREADS", 1))
 WORKER_CONCURRENCY = int(os.environ.get("WORKER_CONCURRENCY", 2))
 # One POST in this many requests.
 POST_EVERY = 50

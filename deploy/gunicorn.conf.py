@@ -7,11 +7,12 @@ import os
 bind = [os.environ.get("HTTP_BIND", "127.0.0.1:8001")]
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_WORKERS", os.cpu_count() or 2))
-# Two threads, not more: the views are Python, so threads of one process take turns on one core
-# and more of them only add waiting (bench/load.py: 2 workers × 2 threads served 516 requests/s
-# with p99 290 ms, × 4 threads 365 and 405 ms, 3 × 4 350 and 693 ms); the second keeps a slow
-# request (an export) from holding up the process's other clients.
-threads = int(os.environ.get("WEB_THREADS", 2))
+# One thread a process: the views are Python, so threads of one process take turns on one core
+# and each more only adds waiting (bench/load.py, 200,000 incidents, 64 clients: 2 workers × 1
+# thread 650–673 requests/s, p99 236–244 ms; × 2 threads 536–606, p99 251–295 ms; 3 × 1 653–736,
+# p99 276–279 ms). A deployment with long requests (large exports) may give each a second
+# thread, so one of them does not hold up the process's other clients.
+threads = int(os.environ.get("WEB_THREADS", 1))
 # Requests queue in the listen backlog while every thread is busy; the front keeps its
 # connections to the workers open, so keep-alive outlasts its idle ones.
 backlog = 2048
