@@ -9,7 +9,7 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_WORKERS", os.cpu_count() or 2))
 # One thread a process: the views are Python, so threads of one process take turns on one core
 # and each more only adds waiting (bench/load.py, 200,000 incidents, 64 clients: 2 workers × 1
-# thread 650–673 requests/s, p99 236–244 ms; × 2 threads 536–606, p99 251–295 ms; 3 × 1 653–736,
+# thread 605–697 requests/s, p99 227–278 ms; × 2 threads 536–606, p99 251–295 ms; 3 × 1 653–736,
 # p99 276–279 ms). A deployment with long requests (large exports) may give each a second
 # thread, so one of them does not hold up the process's other clients.
 threads = int(os.environ.get("WEB_THREADS", 1))
