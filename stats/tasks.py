@@ -1,8 +1,9 @@
 from celery import shared_task
 
+from safecity.core.locks import single_flight
+
 from . import services
 from .compstat import compstat_publish
-from .locks import single_flight
 from .signals import rollups_updated
 
 RECOMPUTE_LOCK = "stats.recompute_dirty"

@@ -1,4 +1,5 @@
-"""The recompute's single-flight lock: one holder at a time, never waited for, and let go
+"""single_flight, the lock of runs that must not overlap (the statistics recompute, the area
+reassignment): one holder at a time, never waited for, and let go
 whatever way its block ends (on PostgreSQL also when the holder's session dies: see
 test_worker_killed)."""
 
@@ -7,7 +8,7 @@ import threading
 import pytest
 from django.db import connections
 
-from stats.locks import single_flight
+from safecity.core.locks import single_flight
 
 pytestmark = pytest.mark.django_db
 
