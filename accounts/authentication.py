@@ -41,11 +41,17 @@ def _principal_statement() -> tuple[str, list, list, list]:
 
 
 def _instance(model, fields: list, values: list):
+    """A ``model`` instance from its columns' raw values, each converted as the ORM would."""
     values = [
-        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
-        for field, value in zip(fields, values, strict=True)
+        converter(value, None, connection) if converter else value
+        for converter, value in zip(_converters(tuple(fields)), values, strict=True)
     ]
     return model.from_db(connection.alias, [field.attname for field in fields], values)
+
+
+@cache
+def _converters(fields: tuple) -> list:
+    return [getattr(field, "from_db_value", None) for field in fields]
 
 
 def token_for_key(key: str) -> ApiToken | None:

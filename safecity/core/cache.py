@@ -29,83 +29,40 @@ def _unreachable(error: Exception) -> None:
         logger.warning("The cache is empty while Redis cannot be reached: %s", error)
 
 
+def _degrading(name: str, when_unreachable):
+    """``RedisCacheClient.<name>``, answering ``when_unreachable(*args)`` while Redis cannot be
+    reached."""
+    method = getattr(RedisCacheClient, name)
+
+    def degrading(self, *args):
+        try:
+            return method(self, *args)
+        except UNREACHABLE as error:
+            _unreachable(error)
+            return when_unreachable(*args)
+
+    degrading.__name__ = name
+    return degrading
+
+
+def _key_not_found(key, delta):
+    raise ValueError(f"Key '{key}' not found.")
+
+
 class DegradingRedisCacheClient(RedisCacheClient):
     """Django's Redis cache client, answering as an empty cache when Redis cannot be reached."""
 
-    def add(self, key, value, timeout):
-        try:
-            return super().add(key, value, timeout)
-        except UNREACHABLE as error:
-            _unreachable(error)
-            return False
-
-    def get(self, key, default):
-        try:
-            return super().get(key, default)
-        except UNREACHABLE as error:
-            _unreachable(error)
-            return default
-
-    def set(self, key, value, timeout):
-        try:
-            super().set(key, value, timeout)
-        except UNREACHABLE as error:
-            _unreachable(error)
-
-    def touch(self, key, timeout):
-        try:
-            return super().touch(key, timeout)
-        except UNREACHABLE as error:
-            _unreachable(error)
-            return False
-
-    def delete(self, key):
-        try:
-            return super().delete(key)
-        except UNREACHABLE as error:
-            _unreachable(error)
-            return False
-
-    def get_many(self, keys):
-        try:
-            return super().get_many(keys)
-        except UNREACHABLE as error:
-            _unreachable(error)
-            return {}
-
-    def has_key(self, key):
-        try:
-            return super().has_key(key)
-        except UNREACHABLE as error:
-            _unreachable(error)
-            return False
-
-    def incr(self, key, delta):
-        try:
-            return super().incr(key, delta)
-        except UNREACHABLE as error:
-            _unreachable(error)
-            raise ValueError(f"Key '{key}' not found.") from error
-
-    def set_many(self, data, timeout):
-        try:
-            super().set_many(data, timeout)
-        except UNREACHABLE as error:
-            _unreachable(error)
-
-    def delete_many(self, keys):
-        try:
-            return super().delete_many(keys)
-        except UNREACHABLE as error:
-            _unreachable(error)
-            return 0
-
-    def clear(self):
-        try:
-            return super().clear()
-        except UNREACHABLE as error:
-            _unreachable(error)
-            return False
+    add = _degrading("add", lambda key, value, timeout: False)
+    get = _degrading("get", lambda key, default: default)
+    set = _degrading("set", lambda key, value, timeout: None)
+    touch = _degrading("touch", lambda key, timeout: False)
+    delete = _degrading("delete", lambda key: False)
+    get_many = _degrading("get_many", lambda keys: {})
+    has_key = _degrading("has_key", lambda key: False)
+    incr = _degrading("incr", _key_not_found)
+    set_many = _degrading("set_many", lambda data, timeout: None)
+    delete_many = _degrading("delete_many", lambda keys: 0)
+    clear = _degrading("clear", lambda: False)
 
 
 class DegradingRedisCache(RedisCache):
