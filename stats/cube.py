@@ -8,45 +8,39 @@ total is the difference of two running totals, found by binary search among the 
 Only whole-number measures are held — counts, and money as integer cents — so every total is
 exact and comes back as the database's sum would.
 
-Freshness: every transaction that writes a source's rollups bumps its RollupGeneration. A
-snapshot remembers the generation it was loaded at and answers only while that is the current
-one, re-read at most every STATS_CUBE_RECHECK_SECONDS. Otherwise the caller asks the database
-and one background thread loads a new snapshot, which replaces the old one whole: readers
-never see a snapshot being built.
+Freshness: every transaction that writes a source's rollups bumps its RollupGeneration and logs
+the days it rewrote (RollupChange). A snapshot remembers the generation it was loaded at and
+answers only while that is the current one, re-read at most every STATS_CUBE_RECHECK_SECONDS.
+Otherwise the caller asks the database and one background thread brings a new snapshot: the
+rewritten days merged into the old one when the log links the two generations, else the whole
+table. The new snapshot replaces the old one whole: readers never see one being built.
 """
 
-import io
 import logging
 import math
 import threading
-from bisect import bisect_left
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import replace
 from time import monotonic
 
-import numpy as np
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import connection, connections, models
 from django.dispatch import receiver
 
-from .models import RollupGeneration
 from .registry import MetricSource
+from .rollup_reads import current_generation, rewritten_days, rollup_columns
+from .snapshot import Snapshot, UnindexableRows, indexed
 from .windows import Period
 
 logger = logging.getLogger(__name__)
 
-# Rollup days are loaded as day numbers from 2000-01-01, the origin of PostgreSQL's dates.
-EPOCH_ORDINAL = date(2000, 1, 1).toordinal()
-SQLITE_EPOCH_JULIAN_DAY = 2451544.5
-INT64_MAX = 2**63 - 1
-PGCOPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
-SQLITE_FETCH_ROWS = 50_000
 # Loads retried while rollup writes keep moving the generation under them.
 LOAD_ATTEMPTS = 3
 # A reload that failed, or could not see the generation its caller saw (rollups of the
 # caller's own uncommitted transaction), is not tried again for that generation sooner.
 RETRY_SECONDS = 30.0
+# More days rewritten since a snapshot than this, and it is loaded whole, not merged.
+MERGED_DAYS = 366
 
 
 class CubeSettings:
@@ -72,71 +66,6 @@ cube_settings = CubeSettings()
 def _reload_cube_settings(*, setting: str, **kwargs) -> None:
     if setting.startswith("STATS_CUBE"):
         cube_settings.reload()
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A source's rollups at one generation, rows in (area, category, day) order: ``pairs``
-    maps a pair's number (area key * stride + category key) to its rows [first, end), ``days``
-    holds each row's day (days after ``first_day``, an ordinal) and ``running`` per measure
-    the total of the rows before each row (None where that could overflow int64). Without
-    pairs the cube cannot hold this generation (too many rows, keys too large).
-
-    The lookups are Python's bisect over memoryviews of numpy arrays: for a handful of probes
-    that is several times faster than numpy's own calls."""
-
-    generation: int
-    pairs: dict[int, tuple[int, int]] | None = None
-    days: memoryview | None = None
-    running: dict[str, memoryview | None] = field(default_factory=dict)
-    first_day: int = 0
-    stride: int = 1
-
-    @property
-    def rows(self) -> int:
-        return 0 if self.days is None else len(self.days)
-
-    def holds_rows_of(self, other: "Snapshot") -> bool:
-        return (
-            self.pairs is not None
-            and other.pairs is not None
-            and (self.first_day, self.stride) == (other.first_day, other.stride)
-            and self.pairs == other.pairs
-            and np.array_equal(self.days, other.days)
-        )
-
-    def totals(
-        self,
-        area_key: int,
-        category_key: int,
-        periods: tuple[Period, ...],
-        columns: list[tuple[memoryview, int | None]],
-    ) -> list[list]:
-        """Per (running totals, scale) column, the total of each period, each as number() gives
-        the database's sum."""
-        stride = self.stride
-        span = self.pairs.get(area_key * stride + category_key) if category_key < stride else None
-        if span is None:
-            return [[0] * len(periods) for _ in columns]
-        first, end = span
-        days, origin = self.days, self.first_day
-        rows = []
-        for start, last in periods:
-            low = bisect_left(days, start.toordinal() - origin, first, end)
-            rows.append((low, bisect_left(days, last.toordinal() - origin + 1, low, end)))
-        result = []
-        for sums, scale in columns:
-            totals = []
-            for low, high in rows:
-                if scale is None:
-                    totals.append(sums[high] - sums[low])
-                elif high > low:
-                    # int / int is correctly rounded, as float() of the exact Decimal sum is.
-                    totals.append((sums[high] - sums[low]) / scale)
-                else:
-                    totals.append(0)  # no rows: number() makes the database's NULL sum 0
-            result.append(totals)
-        return result
 
 
 class Cube:
@@ -193,8 +122,9 @@ class Cube:
         return generation
 
     def load(self, measures: list[str]) -> Snapshot | None:
-        """Load the current rollups and swap them in, in this thread: only the missing measures
-        when the snapshot is current. None when rollup writes kept moving the generation."""
+        """Bring the snapshot to the current rollups and swap it in, in this thread: only the
+        missing measures when it is current, only the rewritten days when the change log
+        reaches back to it. None when rollup writes kept moving the generation."""
         for _ in range(LOAD_ATTEMPTS):
             generation = current_generation(self.source)
             current = self.snapshot
@@ -202,14 +132,42 @@ class Cube:
                 wanted = [measure for measure in measures if measure not in current.running]
                 if current.pairs is None or not wanted:
                     return current
+                loaded = self._fetch(generation, wanted)
             else:
-                kept = current.running if current is not None else {}
-                wanted = list(dict.fromkeys([*measures, *kept]))
-            loaded = self._fetch(generation, wanted)
+                loaded = self._updated(current, generation, measures)
+                if loaded is None:
+                    kept = current.running if current is not None else {}
+                    loaded = self._fetch(generation, list(dict.fromkeys([*measures, *kept])))
             confirmed_at = monotonic()
             if current_generation(self.source) == generation:
                 return self._swap(loaded, confirmed_at)
         return None
+
+    def _updated(
+        self, current: Snapshot | None, generation: int, measures: list[str]
+    ) -> Snapshot | None:
+        """``current`` brought to ``generation`` by reading only the days rewritten since, or
+        None when the whole table must be read: nothing loaded, measures it lacks, a change
+        log that does not link its generation to this one (pruned, or a restored database),
+        or more days rewritten than a merge is worth."""
+        if (
+            current is None
+            or current.pairs is None
+            or current.generation > generation
+            or not set(measures) <= set(current.running)
+        ):
+            return None
+        rewritten = rewritten_days(self.source, current.generation, generation)
+        if rewritten is None or sum(last - first + 1 for first, last in rewritten) > MERGED_DAYS:
+            return None
+        held = list(current.running)
+        area, category, day, *values = rollup_columns(self.source, self.scales, held, rewritten)
+        merged = current.merged(
+            generation, rewritten, area, category, day, dict(zip(held, values, strict=True))
+        )
+        if merged is not None and merged.rows > cube_settings.max_rows:
+            return None
+        return merged
 
     def _saw(self, generation: int, at: float) -> None:
         if at >= self.seen[1]:
@@ -262,6 +220,7 @@ class Cube:
         return loaded
 
     def _fetch(self, generation: int, measures: list[str]) -> Snapshot:
+        """A snapshot of the whole rollup table."""
         table = connection.ops.quote_name(self.source.rollup._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
@@ -274,94 +233,18 @@ class Cube:
                 count,
             )
             return Snapshot(generation)
-        select = self._select(measures)
-        if connection.vendor == "postgresql":
-            columns = _copied_columns(select, [4, 4, 4] + [8] * len(measures))
-        else:
-            columns = _fetched_columns(select, 3 + len(measures))
-        area, category, day, *values = columns
-        return self._indexed(
-            generation, area, category, day, dict(zip(measures, values, strict=True))
-        )
-
-    def _select(self, measures: list[str]) -> str:
-        """Key columns, day numbers and whole-number measure values, in no particular order."""
-        quote = connection.ops.quote_name
-        rollup = self.source.rollup._meta
-
-        def column(name: str) -> str:
-            return quote(rollup.get_field(name).column)
-
-        day = column("day")
-        if connection.vendor == "postgresql":
-            day_number = f"{day} - DATE '2000-01-01'"
-        else:  # SQLite
-            day_number = f"CAST(julianday({day}) - {SQLITE_EPOCH_JULIAN_DAY} AS INTEGER)"
-        values = []
-        for measure in measures:
-            scale = self.scales[measure]
-            scaled = column(measure) if scale is None else f"ROUND({column(measure)} * {scale})"
-            values.append(f"CAST({scaled} AS BIGINT)")
-        # No ORDER BY: the rows come in the table's order and are sorted by _indexed. Read in
-        # key order through the unique index, 2 million rows took ten times as long.
-        return (
-            f"SELECT {column('area_key')}, {column('category_key')}, {day_number}, "
-            f"{', '.join(values)} FROM {quote(rollup.db_table)}"
-        )
-
-    def _indexed(self, generation, area, category, day, values: dict) -> Snapshot:
-        if not len(area):
-            return Snapshot(
-                generation,
-                {},
-                _frozen(np.empty(0, np.int32)),
-                {m: _frozen(np.zeros(1, np.int64)) for m in values},
+        area, category, day, *values = rollup_columns(self.source, self.scales, measures)
+        try:
+            return indexed(
+                generation, area, category, day, dict(zip(measures, values, strict=True))
             )
-        stride = int(category.max()) + 1
-        if area.min() < 0 or category.min() < 0 or int(area.max()) * stride + stride > INT64_MAX:
+        except UnindexableRows:
             logger.warning(
                 "stats cube: the %s rollup keys are too large to index; its statistics are read "
                 "from the database",
                 self.source.name,
             )
             return Snapshot(generation)
-        pair = area * stride + category
-        first_day = int(day.min())
-        days = day - first_day
-        # Rows in (pair, day) order: by one sort key where it fits in int64 (five times faster).
-        width = int(days.max()) + 1
-        if int(pair.max()) * width + width <= INT64_MAX:
-            order = np.argsort(pair * width + days)
-        else:
-            order = np.lexsort((days, pair))
-        pair, days = pair[order], days[order].astype(np.int32)
-        values = {measure: column[order] for measure, column in values.items()}
-        pair_step = np.diff(pair)
-        if not ((pair_step > 0) | ((pair_step == 0) & (np.diff(days) > 0))).all():
-            raise ValueError(f"{self.source.name} has two rollup rows for one key and day")
-        starts = np.concatenate(([0], np.flatnonzero(pair_step) + 1))
-        ends = np.append(starts[1:], len(pair))
-        spans = zip(starts.tolist(), ends.tolist(), strict=True)
-        running = {}
-        for measure, column in values.items():
-            # Running totals are exact while every partial sum fits in int64.
-            if int(np.abs(column).max()) * len(column) <= INT64_MAX:
-                running[measure] = _frozen(np.concatenate(([0], np.cumsum(column))))
-            else:
-                running[measure] = None
-        return Snapshot(
-            generation,
-            dict(zip(pair[starts].tolist(), spans, strict=True)),
-            _frozen(days),
-            running,
-            first_day=EPOCH_ORDINAL + first_day,
-            stride=stride,
-        )
-
-
-def _frozen(array: np.ndarray) -> memoryview:
-    array.flags.writeable = False
-    return memoryview(array)
 
 
 def held_measures(source: MetricSource) -> dict[str, int | None]:
@@ -377,51 +260,6 @@ def held_measures(source: MetricSource) -> dict[str, int | None]:
         elif isinstance(column, models.IntegerField):
             held[name] = None
     return held
-
-
-_GENERATION_SQL = f"SELECT generation FROM {RollupGeneration._meta.db_table} WHERE source = %s"
-
-
-def current_generation(source: MetricSource) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(_GENERATION_SQL, [source.name])
-        row = cursor.fetchone()
-    return row[0] if row else 0
-
-
-def _copied_columns(select: str, widths: list[int]) -> list[np.ndarray]:
-    """PostgreSQL: the columns of ``select`` (NOT NULL integers of these byte widths) through
-    one binary COPY, read by numpy without a Python object per value."""
-    buffer = io.BytesIO()
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.cursor.copy_expert(f"COPY ({select}) TO STDOUT WITH (FORMAT binary)", buffer)
-    data = buffer.getbuffer()
-    header = 19 + int.from_bytes(data[15:19], "big")
-    if bytes(data[:11]) != PGCOPY_SIGNATURE or bytes(data[-2:]) != b"\xff\xff":
-        raise ValueError("not a binary COPY")
-    layout = [("fields", ">i2")]
-    for i, width in enumerate(widths):
-        layout += [(f"length{i}", ">i4"), (f"value{i}", f">i{width}")]
-    row = np.dtype(layout)
-    size = len(data) - header - 2
-    if size % row.itemsize:
-        raise ValueError("binary COPY rows are not of the expected widths")
-    rows = np.frombuffer(data, row, count=size // row.itemsize, offset=header)
-    lengths_match = all((rows[f"length{i}"] == width).all() for i, width in enumerate(widths))
-    if not lengths_match or not (rows["fields"] == len(widths)).all():
-        raise ValueError("binary COPY rows are not of the expected widths")
-    return [rows[f"value{i}"].astype(np.int64) for i in range(len(widths))]
-
-
-def _fetched_columns(select: str, width: int) -> list[np.ndarray]:
-    """SQLite: the columns of ``select``, fetched in chunks of rows."""
-    with connection.cursor() as cursor:
-        cursor.execute(select)
-        chunks = []
-        while rows := cursor.fetchmany(SQLITE_FETCH_ROWS):
-            chunks.append(np.array(rows, dtype=np.int64))
-    table = np.concatenate(chunks) if chunks else np.empty((0, width), np.int64)
-    return [np.ascontiguousarray(column) for column in table.T]
 
 
 _cubes: dict[str, Cube] = {}

@@ -90,6 +90,26 @@ class RollupGeneration(models.Model):
         return f"{self.source} generation {self.generation}"
 
 
+class RollupChange(models.Model):
+    """One transaction that wrote a source's rollups: the generation it followed, the one it
+    made and the days it rewrote, so a rollup cube reloads only those days. Pruned after a
+    day; a cube whose generation is no longer linked here loads its rollups whole."""
+
+    source = models.SlugField(max_length=32, db_index=False)
+    previous = models.BigIntegerField()
+    generation = models.BigIntegerField()
+    first_day = models.DateField()
+    last_day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "generation"], name="rollup_change_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.generation}: {self.first_day}–{self.last_day}"
+
+
 class CompstatReport(models.Model):
     """A CompStat table definition: which categories are its rows, in order."""
 

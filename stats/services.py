@@ -26,7 +26,7 @@ from django.utils import timezone
 from safecity.core.bulk import bulk_insert
 
 from .locks import lock_day
-from .models import EVERYWHERE, DirtyDay, RollupGeneration
+from .models import EVERYWHERE, DirtyDay, RollupChange, RollupGeneration
 from .registry import MetricSource, get_source, merge_histograms, sources
 
 
@@ -247,17 +247,38 @@ INSERT INTO {RollupGeneration._meta.db_table} AS counter (source, generation) VA
 ON CONFLICT (source) DO UPDATE
 SET generation = CASE WHEN counter.generation + 1 > EXCLUDED.generation
                       THEN counter.generation + 1 ELSE EXCLUDED.generation END
+RETURNING generation
 """
+_GENERATION_SQL = f"SELECT generation FROM {RollupGeneration._meta.db_table} WHERE source = %s"
+# Rollup changes are kept this long (generations are at least the clock in milliseconds): a
+# process whose cube is older loads it whole.
+CHANGES_KEPT_MS = 24 * 3600 * 1000
 
 
-def _bump_generation(source: MetricSource) -> None:
-    """Count one more transaction that wrote the source's rollups, in that transaction.
+def _bump_generation(source: MetricSource, first_day: date, last_day: date) -> None:
+    """Count one more transaction that wrote the source's rollups — those of the days from
+    ``first_day`` to ``last_day`` — in that transaction, and log the change.
 
     Callers bump last, just before they commit: the row stays locked until then, and a
     transaction waiting for it then holds no lock the bumping one still needs.
     """
+    # Locked, so the number read is the one this bump follows (SQLite writes one at a time).
+    locking = " FOR UPDATE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
+        cursor.execute(_GENERATION_SQL + locking, [source.name])
+        row = cursor.fetchone()
         cursor.execute(_BUMP_GENERATION_SQL, [source.name, time_ns() // 1_000_000])
+        (generation,) = cursor.fetchone()
+    RollupChange.objects.create(
+        source=source.name,
+        previous=row[0] if row else 0,
+        generation=generation,
+        first_day=first_day,
+        last_day=last_day,
+    )
+    RollupChange.objects.filter(
+        source=source.name, generation__lt=generation - CHANGES_KEPT_MS
+    ).delete()
 
 
 def rollups_recompute_dirty(*, max_days: int | None = None) -> int:
@@ -282,7 +303,7 @@ def rollups_recompute_dirty(*, max_days: int | None = None) -> int:
             source = get_source(name)
             rollup_day_recompute(source=source, day=day)
             DirtyDay.objects.filter(id__in=claimed).delete()
-            _bump_generation(source)
+            _bump_generation(source, day, day)
         done += 1
     return done
 
@@ -323,7 +344,7 @@ def rollups_rebuild(
                 _clear_marks(source, batch[0], batch[-1])
                 for day in batch:
                     rollup_day_recompute(source=source, day=day, category_ids=category_ids)
-                _bump_generation(source)
+                _bump_generation(source, batch[0], batch[-1])
             written += len(batch)
             if progress:
                 progress(len(batch))

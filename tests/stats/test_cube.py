@@ -11,15 +11,26 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from incidents.models import Incident
 from incidents.services import incidents_ingest
-from stats.cube import Cube, cube_totals, cube_wait, cube_warm, held_measures
-from stats.models import IncidentDaily
+from stats.cube import (
+    Cube,
+    cube_reset,
+    cube_totals,
+    cube_wait,
+    cube_warm,
+    current_generation,
+    held_measures,
+)
+from stats.models import IncidentDaily, RollupChange
 from stats.registry import get_source
 from stats.selectors import Subject, stats_summary
-from stats.services import rollups_rebuild, rollups_recompute_dirty
+from stats.services import day_bounds, rollups_rebuild, rollups_recompute_dirty
+from stats.snapshot import indexed
 from stats.windows import Window, window_period
 
 from .test_rollups import TODAY, random_rows, subjects
+from .test_snapshot import rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +190,7 @@ def test_a_lost_generation_row_never_brings_back_a_number_the_cube_has_seen(warm
     loaded = cube_warm(source=source, measures=["count"]).generation
     RollupGeneration.objects.all().delete()  # a restore, a mistaken delete
     IncidentDaily.objects.update(count=0)  # rollups the cube does not hold
-    _bump_generation(source)
+    _bump_generation(source, TODAY, TODAY)
     assert RollupGeneration.objects.get(source="incidents").generation > loaded
     assert city_count() == (0, True)  # the database answers; the cube reloads
     cube_wait()
@@ -218,13 +229,80 @@ def test_rollup_rows_are_indexed_in_key_order_whatever_order_they_come_in(larges
     }
     area, category, day = (np.array(column, np.int64) for column in zip(*sorted(keys), strict=True))
     count = rng.integers(1, 50, len(area))
-    cube = Cube(get_source("incidents"))
-    in_order = cube._indexed(1, area, category, day, {"count": count})
+    in_order = indexed(1, area, category, day, {"count": count})
     shuffled = rng.permutation(len(area))
-    shuffled_in = cube._indexed(
+    shuffled_in = indexed(
         1, area[shuffled], category[shuffled], day[shuffled], {"count": count[shuffled]}
     )
     assert shuffled_in.pairs == in_order.pairs
     assert list(shuffled_in.days) == list(in_order.days)
     assert list(shuffled_in.running["count"]) == list(in_order.running["count"])
     assert list(in_order.running["count"]) == [0, *np.cumsum(count).tolist()]
+
+
+@pytest.fixture
+def full_loads(monkeypatch):
+    """How many times a cube read its whole rollup table."""
+    calls = []
+    whole = Cube._fetch
+
+    def counted(cube, generation, measures):
+        calls.append(generation)
+        return whole(cube, generation, measures)
+
+    monkeypatch.setattr(Cube, "_fetch", counted)
+    return calls
+
+
+def whole_load(source):
+    cube_reset()
+    return cube_warm(source=source, measures=MEASURES)
+
+
+def test_a_recompute_reaches_the_cube_by_reading_only_the_days_it_rewrote(warm_dataset, full_loads):
+    source = get_source("incidents")
+    incidents_ingest(rows=random_rows(7, seed=11), source_system="later")
+    assert rollups_recompute_dirty() > 0
+    merged = cube_warm(source=source, measures=MEASURES)
+    assert full_loads == []
+    assert merged.generation == current_generation(source)
+    assert rows_of(merged) == rows_of(whole_load(source))
+    assert city_count() == (407, False)
+
+
+def test_days_a_rebuild_empties_leave_the_cube(warm_dataset, full_loads):
+    source = get_source("incidents")
+    first, last = TODAY - timedelta(days=200), TODAY - timedelta(days=100)
+    start, _ = day_bounds(first)
+    _, end = day_bounds(last)
+    emptied = Incident.objects.filter(reported_at__gte=start, reported_at__lt=end)
+    removed = emptied.count()
+    assert removed > 0
+    emptied.delete()
+    rollups_rebuild(since=first, until=last)
+    merged = cube_warm(source=source, measures=MEASURES)
+    assert full_loads == []
+    assert rows_of(merged) == rows_of(whole_load(source))
+    assert city_count() == (400 - removed, False)
+
+
+def test_a_change_log_with_a_gap_loads_the_rollups_whole(warm_dataset, full_loads):
+    source = get_source("incidents")
+    incidents_ingest(rows=random_rows(3, seed=12), source_system="later")
+    rollups_recompute_dirty()
+    RollupChange.objects.all().delete()  # pruned, or a database restored from a backup
+    reloaded = cube_warm(source=source, measures=MEASURES)
+    assert full_loads == [reloaded.generation]
+    assert city_count() == (403, False)
+
+
+def test_rollup_changes_older_than_a_day_are_pruned(warm_dataset):
+    incidents_ingest(rows=random_rows(2, seed=13), source_system="later")
+    kept = set(RollupChange.objects.values_list("generation", flat=True))
+    RollupChange.objects.create(
+        source="incidents", previous=0, generation=1, first_day=TODAY, last_day=TODAY
+    )
+    rollups_recompute_dirty()
+    generations = set(RollupChange.objects.values_list("generation", flat=True))
+    assert 1 not in generations
+    assert kept < generations
