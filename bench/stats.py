@@ -335,6 +335,40 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def time_cube_update(loaded_generation: int) -> tuple[float, float]:
+    """(seconds to bring the cube up to date after one incident today was recomputed, seconds
+    to load it whole at that generation): what each serving process pays a minute."""
+    from django.utils import timezone
+
+    from incidents.services import incidents_ingest
+    from stats.cube import cube_reset, cube_warm
+    from stats.registry import get_source
+    from stats.services import rollups_recompute_dirty
+
+    source = get_source("incidents")
+    row = {
+        "source_ref": f"BENCH-CUBE-{uuid.uuid4().hex[:8]}",
+        "category": "fight",
+        "reported_at": timezone.now().isoformat(),
+    }
+    incidents_ingest(rows=[row], source_system="bench")
+    rollups_recompute_dirty()  # if the ingest's own commit did not already
+    started = time.perf_counter()
+    updated = cube_warm(source=source, measures=["count"])
+    update_s = time.perf_counter() - started
+    cube_reset()
+    started = time.perf_counter()
+    reloaded = cube_warm(source=source, measures=["count"])
+    reload_s = time.perf_counter() - started
+    if updated is None or reloaded is None or updated.generation != reloaded.generation:
+        fail("the rollups changed while the cube was timed")
+    if updated.generation <= loaded_generation:
+        fail("the new incident's day was not recomputed")
+    if updated.rows != reloaded.rows:
+        fail(f"the updated cube holds {updated.rows} rows, a reload {reloaded.rows}")
+    return update_s, reload_s
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -388,6 +422,8 @@ def main(argv: list[str] | None = None) -> None:
     if cube is None or cube.pairs is None:
         fail("the rollup cube did not load (STATS_CUBE_MAX_ROWS, or rollups still changing)")
 
+    cube_update_s, cube_reload_s = time_cube_update(cube.generation)
+
     today = timezone.localdate()
     run_queries(draw_queries(WARMUP_QUERIES, random.Random(f"{args.seed}:warmup"), today))
     queries = draw_queries(args.queries, random.Random(f"{args.seed}:queries"), today)
@@ -424,6 +460,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"rollup_days: {rollup_days}")
     print(f"rollup_rows: {rollup_rows}")
     print(f"cube_load_s: {cube_load_s:.2f}")
+    print(f"cube_day_update_s: {cube_update_s:.3f}")
+    print(f"cube_reload_s: {cube_reload_s:.3f}")
+    print(f"cube_day_update_vs_reload: {cube_update_s / cube_reload_s:.3f}")
     print(f"cube_rows: {cube.rows}")
     print(f"queries: {len(queries)}")
     print(f"mismatches: {len(mismatches)}")

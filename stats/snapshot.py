@@ -129,15 +129,24 @@ class Snapshot:
         if largest_pair * width + width > INT64_MAX:
             return None
         at = np.searchsorted(kept_pairs * width + kept_days, new_pairs * width + new_days)
-        merged_values = {
-            measure: np.insert(np.diff(np.asarray(running[measure]))[keep], at, column[order])
-            for measure, column in values.items()
-        }
+        # The merged arrays: kept rows in order, each new row at its place among them.
+        new_at = at + np.arange(len(at))
+        kept_at = np.ones(len(kept_days) + len(at), bool)
+        kept_at[new_at] = False
+        differences = np.empty(len(old_days), np.int64)
+        merged_values = np.empty(len(kept_at), np.int64)
+        merged_running = {}
+        for measure, column in values.items():
+            sums = np.asarray(running[measure])
+            np.subtract(sums[1:], sums[:-1], out=differences)
+            merged_values[kept_at] = differences[keep]
+            merged_values[new_at] = column[order]
+            merged_running[measure] = _running_totals(merged_values)
         return _built(
             generation,
             np.insert(kept_pairs, at, new_pairs),
             np.insert(kept_days, at, new_days.astype(np.int32)),
-            merged_values,
+            merged_running,
             first_day=self.first_day,
             stride=stride,
         )
@@ -177,7 +186,7 @@ def indexed(
         generation,
         pair[order],
         days[order].astype(np.int32),
-        {measure: column[order] for measure, column in values.items()},
+        {measure: _running_totals(column[order]) for measure, column in values.items()},
         first_day=EPOCH_ORDINAL + first_day,
         stride=stride,
     )
@@ -187,27 +196,20 @@ def _built(
     generation: int,
     pair: np.ndarray,
     days: np.ndarray,
-    values: dict[str, np.ndarray],
+    running: dict[str, memoryview | None],
     *,
     first_day: int,
     stride: int,
 ) -> Snapshot:
-    """The snapshot of rows already in (pair, day) order."""
+    """The snapshot of rows already in (pair, day) order, given their running totals."""
     if not len(pair):
-        return indexed(generation, pair, pair, pair, values)
+        return indexed(generation, pair, pair, pair, {measure: pair for measure in running})
     pair_step = np.diff(pair)
     if not ((pair_step > 0) | ((pair_step == 0) & (np.diff(days) > 0))).all():
         raise ValueError("two rollup rows for one key and day")
     starts = np.concatenate(([0], np.flatnonzero(pair_step) + 1))
     ends = np.append(starts[1:], len(pair))
     spans = zip(starts.tolist(), ends.tolist(), strict=True)
-    running = {}
-    for measure, column in values.items():
-        # Running totals are exact while every partial sum fits in int64.
-        if int(np.abs(column).max()) * len(column) <= INT64_MAX:
-            running[measure] = _frozen(np.concatenate(([0], np.cumsum(column))))
-        else:
-            running[measure] = None
     return Snapshot(
         generation,
         dict(zip(pair[starts].tolist(), spans, strict=True)),
@@ -217,6 +219,19 @@ def _built(
         stride=stride,
         row_pairs=_frozen(pair),
     )
+
+
+def _running_totals(values: np.ndarray) -> memoryview | None:
+    """The total of the values before each one and of all (None if that could overflow)."""
+    if not len(values):
+        return _frozen(np.zeros(1, np.int64))
+    # Running totals are exact while every partial sum fits in int64.
+    if max(int(values.max()), -int(values.min())) * len(values) > INT64_MAX:
+        return None
+    sums = np.empty(len(values) + 1, np.int64)
+    sums[0] = 0
+    np.cumsum(values, out=sums[1:])
+    return _frozen(sums)
 
 
 def _frozen(array: np.ndarray) -> memoryview:
