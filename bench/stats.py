@@ -419,7 +419,7 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     cube = cube_warm(source=get_source("incidents"), measures=["count"])
     cube_load_s = time.perf_counter() - started
-    if cube is None or cube.pairs is None:
+    if cube is None or cube.segments is None:
         fail("the rollup cube did not load (STATS_CUBE_MAX_ROWS, or rollups still changing)")
 
     cube_update_s, cube_reload_s = time_cube_update(cube.generation)

@@ -19,7 +19,6 @@ table. The new snapshot replaces the old one whole: readers never see one being 
 import logging
 import math
 import threading
-from dataclasses import replace
 from time import monotonic
 
 from django.conf import settings
@@ -94,7 +93,7 @@ class Cube:
                 return None  # histograms: never held
         generation = self.generation()
         snapshot = self.snapshot
-        if snapshot is None or snapshot.generation != generation or snapshot.pairs is None:
+        if snapshot is None or snapshot.generation != generation or snapshot.segments is None:
             # Older than the rollups: load them. Newer (the generation was read while a reload
             # finished): the database answers until the next read.
             if snapshot is None or snapshot.generation < generation:
@@ -122,17 +121,18 @@ class Cube:
         return generation
 
     def load(self, measures: list[str]) -> Snapshot | None:
-        """Bring the snapshot to the current rollups and swap it in, in this thread: only the
-        missing measures when it is current, only the rewritten days when the change log
-        reaches back to it. None when rollup writes kept moving the generation."""
+        """Bring the snapshot to the current rollups and swap it in, in this thread: the whole
+        table again when it is current but lacks measures (rare: once per measure a process is
+        asked for), only the rewritten days when the change log reaches back to it. None when
+        rollup writes kept moving the generation."""
         for _ in range(LOAD_ATTEMPTS):
             generation = current_generation(self.source)
             current = self.snapshot
             if current is not None and current.generation == generation:
                 wanted = [measure for measure in measures if measure not in current.running]
-                if current.pairs is None or not wanted:
+                if current.segments is None or not wanted:
                     return current
-                loaded = self._fetch(generation, wanted)
+                loaded = self._fetch(generation, [*current.running, *wanted])
             else:
                 loaded = self._updated(current, generation, measures)
                 if loaded is None:
@@ -152,7 +152,7 @@ class Cube:
         or more days rewritten than a merge is worth."""
         if (
             current is None
-            or current.pairs is None
+            or current.segments is None
             or current.generation > generation
             or not set(measures) <= set(current.running)
         ):
@@ -209,12 +209,6 @@ class Cube:
             current = self.snapshot
             if current is not None and current.generation > loaded.generation:
                 return current
-            if (
-                current is not None
-                and current.generation == loaded.generation
-                and loaded.holds_rows_of(current)
-            ):
-                loaded = replace(loaded, running={**current.running, **loaded.running})
             self.snapshot = loaded
         self._saw(loaded.generation, confirmed_at)
         return loaded

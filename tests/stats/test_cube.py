@@ -162,7 +162,7 @@ def test_rollups_above_the_row_cap_are_read_from_the_database(two_districts, set
     incidents_ingest(rows=random_rows(30), source_system="t")
     rollups_rebuild()
     assert IncidentDaily.objects.count() > 10
-    assert cube_warm(source=get_source("incidents"), measures=["count"]).pairs is None
+    assert cube_warm(source=get_source("incidents"), measures=["count"]).segments is None
     assert city_count() == (30, True)
 
 
@@ -234,10 +234,20 @@ def test_rollup_rows_are_indexed_in_key_order_whatever_order_they_come_in(larges
     shuffled_in = indexed(
         1, area[shuffled], category[shuffled], day[shuffled], {"count": count[shuffled]}
     )
-    assert shuffled_in.pairs == in_order.pairs
-    assert list(shuffled_in.days) == list(in_order.days)
-    assert list(shuffled_in.running["count"]) == list(in_order.running["count"])
-    assert list(in_order.running["count"]) == [0, *np.cumsum(count).tolist()]
+    for segment_in_order, segment_shuffled_in in zip(
+        in_order.segments, shuffled_in.segments, strict=True
+    ):
+        assert segment_shuffled_in == segment_in_order
+    # Each segment's rows in key order, with the running totals of their counts.
+    for segment in in_order.segments:
+        held = [
+            (pair // segment.stride, pair % segment.stride, segment.first_day + day)
+            for pair, day in zip(segment.row_pairs, segment.days, strict=True)
+        ]
+        assert held == sorted(held)
+    assert rows_of(in_order) == [
+        (*key, int(value)) for key, value in zip(sorted(keys), count, strict=True)
+    ]
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Merging rewritten days into a snapshot gives the snapshot of the rows as they now are."""
 
+import random
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,14 +24,12 @@ def snapshot_of(generation: int, table: dict):
 
 
 def rows_of(snapshot) -> list[tuple]:
-    """(area, category, day ordinal, value of each measure) of every row, in key order."""
-    values = {measure: np.diff(np.asarray(sums)) for measure, sums in snapshot.running.items()}
+    """(area, category, day number, value of each measure) of every row, in key order."""
     rows = []
-    for pair, (first, end) in snapshot.pairs.items():
-        area, category = divmod(pair, snapshot.stride)
-        for row in range(first, end):
-            day = snapshot.first_day + snapshot.days[row]
-            rows.append((area, category, day, *(int(v[row]) for v in values.values())))
+    for segment in snapshot.segments:
+        area, category, day, values = segment.columns()
+        columns = (area, category, day, *values.values())
+        rows += zip(*(column.tolist() for column in columns), strict=True)
     return sorted(rows)
 
 
@@ -48,37 +48,52 @@ def test_merging_rewritten_days_equals_indexing_the_rows_as_they_are(before, aft
     new_rows = {key: value for key, value in after.items() if rewritten_day(key)}
     now.update(new_rows)
     old = snapshot_of(1, before)
-    loaded = snapshot_of(2, new_rows)
-    area = np.array([key[0] for key in new_rows], np.int64)
-    category = np.array([key[1] for key in new_rows], np.int64)
-    day = np.array([key[2] for key in new_rows], np.int64)
-    shuffled = np.random.default_rng(len(new_rows)).permutation(len(new_rows))
-    values = {
-        "count": np.diff(np.asarray(loaded.running["count"])),
-        "twice": np.diff(np.asarray(loaded.running["twice"])),
-    }
-    # The loaded rows in key order, then shuffled: the merge must not rely on their order.
-    order = np.lexsort((day, category, area))
-    merged = old.merged(
-        2,
-        rewritten,
-        area[order][shuffled],
-        category[order][shuffled],
-        day[order][shuffled],
-        {measure: column[shuffled] for measure, column in values.items()},
-    )
-    whole = snapshot_of(2, now)
-    if merged is None:
-        # Only a layout the old snapshot cannot hold: a category past its stride, a day
-        # before its first day, or nothing loaded before.
-        assert (
-            not before
-            or any(key[1] >= old.stride for key in new_rows)
-            or any(key[2] < old.first_day - 730120 for key in new_rows)
-        )
-        return
-    assert rows_of(merged) == rows_of(whole)
+    merged = old.merged(2, rewritten, *shuffled_columns(new_rows, seed=len(new_rows)))
+    assert rows_of(merged) == rows_of(snapshot_of(2, now))
     assert merged.generation == 2
+
+
+def shuffled_columns(table: dict, seed: int) -> tuple:
+    """(area, category, day, values) of the table's rows in a random order: a merge must not
+    rely on the order the database sends them in."""
+    keys = list(table)
+    random.Random(seed).shuffle(keys)
+    area, category, day = np.array(keys, np.int64).reshape(-1, 3).T
+    values = np.array([table[key] for key in keys], np.int64)
+    return area, category, day, {"count": values, "twice": values * 2}
+
+
+def test_a_year_of_daily_merges_with_late_days_equals_indexing_the_rows_as_they_are():
+    rng = random.Random(5)
+    table = {
+        (area, category, day): rng.randrange(1, 50)
+        for area in (0, 3, 8)
+        for category in (0, 1, 4)
+        for day in range(9000, 9100)
+        if rng.random() < 0.8
+    }
+    snapshot, splits = snapshot_of(1, table), set()
+    for generation, today in enumerate(range(9100, 9465), start=2):
+        # Today's rows, and now and then a late one for a day weeks or months back.
+        days = [today] + ([today - rng.randrange(1, 120)] if rng.random() < 0.1 else [])
+        rewritten = [(day, day) for day in days]
+        new_rows = {
+            (area, category, day): rng.randrange(1, 50)
+            for day in days
+            for area in (0, 3, 8, 12)
+            for category in (0, 1, 4)
+            if rng.random() < 0.7
+        }
+        table = {key: value for key, value in table.items() if key[2] not in days}
+        table.update(new_rows)
+        snapshot = snapshot.merged(generation, rewritten, *shuffled_columns(new_rows, generation))
+        splits.add(snapshot.split)
+        if generation % 61 == 0:
+            assert rows_of(snapshot) == rows_of(snapshot_of(generation, table))
+    assert rows_of(snapshot) == rows_of(snapshot_of(0, table))
+    # The recent segment was folded into the history as the days went by.
+    assert len(splits) > 5
+    assert snapshot.segments[1].rows < snapshot.segments[0].rows / 4
 
 
 def test_a_merge_that_empties_a_day_drops_its_rows():
