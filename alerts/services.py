@@ -202,7 +202,7 @@ def alerts_for_device_event(*, event) -> int:
 def alerts_check_spikes(*, now=None) -> int:
     """Spike rules: the last hours against the same hours of previous weeks (Poisson z)."""
     from incidents.models import Incident
-    from stats.selectors import compare
+    from stats.compare import compare
 
     now = now or timezone.now()
     raised = 0

@@ -256,7 +256,7 @@ def like_prefix(path: str) -> str:
 
 def raw_counts(cursor, area_path: str, category_path: str, periods: list) -> tuple:
     """The count of each period, in one statement over the incident table."""
-    from stats.services import day_bounds
+    from stats.days import day_bounds
 
     bounds = [(day_bounds(p.start)[0], day_bounds(p.end)[1]) for p in periods]
     params = [moment for pair in bounds for moment in pair]
@@ -394,9 +394,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from areas.choices import AreaKind
     from areas.models import Area
-    from incidents.models import Category, Incident
+    from incidents.models import Category, Incident, IncidentDaily
     from stats.cube import cube_warm
-    from stats.models import IncidentDaily
     from stats.registry import get_source
     from stats.services import rollups_rebuild
 

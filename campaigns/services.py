@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from accounts.policy import require
 from areas.models import Area
 from areas.scoping import Scope, scope_for
+from stats.compare import compare, number
 from stats.models import ALL_CATEGORIES
 from stats.registry import get_source
-from stats.selectors import Subject, compare, number, stats_summary
+from stats.selectors import Subject, stats_summary
 from stats.windows import Period, Window, same_period_last_year
 
 from . import selectors
@@ -254,7 +255,7 @@ def remediation_incident_stats(*, area: RemediationArea, user, today: date | Non
     from shapely.geometry import shape
 
     from incidents.models import Incident
-    from stats.services import day_bounds
+    from stats.days import day_bounds
 
     today = today or timezone.localdate()
     period = Period(area.listed_on, max(area.listed_on, today))

@@ -8,10 +8,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mediation.filtersets import DisputeCaseFilterSet
+from mediation.metrics import SOURCE
 from mediation.models import DisputeCase, FollowUp
 from mediation.selectors import cases_for_user, follow_ups_for_user, mediation_stats
 from mediation.services import parties_for, personal_data_disclosed
-from mediation.sources import SOURCE
 from stats.registry import get_source
 from stats.selectors import Subject
 

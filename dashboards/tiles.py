@@ -7,8 +7,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Category
+from stats.compare import compare
 from stats.registry import get_source
-from stats.selectors import Subject, compare, stats_summary
+from stats.selectors import Subject, stats_summary
 
 from .selection import Selection
 

@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from areas.scoping import ScopedQuerySet
+from stats.models import Rollup, rollup_keys
 
 from .choices import OPEN_STATUSES, IncidentSource, IncidentStatus, Priority
 
@@ -290,3 +291,27 @@ class DeviceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id}/{self.event_id}"
+
+
+class IncidentDaily(Rollup):
+    """One day's incident measures for an area (subtree) and a category (subtree)."""
+
+    count = models.IntegerField(default=0)
+    money_involved = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    loss = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    recovered = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    solved = models.IntegerField(default=0)
+    arrested = models.IntegerField(default=0)
+    # Response time = call to arrival on scene; "within N" counts are cumulative.
+    responded = models.IntegerField(default=0)
+    within_1min = models.IntegerField(default=0)
+    within_3min = models.IntegerField(default=0)
+    within_5min = models.IntegerField(default=0)
+    within_10min = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("警情日汇总")
+        verbose_name_plural = _("警情日汇总")
+        # Its table from the days the statistics engine held it.
+        db_table = "stats_incidentdaily"
+        constraints, indexes = rollup_keys("incident_daily")

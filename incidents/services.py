@@ -16,12 +16,8 @@ from areas.locator import AreaLocator, Located, get_locator
 from areas.scoping import Scope, scope_for
 from audit.services import audit_changes, audit_record
 from safecity.core.bulk import bulk_insert_started, uuid4_texts
-from stats.services import (
-    area_key_of,
-    local_day,
-    rollups_mark_dirty_for,
-    rollups_marks_batched,
-)
+from stats.days import area_key_of, local_day
+from stats.marks import rollups_mark_dirty_for, rollups_marks_batched
 
 from .choices import ALLOWED_TRANSITIONS, H3_RESOLUTIONS, STATUS_TIME_FIELD, IncidentStatus
 from .models import Category, DeviceEvent, DeviceEventType, Incident, IncidentStatusChange

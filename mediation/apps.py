@@ -7,9 +7,6 @@ class MediationConfig(AppConfig):
     verbose_name = _("矛盾纠纷")
 
     def ready(self):
-        from .sources import register_mediation
-
-        register_mediation()
         from areas.signals import area_moved
 
         area_moved.connect(_cases_follow_their_area, dispatch_uid="mediation-area-moved")
@@ -19,7 +16,8 @@ def _cases_follow_their_area(old_path: str, new_path: str, **kwargs) -> None:
     """Cases under a moved area keep its new path; their days' rollups are recomputed (the
     area's ancestors changed)."""
     from areas.signals import repath
-    from stats.services import area_key_of, local_day, rollups_mark_dirty_for
+    from stats.days import area_key_of, local_day
+    from stats.marks import rollups_mark_dirty_for
 
     from .models import DisputeCase
 

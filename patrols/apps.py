@@ -9,11 +9,10 @@ class PatrolsConfig(AppConfig):
     def ready(self):
         from django.db.models import signals
 
-        from .compliance import register_responses, standard_changed
-        from .models import ResponseStandard
-
-        register_responses()
         from areas.signals import area_moved
+
+        from .compliance import standard_changed
+        from .models import ResponseStandard
 
         area_moved.connect(_units_follow_their_zone, dispatch_uid="patrols-area-moved")
         for signal in (signals.post_save, signals.post_delete):

@@ -7,6 +7,12 @@ class StatsConfig(AppConfig):
     verbose_name = _("统计")
 
     def ready(self):
-        from .sources import register_incidents
+        from django.utils.module_loading import autodiscover_modules
 
-        register_incidents()
+        from .marks import watch
+        from .registry import sources
+
+        # Each domain declares its metric source in its own metrics.py.
+        autodiscover_modules("metrics")
+        for source in sources():
+            watch(source)

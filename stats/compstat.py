@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from areas.models import Area
 
+from .compare import compare, number
 from .models import ALL_CATEGORIES, EVERYWHERE, CompstatReport, CompstatSnapshot
 from .registry import get_source
-from .selectors import compare, number
 from .windows import Window, same_period_last_year, window_period
 
 COLUMNS = (Window.WEEK_TO_DATE, Window.ROLLING_28, Window.YEAR_TO_DATE)

@@ -38,28 +38,6 @@ class Rollup(models.Model):
         return f"{self.day} area {self.area_key} category {self.category_key}"
 
 
-class IncidentDaily(Rollup):
-    """One day's incident measures for an area (subtree) and a category (subtree)."""
-
-    count = models.IntegerField(default=0)
-    money_involved = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    loss = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    recovered = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-    solved = models.IntegerField(default=0)
-    arrested = models.IntegerField(default=0)
-    # Response time = call to arrival on scene; "within N" counts are cumulative.
-    responded = models.IntegerField(default=0)
-    within_1min = models.IntegerField(default=0)
-    within_3min = models.IntegerField(default=0)
-    within_5min = models.IntegerField(default=0)
-    within_10min = models.IntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("警情日汇总")
-        verbose_name_plural = _("警情日汇总")
-        constraints, indexes = rollup_keys("incident_daily")
-
-
 class DirtyDay(models.Model):
     """A (day, area) whose rollups are stale: written with the change, cleared by a recompute."""
 

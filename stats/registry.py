@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import signals
 
 from .models import Rollup
 
@@ -61,66 +60,12 @@ _SOURCES: dict[str, MetricSource] = {}
 
 
 def register(source: MetricSource) -> None:
-    """Add a source; single saves and deletes of its records then mark their days stale.
-
-    Bulk writes (bulk_create, bulk_update, COPY) send no signals: the services doing them
-    mark their keys with ``rollups_mark_dirty`` themselves.
-    """
+    """Add a source: each domain does, once, in its own ``metrics.py`` (found and imported by
+    the stats app's ready(), which then has stats.marks watch the source's records)."""
     missing = [name for name in source.measures if not _has_field(source.rollup, name)]
     if missing:
         raise ValueError(f"{source.rollup.__name__} lacks measure column(s) {missing}")
     _SOURCES[source.name] = source
-    uid = f"stats-{source.name}"
-    signals.post_init.connect(
-        _remember_key(source), sender=source.model, weak=False, dispatch_uid=uid
-    )
-    signals.post_save.connect(
-        _mark_saved(source), sender=source.model, weak=False, dispatch_uid=uid
-    )
-    signals.post_delete.connect(
-        _mark_deleted(source), sender=source.model, weak=False, dispatch_uid=uid
-    )
-
-
-def record_key(source: MetricSource, record) -> tuple | None:
-    from .services import area_key_of, local_day
-
-    moment = getattr(record, source.time_field, None)
-    if moment is None:
-        return None
-    return local_day(moment), area_key_of(getattr(record, source.area_path_field, ""))
-
-
-def _remember_key(source: MetricSource):
-    def receiver(instance, **kwargs):
-        # The key the record counted under when loaded, so a save that moves it marks both.
-        if source.time_field in instance.__dict__:
-            instance._stats_loaded_key = record_key(source, instance)
-
-    return receiver
-
-
-def _mark_saved(source: MetricSource):
-    def receiver(instance, raw=False, **kwargs):
-        from .services import rollups_mark_dirty
-
-        if raw:
-            return
-        keys = {record_key(source, instance), getattr(instance, "_stats_loaded_key", None)}
-        rollups_mark_dirty(source=source.name, keys=[key for key in keys if key])
-        instance._stats_loaded_key = record_key(source, instance)
-
-    return receiver
-
-
-def _mark_deleted(source: MetricSource):
-    def receiver(instance, **kwargs):
-        from .services import rollups_mark_dirty
-
-        keys = {record_key(source, instance), getattr(instance, "_stats_loaded_key", None)}
-        rollups_mark_dirty(source=source.name, keys=[key for key in keys if key])
-
-    return receiver
 
 
 def get_source(name: str) -> MetricSource:

@@ -1,4 +1,4 @@
-"""Writes to the rollups: mark stale (day, area) keys, recompute days, reconcile, rebuild.
+"""Writes to the rollups: recompute days, reconcile, rebuild (stats.marks marks them stale).
 
 Correctness under concurrency rests on three rules:
 - A change marks its keys dirty in its own transaction with an upsert, which locks an existing
@@ -11,174 +11,20 @@ Correctness under concurrency rests on three rules:
 """
 
 import operator
-from collections.abc import Callable, Iterable
-from contextlib import contextmanager
-from contextvars import ContextVar
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from time import time_ns
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Min
-from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from safecity.core.bulk import bulk_insert
 
+from .days import ancestor_keys, day_bounds, local_day
 from .locks import lock_day
-from .models import EVERYWHERE, DirtyDay, RollupChange, RollupGeneration
+from .models import DirtyDay, RollupChange, RollupGeneration
 from .registry import MetricSource, get_source, merge_histograms, sources
-
-
-def local_day(moment: datetime) -> date:
-    """The platform's calendar day of a moment (statistics days are the platform's, whatever
-    time zone a request has activated)."""
-    return moment.astimezone(timezone.get_default_timezone()).date()
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The aware start of ``day`` and of the next day, in the platform's time zone."""
-    tz = timezone.get_default_timezone()
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
-    return start, end
-
-
-def area_key_of(area_path: str | None) -> int:
-    """The leaf area key of a record's area path ('' or None: placed in no area)."""
-    if not area_path:
-        return EVERYWHERE
-    return int(area_path.rstrip("/").rsplit("/", 1)[-1])
-
-
-_recompute_deferred: ContextVar[bool] = ContextVar("stats_recompute_deferred", default=False)
-
-
-@contextmanager
-def recompute_deferred():
-    """Within this block changes still mark their days, but ask for no recompute on commit:
-    for bulk loads that end with a rebuild (or leave the marks to beat)."""
-    token = _recompute_deferred.set(True)
-    try:
-        yield
-    finally:
-        _recompute_deferred.reset(token)
-
-
-def rollups_mark_dirty(*, source: str, keys: Iterable[tuple[date, int]]) -> int:
-    """Mark (day, area key) pairs stale, in the caller's transaction; returns how many."""
-    return _mark_dirty([source], keys)
-
-
-def rollups_mark_dirty_for(model, keys: Iterable[tuple[date, int]]) -> int:
-    """Mark (day, area key) pairs stale for every source whose records are ``model``'s."""
-    return _mark_dirty([source.name for source in sources() if source.model is model], keys)
-
-
-# A day with changes in more areas than this is marked once, as a whole (area EVERYWHERE):
-# a recompute redoes the whole day anyway, and a bulk load then writes a mark per day, not per
-# incident.
-WHOLE_DAY_AREAS = 8
-
-_batched_marks: ContextVar[dict | None] = ContextVar("stats_batched_marks", default=None)
-
-
-@contextmanager
-def rollups_marks_batched():
-    """Within this block (inside the transaction) marks are collected and written once, at
-    its end, in one sorted statement: for bulk loads of many batches. Two such loads then lock
-    the marks they share in the same order and cannot deadlock."""
-    if not connection.in_atomic_block:
-        raise TransactionManagementError(
-            "rollups_marks_batched() belongs inside the transaction whose changes it marks"
-        )
-    if _batched_marks.get() is not None:
-        yield  # an outer block writes them
-        return
-    collected: dict[str, set] = {}
-    token = _batched_marks.set(collected)
-    try:
-        yield
-    finally:
-        _batched_marks.reset(token)
-    # Not reached on an error: the transaction rolls back and there is nothing to mark.
-    for name, keys in sorted(collected.items()):
-        _mark_dirty([name], keys)
-
-
-# PostgreSQL: the marks of a whole batch in one statement, from arrays.
-_MARK_DIRTY_SQL = f"""
-INSERT INTO {DirtyDay._meta.db_table} (source, day, area_key, marked_at)
-SELECT source, day, area_key, %s
-FROM unnest(%s::varchar[], %s::date[], %s::integer[]) AS mark(source, day, area_key)
-ON CONFLICT (source, day, area_key) DO UPDATE SET marked_at = EXCLUDED.marked_at
-"""
-
-
-def _coarsened(keys: Iterable[tuple[date, int]]) -> list[tuple[date, int]]:
-    by_day: dict[date, set[int]] = {}
-    for day, area in keys:
-        by_day.setdefault(day, set()).add(area)
-    marks = []
-    for day, areas in sorted(by_day.items()):
-        if len(areas) > WHOLE_DAY_AREAS:
-            marks.append((day, EVERYWHERE))
-        else:
-            marks.extend((day, area) for area in sorted(areas))
-    return marks
-
-
-def _mark_dirty(source_names: list[str], keys: Iterable[tuple[date, int]]) -> int:
-    batched = _batched_marks.get()
-    if batched is not None:
-        keys = set(keys)
-        for name in source_names:
-            batched.setdefault(name, set()).update(keys)
-        return len(keys) * len(source_names)
-    # Sorted, so concurrent writers lock existing marks in one order and cannot deadlock.
-    coarse = _coarsened(keys)
-    marks = [(name, day, area) for name in source_names for day, area in coarse]
-    if not marks:
-        return 0
-    # An upsert, not "ignore conflicts": it locks an existing mark until this transaction ends,
-    # so no recompute can claim and clear it before this change is visible.
-    if connection.vendor == "postgresql":
-        names, days, areas = (list(column) for column in zip(*marks, strict=True))
-        with connection.cursor() as cursor:
-            cursor.execute(_MARK_DIRTY_SQL, [timezone.now(), names, days, areas])
-    else:
-        DirtyDay.objects.bulk_create(
-            [DirtyDay(source=name, day=day, area_key=area) for name, day, area in marks],
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["source", "day", "area_key"],
-            update_fields=["marked_at"],
-        )
-    if settings.STATS_RECOMPUTE_ON_COMMIT and not _recompute_deferred.get():
-        from .tasks import recompute_dirty
-
-        # One request per transaction, however many batches it marked.
-        if not any(entry[1] == recompute_dirty.delay for entry in connection.run_on_commit):
-            transaction.on_commit(recompute_dirty.delay)
-    return len(marks)
-
-
-def rollups_mark_every_day(*, source: str, area_key: int) -> int:
-    """Mark every day of a source's history stale for one area: after a change that alters
-    how its records are rolled up, not the records themselves."""
-    days = _days_to_rebuild(get_source(source), None, None)
-    return rollups_mark_dirty(source=source, keys=[(day, area_key) for day in days])
-
-
-def _ancestor_keys(path: str, lookup: dict[str, int] | None = None) -> list[int]:
-    """The keys of a node and its ancestors from its materialized path, with the root (0).
-
-    Area paths are ids ("/1/5/9/"); category paths are codes, turned into ids by ``lookup``.
-    """
-    parts = [part for part in path.strip("/").split("/") if part]
-    if lookup is None:
-        return [0, *(int(part) for part in parts)]
-    return [0, *(lookup[part] for part in parts)]
 
 
 def rollup_day_recompute(
@@ -212,8 +58,8 @@ def rollup_day_recompute(
     totals: dict[tuple[int, int], list] = {}
     for area_path, category_path, *values in groups:
         values = [0 if value is None else value for value in values]
-        area_keys = _ancestor_keys(area_path)
-        category_keys = _ancestor_keys(category_path, category_ids)
+        area_keys = ancestor_keys(area_path)
+        category_keys = ancestor_keys(category_path, category_ids)
         for area_key in area_keys:
             for category_key in category_keys:
                 key = (area_key, category_key)
@@ -332,7 +178,7 @@ def rollups_rebuild(
     rebuild interrupted half-way leaves whole days, each correct, and the rest as they were,
     marks included, for a recompute to finish.
     """
-    plan = [(source, _days_to_rebuild(source, since, until)) for source in sources()]
+    plan = [(source, days_to_rebuild(source, since, until)) for source in sources()]
     if on_total:
         on_total(sum(len(days) for _, days in plan))
     written = 0
@@ -379,7 +225,7 @@ def _clear_marks(source: MetricSource, first: date, last: date) -> None:
         DirtyDay.objects.filter(source=source.name, day__range=(first, last)).delete()
 
 
-def _days_to_rebuild(source: MetricSource, since: date | None, until: date | None) -> list[date]:
+def days_to_rebuild(source: MetricSource, since: date | None, until: date | None) -> list[date]:
     """Every day from the first to the last with records or rollups, clipped to the range."""
     bounds = source.records().aggregate(first=Min(source.time_field), last=Max(source.time_field))
     rollup_bounds = source.rollup.objects.aggregate(first=Min("day"), last=Max("day"))

@@ -12,9 +12,9 @@ from stats.api.serializers import StatsParams
 
 from .. import services
 from ..choices import Agency, CaseSource, CaseStatus, Mediator, RiskLevel
+from ..metrics import SOURCE
 from ..models import CaseStatusChange, DisputeCase, DisputeType, FollowUp
 from ..selectors import FUNNEL, OUTCOMES
-from ..sources import SOURCE
 
 
 class PartySerializer(serializers.Serializer):

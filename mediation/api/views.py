@@ -14,7 +14,7 @@ from stats.api.views import FROM_PARAMETER, StatsView, subject_for
 
 from .. import selectors, services
 from ..filtersets import DisputeCaseFilterSet
-from ..sources import SOURCE
+from ..metrics import SOURCE
 from .serializers import (
     CaseTransitionSerializer,
     CompleteFollowUpSerializer,

@@ -156,9 +156,8 @@ def test_deleting_a_user_leaves_their_events_untouched(make_user):
 
 def test_incidents_are_not_recorded_generically():
     from audit.registry import is_registered
-    from incidents.models import Incident
+    from incidents.models import Incident, IncidentDaily
     from patrols.models import Position
-    from stats.models import IncidentDaily
 
     assert not any(is_registered(model) for model in (Incident, Position, IncidentDaily))
 

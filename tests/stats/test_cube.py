@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from incidents.models import Incident
+from incidents.models import Incident, IncidentDaily
 from incidents.services import incidents_ingest
 from stats.cube import (
     Cube,
@@ -22,10 +22,11 @@ from stats.cube import (
     current_generation,
     held_measures,
 )
-from stats.models import IncidentDaily, RollupChange
+from stats.days import day_bounds
+from stats.models import RollupChange
 from stats.registry import get_source
 from stats.selectors import Subject, stats_summary
-from stats.services import day_bounds, rollups_rebuild, rollups_recompute_dirty
+from stats.services import rollups_rebuild, rollups_recompute_dirty
 from stats.snapshot import indexed
 from stats.windows import Window, window_period
 

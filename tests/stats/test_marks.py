@@ -9,16 +9,13 @@ from django.db import connection, connections, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from incidents.models import Incident
+from incidents.models import Incident, IncidentDaily
 from incidents.services import IngestChunk, incidents_ingest, incidents_ingest_chunks
+from stats import marks as stats_marks
 from stats import services
-from stats.models import ALL_CATEGORIES, EVERYWHERE, DirtyDay, IncidentDaily
-from stats.services import (
-    rollups_mark_dirty,
-    rollups_marks_batched,
-    rollups_rebuild,
-    rollups_recompute_dirty,
-)
+from stats.marks import rollups_mark_dirty, rollups_marks_batched
+from stats.models import ALL_CATEGORIES, EVERYWHERE, DirtyDay
+from stats.services import rollups_rebuild, rollups_recompute_dirty
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +46,7 @@ def test_a_day_changed_in_few_areas_is_marked_area_by_area(db):
 
 
 def test_a_day_changed_in_many_areas_is_marked_once_as_a_whole(db):
-    keys = [(DAY, area) for area in range(1, services.WHOLE_DAY_AREAS + 2)]
+    keys = [(DAY, area) for area in range(1, stats_marks.WHOLE_DAY_AREAS + 2)]
     keys.append((DAY + timedelta(days=1), 3))
     assert rollups_mark_dirty(source="incidents", keys=keys) == 2
     assert marks() == {(DAY, EVERYWHERE), (DAY + timedelta(days=1), 3)}
@@ -80,7 +77,7 @@ def test_whole_day_marks_from_a_bulk_load_recompute_to_exact_counts(
     two_districts, settings, monkeypatch
 ):
     settings.STATS_RECOMPUTE_ON_COMMIT = False
-    monkeypatch.setattr(services, "WHOLE_DAY_AREAS", 1)
+    monkeypatch.setattr(stats_marks, "WHOLE_DAY_AREAS", 1)
     # Points in both stations, in district A outside its station, and outside every area.
     points = [(120.5, 30.5), (122.5, 30.5), (121.5, 31.5), (125.0, 35.0)] * 3
     rows = rows_on(DAY, points, "W")

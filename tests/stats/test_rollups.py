@@ -16,14 +16,15 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from areas.models import Area
-from incidents.models import Category, Incident
+from incidents.models import Category, Incident, IncidentDaily
 from incidents.services import incidents_ingest
 from safecity.celery import app
 from stats import services
-from stats.models import ALL_CATEGORIES, EVERYWHERE, DirtyDay, IncidentDaily
+from stats.days import day_bounds
+from stats.models import ALL_CATEGORIES, EVERYWHERE, DirtyDay
 from stats.registry import get_source, sources
 from stats.selectors import Subject, stats_summary
-from stats.services import day_bounds, rollups_rebuild, rollups_recompute_dirty
+from stats.services import rollups_rebuild, rollups_recompute_dirty
 from stats.windows import Window, previous_period, same_period_last_year, window_period
 
 pytestmark = pytest.mark.django_db

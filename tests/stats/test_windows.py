@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stats import windows
-from stats.selectors import NOTABLE_Z, SIGNIFICANT_Z, compare, rounded
+from stats.compare import NOTABLE_Z, SIGNIFICANT_Z, compare, rounded
 from stats.windows import (
     Period,
     Window,

@@ -22,13 +22,13 @@ from django.conf import settings as django_settings
 from django.db import connection, connections
 from django.utils import timezone
 
-from incidents.models import Incident
+from incidents.models import Incident, IncidentDaily
 from incidents.services import incidents_ingest
 from safecity.celery import app
 from stats import services
+from stats.days import local_day
 from stats.locks import day_lock_key
-from stats.models import ALL_CATEGORIES, EVERYWHERE, DirtyDay, IncidentDaily
-from stats.services import local_day
+from stats.models import ALL_CATEGORIES, EVERYWHERE, DirtyDay
 from stats.tasks import recompute_dirty, reconcile
 
 from ..conftest import child_environment, start_celery_worker, stop

@@ -18,7 +18,8 @@ from demo.users import DEMO_PASSWORD, build_demo_users
 from incidents.models import Incident
 from safecity.core.bulk import analyze_after_load
 from stats.compstat import compstat_publish, last_full_week_end
-from stats.services import recompute_deferred, rollups_rebuild
+from stats.marks import recompute_deferred
+from stats.services import rollups_rebuild
 
 # Published CompStat weeks the demo starts with, for the snapshot selector.
 DEMO_COMPSTAT_WEEKS = 4
