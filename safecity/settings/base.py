@@ -9,15 +9,9 @@ channel layer to Redis.
 from datetime import timedelta
 from pathlib import Path
 
-import environ
-from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-env = environ.Env()
-
-VAR_DIR = Path(env("SAFECITY_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+from .environment import BASE_DIR, EMBEDDED, REDIS_URL, VAR_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env(
@@ -129,8 +123,6 @@ DATABASE_RETRY_AFTER_SECONDS = env.int("DATABASE_RETRY_AFTER_SECONDS", default=1
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, Celery broker, channel layer -----------------------------------------------
-REDIS_URL = env("REDIS_URL", default="")
-EMBEDDED = not REDIS_URL
 # The start of every key SafeCity keeps in Redis (cache, channel-layer groups, request
 # counts), so that deployments sharing one Redis (or parallel test workers) keep apart.
 REDIS_KEY_PREFIX = env("REDIS_KEY_PREFIX", default="safecity")
@@ -197,81 +189,6 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # by and try the lock this often (seconds) to take over when it dies (safecity/core/beat.py).
 CELERY_BEAT_SCHEDULER = "safecity.core.beat:SingletonScheduler"
 BEAT_STANDBY_POLL_SECONDS = env.float("BEAT_STANDBY_POLL_SECONDS", default=5.0)
-CELERY_BEAT_SCHEDULE: dict = {
-    # Each app adds its periodic tasks here; beat's own liveness shows in the worker log.
-    "heartbeat": {
-        "task": "core.heartbeat",
-        "schedule": env.float("BEAT_HEARTBEAT_SECONDS", default=300.0),
-        "args": ["beat"],
-    },
-    "stats-recompute-dirty": {"task": "stats.recompute_dirty", "schedule": 60.0},
-    "stats-reconcile": {
-        "task": "stats.reconcile",
-        "schedule": crontab(hour=3, minute=30),
-        "kwargs": {"days": 60},
-    },
-    "alerts-check-spikes": {"task": "alerts.check_spikes", "schedule": 60.0},
-    "alerts-check-response-breaches": {
-        "task": "alerts.check_response_breaches",
-        "schedule": 60.0,
-    },
-    "campaigns-evaluate-kpis": {
-        "task": "campaigns.evaluate_kpis",
-        "schedule": crontab(hour=4, minute=0),
-    },
-    "campaigns-check-remediation-overdue": {
-        "task": "campaigns.check_remediation_overdue",
-        "schedule": crontab(hour=8, minute=0),
-    },
-    "mediation-check-overdue-followups": {
-        "task": "mediation.check_overdue_followups",
-        "schedule": crontab(minute="*/15"),
-    },
-    "patrols-prune-positions": {
-        "task": "patrols.prune_positions",
-        "schedule": crontab(hour=2, minute=30),
-    },
-    "stats-publish-compstat": {
-        "task": "stats.publish_compstat",
-        "schedule": crontab(day_of_week="mon", hour=6, minute=0),
-    },
-    "audit-archive": {"task": "audit.archive", "schedule": crontab(hour=1, minute=15)},
-    "accounts-prune-login-attempts": {
-        "task": "accounts.prune_login_attempts",
-        "schedule": crontab(minute=40),
-    },
-}
-# Patrols: the rapid-response standard where an area sets none (dispatch, arrival; seconds),
-# how long pings are kept, when a position is too old to dispatch on, and the planning speed.
-RESPONSE_STANDARD_DEFAULT = (
-    env.int("RESPONSE_DISPATCH_SECONDS", default=60),
-    env.int("RESPONSE_ARRIVE_SECONDS", default=300),
-)
-PATROL_POSITION_RETENTION_DAYS = env.int("PATROL_POSITION_RETENTION_DAYS", default=90)
-PATROL_POSITION_FRESH_MINUTES = env.int("PATROL_POSITION_FRESH_MINUTES", default=10)
-PATROL_SPEED_KMH = env.float("PATROL_SPEED_KMH", default=30.0)
-# Coverage: a ping counts for the time to the unit's next one, at most this long.
-PATROL_PING_GAP_MINUTES = env.int("PATROL_PING_GAP_MINUTES", default=5)
-PATROL_COVERAGE_H3_RESOLUTION = env.int("PATROL_COVERAGE_H3_RESOLUTION", default=8)
-PATROL_COVERAGE_MAX_DAYS = env.int("PATROL_COVERAGE_MAX_DAYS", default=31)
-# An open socket re-checks its token or session this often (seconds), and closes when they
-# went; a revoke or a logout closes it at once through the channel layer.
-LIVE_CREDENTIALS_RECHECK_SECONDS = env.float("LIVE_CREDENTIALS_RECHECK_SECONDS", default=5.0)
-# Idle alert sockets get a heartbeat this often, so proxies keep them open.
-ALERTS_HEARTBEAT_SECONDS = env.int("ALERTS_HEARTBEAT_SECONDS", default=25)
-# Instant rules fire for incidents reported within this many hours; older (back-filled) ones
-# are recorded and counted but alert no one.
-ALERTS_INSTANT_MAX_AGE_HOURS = env.int("ALERTS_INSTANT_MAX_AGE_HOURS", default=24)
-# Without a beat (embedded mode) a change asks for its recompute when it commits.
-STATS_RECOMPUTE_ON_COMMIT = env.bool("STATS_RECOMPUTE_ON_COMMIT", default=EMBEDDED)
-# On the real stack summaries read an in-process copy of the rollups (stats/cube.py), checked
-# against the database's generation of them at most this often, and not built above this many
-# rows. Embedded mode (SQLite, a demo) reads the database: a reload would hold SQLite's lock.
-STATS_CUBE = env.bool("STATS_CUBE", default=not EMBEDDED)
-STATS_CUBE_RECHECK_SECONDS = env.float("STATS_CUBE_RECHECK_SECONDS", default=2.0)
-# A process starts a reload at most this often (seconds); meanwhile the database answers.
-STATS_CUBE_RELOAD_SECONDS = env.float("STATS_CUBE_RELOAD_SECONDS", default=10.0)
-STATS_CUBE_MAX_ROWS = env.int("STATS_CUBE_MAX_ROWS", default=5_000_000)
 CELERY_TIMEZONE = env("TIME_ZONE", default="Asia/Shanghai")
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -433,29 +350,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-INCIDENT_GEOJSON_CAP = env.int("INCIDENT_GEOJSON_CAP", default=5000)
-# Area boundaries: the most vertices one may have (the largest real one we hold has 497, a
-# detailed surveyed boundary a few tens of thousands), how much of it may lie over a sibling
-# (a share of the smaller one's area: digitising slop, not a second claim on the ground; the
-# Charlottesville beats overlap by up to 1%), and the zoom a map answer is simplified for when
-# the map names none.
-AREA_MAX_VERTICES = env.int("AREA_MAX_VERTICES", default=100_000)
-AREA_OVERLAP_TOLERANCE = env.float("AREA_OVERLAP_TOLERANCE", default=0.05)
-AREA_MAP_DEFAULT_ZOOM = env.int("AREA_MAP_DEFAULT_ZOOM", default=12)
-# Request bodies: the most bytes of any request (Django's own limit, answered as a JSON 413 by
-# the API), and the bulk ingest route's larger limits, in rows and bytes (larger loads go
-# through the file import, ``manage.py import_incidents``).
-DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
-INCIDENT_BULK_MAX_ROWS = env.int("INCIDENT_BULK_MAX_ROWS", default=50_000)
-INCIDENT_BULK_MAX_BYTES = env.int("INCIDENT_BULK_MAX_BYTES", default=20 * 1024 * 1024)
 
-# --- Audit trail ------------------------------------------------------------------------------
-# Events older than this move to verified archive files (never silently dropped).
-AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
-AUDIT_ARCHIVE_DIR = Path(env("AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-archive")))
-# Only behind a proxy that sets X-Forwarded-For itself; otherwise clients could forge it.
-AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
-# How many proxies stand in front: the client is the address the outermost one appended.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
-# A list answer of more rows than this (or asked for with a larger page_size) is an audit event.
-AUDIT_BULK_READ_ROWS = env.int("AUDIT_BULK_READ_ROWS", default=500)
+# SafeCity's own settings: the schedule, limits, standards and timings of its apps.
+from .platform import *  # noqa: E402, F403
