@@ -69,15 +69,19 @@ def wait_until_http_answers(url: str, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"daphne exited with code {process.returncode} before answering")
+            pytest.fail(f"the server exited with code {process.returncode} before answering")
         try:
             urllib.request.urlopen(url, timeout=2).close()
             return
-        except urllib.error.HTTPError:
-            return  # 503 while a part is down still means daphne is serving
+        except urllib.error.HTTPError as error:
+            # 503 while a part is down still means the platform is serving; 502 and 504 are
+            # the front, whose upstream has not opened its socket yet.
+            if error.code not in (502, 504):
+                return
+            time.sleep(0.2)
         except OSError:
             time.sleep(0.2)
-    pytest.fail(f"daphne did not answer {url} within {STARTUP_SECONDS} s")
+    pytest.fail(f"the server did not answer {url} within {STARTUP_SECONDS} s")
 
 
 @pytest.fixture
