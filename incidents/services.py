@@ -20,8 +20,8 @@ from stats.days import area_key_of, local_day
 from stats.marks import rollups_mark_dirty_for, rollups_marks_batched
 
 from .choices import ALLOWED_TRANSITIONS, H3_RESOLUTIONS, STATUS_TIME_FIELD, IncidentStatus
+from .ingest.rows import FUTURE_TOLERANCE, Problem, RowError, parse_row, response_seconds
 from .models import Category, DeviceEvent, DeviceEventType, Incident, IncidentStatusChange
-from .rows import FUTURE_TOLERANCE, Problem, RowError, parse_row, response_seconds
 from .signals import device_event_received, incidents_created
 
 # Fields an ingest may set; a re-ingest compares these to tell "updated" from "unchanged".

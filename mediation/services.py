@@ -12,8 +12,8 @@ from areas.locator import get_locator
 from areas.models import Area
 from areas.scoping import scope_for
 from audit.services import audit_record
+from incidents.ingest.rows import FUTURE_TOLERANCE
 from incidents.models import Incident
-from incidents.rows import FUTURE_TOLERANCE
 
 from .choices import (
     ALLOWED_TRANSITIONS,

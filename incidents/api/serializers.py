@@ -82,7 +82,8 @@ class IncidentDetailSerializer(IncidentSerializer):
 
 
 class IncidentInputSerializer(serializers.Serializer):
-    """The incident row every ingest path takes (documented here; validated by incidents.rows)."""
+    """The incident row every ingest path takes (documented here; validated by
+    incidents.ingest.rows)."""
 
     source = serializers.ChoiceField(IncidentSource.choices, required=False)
     source_system = serializers.SlugField(required=False, help_text="default 'api'")

@@ -25,8 +25,8 @@ from safecity.core.api.schema import CONFLICT
 
 from .. import selectors, services
 from ..filtersets import IncidentFilterSet
+from ..ingest.rows import RowError
 from ..models import DeviceEventType, Incident
-from ..rows import RowError
 from .serializers import (
     DeviceEventInputSerializer,
     DeviceEventSerializer,

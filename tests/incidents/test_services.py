@@ -9,8 +9,8 @@ from django.db import connections
 from django.utils import timezone
 
 from incidents import services
+from incidents.ingest.rows import RowError, parse_row
 from incidents.models import Incident
-from incidents.rows import RowError, parse_row
 from incidents.services import active_categories, incidents_ingest
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from safecity.core.times import EARLIEST
 
-from .choices import STATUS_TIME_FIELD, IncidentSource, IncidentStatus, Priority
+from ..choices import STATUS_TIME_FIELD, IncidentSource, IncidentStatus, Priority
 
 TIME_FIELDS = (
     "reported_at",
