@@ -189,7 +189,7 @@ def case_transition(
 
 def _incident_for(case: DisputeCase, *, at: datetime, user) -> Incident:
     """The incident an escalated case becomes, opened through the incident ingest."""
-    from incidents.services import incidents_ingest
+    from incidents.ingest import incidents_ingest
 
     row = {
         "source_ref": f"mediation-{case.public_id}",
