@@ -322,7 +322,7 @@ def run_ingest(rows: list[dict]) -> tuple[float, int, int]:
     chunks, pipelined, in one transaction, the commit included."""
     from django.db import transaction
 
-    from incidents.services import chunked, incidents_ingest_chunks
+    from incidents.ingest import chunked, incidents_ingest_chunks
 
     started = time.perf_counter()
     with transaction.atomic():
@@ -354,8 +354,8 @@ def main(argv: list[str] | None = None) -> None:
     setup_s = time.perf_counter() - started
 
     from areas.locator import get_locator
+    from incidents.ingest import active_categories
     from incidents.models import Category, Incident
-    from incidents.services import active_categories
 
     codes = sorted(Category.objects.filter(is_active=True).values_list("code", flat=True))
     started = time.perf_counter()

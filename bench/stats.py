@@ -84,8 +84,8 @@ class IncidentGenerator:
         from areas.choices import AreaKind
         from areas.locator import get_locator
         from areas.models import Area
+        from incidents.ingest import INGESTED_FIELDS
         from incidents.models import Category
-        from incidents.services import INGESTED_FIELDS
 
         self.np = np
         self.rng = np.random.default_rng(seed)
@@ -340,7 +340,7 @@ def time_cube_update(loaded_generation: int) -> tuple[float, float]:
     to load it whole at that generation): what each serving process pays a minute."""
     from django.utils import timezone
 
-    from incidents.services import incidents_ingest
+    from incidents.ingest import incidents_ingest
     from stats.cube import cube_reset, cube_warm
     from stats.registry import get_source
     from stats.services import rollups_recompute_dirty

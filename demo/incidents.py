@@ -19,7 +19,7 @@ from shapely.geometry import Point, shape
 
 from areas.choices import AreaKind
 from areas.models import Area
-from incidents.services import INGEST_CHUNK, IngestChunk, IngestReport, incidents_ingest_chunks
+from incidents.ingest import INGEST_CHUNK, IngestChunk, IngestReport, incidents_ingest_chunks
 
 SOURCE_SYSTEM = "demo"
 DEFAULT_COUNT = 200_000

@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .ingest.rows import ROW_FIELDS, TIME_FIELDS
 from .models import Category
-from .rows import ROW_FIELDS, TIME_FIELDS
 
 
 class MappingError(ValueError):

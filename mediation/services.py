@@ -12,8 +12,8 @@ from areas.locator import get_locator
 from areas.models import Area
 from areas.scoping import scope_for
 from audit.services import audit_record
+from incidents.ingest.rows import FUTURE_TOLERANCE
 from incidents.models import Incident
-from incidents.rows import FUTURE_TOLERANCE
 
 from .choices import (
     ALLOWED_TRANSITIONS,
@@ -189,7 +189,7 @@ def case_transition(
 
 def _incident_for(case: DisputeCase, *, at: datetime, user) -> Incident:
     """The incident an escalated case becomes, opened through the incident ingest."""
-    from incidents.services import incidents_ingest
+    from incidents.ingest import incidents_ingest
 
     row = {
         "source_ref": f"mediation-{case.public_id}",

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.policy import require
-from incidents.rows import FUTURE_TOLERANCE, parse_datetime
+from incidents.ingest.rows import FUTURE_TOLERANCE, parse_datetime
 from safecity.core import live
 from safecity.core.bulk import bulk_insert
 from safecity.core.times import EARLIEST

@@ -30,8 +30,8 @@ from campaigns.models import (
     SubOperation,
     Sweep,
 )
+from incidents.ingest import incidents_ingest
 from incidents.models import Category, Incident
-from incidents.services import incidents_ingest
 from mediation import services as mediation_services
 from mediation.models import DisputeCase, DisputeType, FollowUp
 from patrols.models import PatrolUnit, ResponseStandard

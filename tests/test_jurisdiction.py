@@ -33,8 +33,8 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from campaigns.models import KpiReport, RemediationArea, Sweep
 from dashboards.views import DashboardPage
+from incidents.ingest import incidents_ingest
 from incidents.models import Incident
-from incidents.services import incidents_ingest
 from mediation.models import DisputeCase
 from patrols.models import Position
 from patrols.services import positions_ingest

@@ -46,8 +46,8 @@ from campaigns.models import (
     SubOperation,
     Sweep,
 )
+from incidents.ingest import incidents_ingest
 from incidents.models import DeviceEvent, Incident, IncidentStatusChange
-from incidents.services import incidents_ingest
 from mediation.models import CaseStatusChange, DisputeCase, FollowUp
 from patrols.models import PatrolUnit, Position, ResponseStandard
 from safecity.asgi import application

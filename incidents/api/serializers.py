@@ -1,3 +1,6 @@
+"""The incidents API's shapes: incidents as read, the ingest row as written (generated from
+its one declaration), transitions, ingest reports and device events."""
+
 from rest_framework import serializers
 
 from safecity.core.api.serializers import (
@@ -7,7 +10,14 @@ from safecity.core.api.serializers import (
     StorableJSONField,
 )
 
-from ..choices import IncidentSource, IncidentStatus, Priority
+from ..choices import IncidentStatus
+from ..ingest.rows import (
+    MONEY_DECIMAL_PLACES,
+    MONEY_DIGITS,
+    ROW_FIELD_TABLE,
+    FieldKind,
+    RowField,
+)
 from ..models import Incident, IncidentStatusChange
 
 
@@ -81,32 +91,40 @@ class IncidentDetailSerializer(IncidentSerializer):
         read_only_fields = fields
 
 
-class IncidentInputSerializer(serializers.Serializer):
-    """The incident row every ingest path takes (documented here; validated by incidents.rows)."""
+def _input_field(spec: RowField) -> serializers.Field:
+    """The REST field documenting one row field (the row parser does the validating)."""
+    options: dict = {"required": spec.required}
+    if spec.help_text:
+        options["help_text"] = spec.help_text
+    bounds = {"min_value": spec.minimum, "max_value": spec.maximum}
+    match spec.kind:
+        case FieldKind.TEXT | FieldKind.CODE:
+            return serializers.CharField(
+                max_length=spec.max_length, allow_blank=not spec.required, **options
+            )
+        case FieldKind.SLUG:
+            return serializers.SlugField(max_length=spec.max_length, **options)
+        case FieldKind.CHOICE:
+            return serializers.ChoiceField(spec.choices.choices, **options)
+        case FieldKind.TIME:
+            return serializers.DateTimeField(allow_null=not spec.required, **options)
+        case FieldKind.COORDINATE:
+            return serializers.FloatField(allow_null=True, **bounds, **options)
+        case FieldKind.INTEGER:
+            return serializers.IntegerField(**bounds, **options)
+        case FieldKind.MONEY:
+            return serializers.DecimalField(
+                MONEY_DIGITS, MONEY_DECIMAL_PLACES, allow_null=True, **bounds, **options
+            )
+    raise ValueError(f"no REST field for a {spec.kind} row field")
 
-    source = serializers.ChoiceField(IncidentSource.choices, required=False)
-    source_system = serializers.SlugField(required=False, help_text="default 'api'")
-    source_ref = serializers.CharField(max_length=128)
-    category = serializers.CharField(help_text="taxonomy code")
-    reported_at = serializers.DateTimeField()
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
-    dispatched_at = serializers.DateTimeField(required=False, allow_null=True)
-    on_scene_at = serializers.DateTimeField(required=False, allow_null=True)
-    closed_at = serializers.DateTimeField(required=False, allow_null=True)
-    filed_at = serializers.DateTimeField(required=False, allow_null=True)
-    solved_at = serializers.DateTimeField(required=False, allow_null=True)
-    lon = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
-    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
-    address = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    priority = serializers.ChoiceField(Priority.choices, required=False)
-    money_involved = serializers.DecimalField(14, 2, required=False, allow_null=True)
-    loss = serializers.DecimalField(14, 2, required=False, allow_null=True)
-    recovered = serializers.DecimalField(14, 2, required=False, allow_null=True)
-    arrested = serializers.IntegerField(required=False, min_value=0)
-    transfer_agency = serializers.CharField(required=False, allow_blank=True)
-    transferred_at = serializers.DateTimeField(required=False, allow_null=True)
-    transfer_outcome = serializers.CharField(required=False, allow_blank=True)
-    summary = serializers.CharField(required=False, allow_blank=True)
+
+class IncidentInputSerializer(serializers.Serializer):
+    """The incident row every ingest path takes, generated from its one declaration
+    (incidents.ingest.rows.ROW_FIELD_TABLE), which the row parser validates."""
+
+    def get_fields(self):
+        return {spec.name: _input_field(spec) for spec in ROW_FIELD_TABLE}
 
 
 class TransitionSerializer(serializers.Serializer):

@@ -25,8 +25,15 @@ from safecity.core.api.schema import CONFLICT
 
 from .. import selectors, services
 from ..filtersets import IncidentFilterSet
+from ..ingest import (
+    INGEST_CHUNK,
+    Rejection,
+    RowError,
+    chunked,
+    incidents_ingest,
+    incidents_ingest_chunks,
+)
 from ..models import DeviceEventType, Incident
-from ..rows import RowError
 from .serializers import (
     DeviceEventInputSerializer,
     DeviceEventSerializer,
@@ -216,13 +223,13 @@ class IncidentViewSet(viewsets.GenericViewSet):
         if not rows:
             raise ValidationError("no rows")
         atomic = request.query_params.get("atomic", "").lower() in {"1", "true", "yes"}
-        if atomic or len(rows) <= services.INGEST_CHUNK:
-            report = services.incidents_ingest(
+        if atomic or len(rows) <= INGEST_CHUNK:
+            report = incidents_ingest(
                 rows=rows, user=request.user, atomic=atomic, prior_rejections=unreadable
             )
         else:
-            report = services.incidents_ingest_chunks(
-                services.chunked(rows, prior_rejections=unreadable), user=request.user
+            report = incidents_ingest_chunks(
+                chunked(rows, prior_rejections=unreadable), user=request.user
             )
         return Response(report.as_dict())
 
@@ -302,7 +309,7 @@ def _read_bulk_body(body: bytes):
         try:
             rows.append(parse_json(line))
         except ParseError as exc:
-            unreadable.append(services.Rejection(number, "row", f"not JSON: {exc.detail}"))
+            unreadable.append(Rejection(number, "row", f"not JSON: {exc.detail}"))
             rows.append(None)
     return rows, unreadable
 

@@ -11,8 +11,9 @@ from alerts.choices import AlertState
 from alerts.models import Alert
 from campaigns.choices import Direction, Metric
 from campaigns.models import Campaign, KpiItem
+from incidents.ingest import incidents_ingest
 from incidents.models import Incident
-from incidents.services import incident_transition, incidents_ingest
+from incidents.services import incident_transition
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from accounts.choices import Role
 from accounts.models import User
 from alerts.choices import RuleKind, Severity
 from alerts.models import Alert, AlertRule
-from incidents.services import incidents_ingest
+from incidents.ingest import incidents_ingest
 from safecity.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,8 +11,9 @@ from alerts import services
 from alerts.choices import AlertState, RuleKind, Severity
 from alerts.models import Alert, AlertRule
 from areas.choices import AreaKind
+from incidents.ingest import incidents_ingest
 from incidents.models import Incident
-from incidents.services import device_event_receive, incidents_ingest
+from incidents.services import device_event_receive
 from safecity.core import live
 
 from ..factories import AreaFactory, square

@@ -12,7 +12,7 @@ from alerts.models import Alert, AlertRule
 from campaigns import services
 from campaigns.choices import KpiStatus
 from campaigns.models import KpiItem, RemediationArea
-from incidents.services import incidents_ingest
+from incidents.ingest import incidents_ingest
 
 from ..factories import square
 

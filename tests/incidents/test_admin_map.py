@@ -11,8 +11,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_admin_lists_incidents_with_filters_and_shows_one_on_a_map(live_server, two_districts):
+    from incidents.ingest import incidents_ingest
     from incidents.models import Incident
-    from incidents.services import incidents_ingest
 
     incidents_ingest(
         rows=[

@@ -11,9 +11,16 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts.choices import Role
-from incidents import services
+from incidents import ingest
+from incidents.api import views as incident_api_views
+from incidents.ingest import (
+    IngestChunk,
+    chunked,
+    incidents_ingest,
+    incidents_ingest_chunks,
+    pipeline,
+)
 from incidents.models import Incident
-from incidents.services import IngestChunk, chunked, incidents_ingest, incidents_ingest_chunks
 from safecity.core.bulk import uuid4_texts
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +46,7 @@ def rows(prefix: str, count: int) -> list[dict]:
 
 
 def stored(system: str) -> list[tuple]:
-    fields = [name for name in services.INGESTED_FIELDS if name != "source"]
+    fields = [name for name in ingest.INGESTED_FIELDS if name != "source"]
     return list(
         Incident.objects.filter(source_system=system)
         .order_by("source_ref")
@@ -49,7 +56,8 @@ def stored(system: str) -> list[tuple]:
 
 @pytest.fixture
 def small_chunks(monkeypatch):
-    monkeypatch.setattr(services, "INGEST_CHUNK", 7)
+    monkeypatch.setattr(pipeline, "INGEST_CHUNK", 7)
+    monkeypatch.setattr(incident_api_views, "INGEST_CHUNK", 7)
 
 
 def test_chunks_store_what_one_call_stores(two_districts, small_chunks):
@@ -112,7 +120,7 @@ def test_the_pipeline_recovers_when_another_writer_commits_the_same_rows_first(
     two_districts, monkeypatch
 ):
     batch = rows("Y", 40)
-    real_insert_new = services._insert_new
+    real_insert_new = pipeline._insert_new
 
     def other_writer():
         incidents_ingest(rows=batch[10:12], source_system="t", return_incidents=True)
@@ -122,14 +130,14 @@ def test_the_pipeline_recovers_when_another_writer_commits_the_same_rows_first(
         # Another process commits two of these rows after this ingest looked for existing ones:
         # the COPY, running in the background, fails on them.
         if any(r["source_ref"] == "Y0010" for r in new_rows):
-            monkeypatch.setattr(services, "_insert_new", real_insert_new)
+            monkeypatch.setattr(pipeline, "_insert_new", real_insert_new)
             thread = threading.Thread(target=other_writer)
             thread.start()
             thread.join()
         return real_insert_new(new_rows, wait=wait)
 
-    monkeypatch.setattr(services, "_insert_new", racing_insert_new)
-    monkeypatch.setattr(services, "INGEST_CHUNK", 8)
+    monkeypatch.setattr(pipeline, "_insert_new", racing_insert_new)
+    monkeypatch.setattr(pipeline, "INGEST_CHUNK", 8)
     report = incidents_ingest_chunks(chunked(batch), source_system="t")
     assert (report.created, report.unchanged, report.rejected) == (38, 2, 0)
     assert Incident.objects.filter(source_system="t").count() == 40

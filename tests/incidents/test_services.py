@@ -8,10 +8,10 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from incidents import services
+from incidents import ingest, services
+from incidents.ingest import active_categories, incidents_ingest, pipeline, plan
+from incidents.ingest.rows import RowError, parse_row
 from incidents.models import Incident
-from incidents.rows import RowError, parse_row
-from incidents.services import active_categories, incidents_ingest
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def row(ref: str, **overrides) -> dict:
 
 
 def stored(system: str) -> list[dict]:
-    fields = list(services.INGESTED_FIELDS)
+    fields = list(ingest.INGESTED_FIELDS)
     return list(
         Incident.objects.filter(source_system=system)
         .order_by("source_ref")
@@ -127,7 +127,7 @@ def test_ingest_recovers_when_another_writer_commits_the_same_rows_first(
 ):
     count = 50
     rows = many_rows("Y", count)
-    real_insert_new = services._insert_new
+    real_insert_new = pipeline._insert_new
 
     def other_writer():
         incidents_ingest(rows=rows[:2], source_system="t", return_incidents=True)
@@ -135,13 +135,13 @@ def test_ingest_recovers_when_another_writer_commits_the_same_rows_first(
 
     def racing_insert_new(new_rows):
         # Another process commits two of these rows after this ingest looked for existing ones.
-        monkeypatch.setattr(services, "_insert_new", real_insert_new)
+        monkeypatch.setattr(pipeline, "_insert_new", real_insert_new)
         thread = threading.Thread(target=other_writer)
         thread.start()
         thread.join()
         real_insert_new(new_rows)
 
-    monkeypatch.setattr(services, "_insert_new", racing_insert_new)
+    monkeypatch.setattr(pipeline, "_insert_new", racing_insert_new)
     report = incidents_ingest(rows=rows, source_system="t")
     assert (report.created, report.unchanged, report.rejected) == (count - 2, 2, 0)
     assert Incident.objects.filter(source_system="t").count() == count
@@ -188,8 +188,8 @@ def test_a_pipelined_load_rejects_rows_over_another_districts_incidents(station_
     incidents_ingest(rows=[row("R2", lon=122.5)], source_system="t")
     before = Incident.objects.values().get(source_ref="R2")
     rows = [row("R1"), row("R2"), row("R3")]
-    report = services.incidents_ingest_chunks(
-        services.chunked(rows), user=station_officer, source_system="t"
+    report = ingest.incidents_ingest_chunks(
+        ingest.chunked(rows), user=station_officer, source_system="t"
     )
     assert (report.created, report.rejected) == (2, 1)
     assert [error.as_dict() for error in report.errors] == [
@@ -217,14 +217,14 @@ def test_an_atomic_ingest_with_a_foreign_row_writes_nothing(station_officer):
 
 def _looking_first_finds_nothing(monkeypatch):
     """The first look for existing incidents comes before another writer's commit."""
-    real_existing = services._existing
+    real_existing = plan.existing_incidents
     calls = []
 
     def stale_then_real(accepted):
         calls.append(1)
         return {} if len(calls) == 1 else real_existing(accepted)
 
-    monkeypatch.setattr(services, "_existing", stale_then_real)
+    monkeypatch.setattr(plan, "existing_incidents", stale_then_real)
 
 
 def test_a_single_create_beaten_by_another_writer_becomes_an_update(station_officer, monkeypatch):

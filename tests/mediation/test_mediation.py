@@ -13,8 +13,8 @@ from accounts.choices import Role
 from alerts.choices import RuleKind, Severity
 from alerts.models import Alert, AlertRule
 from areas.models import Area
+from incidents.ingest import incidents_ingest
 from incidents.models import Incident
-from incidents.services import incidents_ingest
 from mediation.choices import ALLOWED_TRANSITIONS, Agency, CaseStatus
 from mediation.models import DisputeCase, FollowUp
 from mediation.services import followups_check_overdue, mask_name, mask_phone

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.choices import Role
+from incidents.ingest import incidents_ingest
 from incidents.models import Incident
-from incidents.services import incidents_ingest
 from patrols.models import ResponseStandard
 from patrols.services import standard_for
 from stats.services import rollups_rebuild, rollups_recompute_dirty

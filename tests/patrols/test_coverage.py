@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from areas.choices import AreaKind
+from incidents.ingest import incidents_ingest
 from incidents.models import Incident
-from incidents.services import incidents_ingest
 from patrols import services
 from patrols.coverage import coverage
 from patrols.models import PatrolUnit

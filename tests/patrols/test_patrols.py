@@ -9,8 +9,8 @@ from accounts.choices import Role
 from alerts.choices import RuleKind, Severity
 from alerts.models import Alert, AlertRule
 from alerts.services import alerts_check_response_breaches
+from incidents.ingest import incidents_ingest
 from incidents.models import Incident
-from incidents.services import incidents_ingest
 from patrols import services
 from patrols.models import PatrolUnit, Position, ResponseStandard
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.choices import Role
+from incidents.ingest import incidents_ingest
 from incidents.models import Incident
-from incidents.services import incidents_ingest
 from stats import selectors
 from stats.services import rollups_recompute_dirty
 

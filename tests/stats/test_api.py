@@ -17,8 +17,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.choices import Role
+from incidents.ingest import incidents_ingest
 from incidents.models import Category, IncidentDaily
-from incidents.services import incidents_ingest
 from stats.services import rollups_recompute_dirty
 from stats.windows import Period
 

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from areas.models import Area
-from incidents.services import incidents_ingest
+from incidents.ingest import incidents_ingest
 from stats.compstat import compstat_publish, last_full_week_end
 from stats.models import EVERYWHERE, CompstatReport, CompstatSnapshot, DirtyDay
 from stats.services import rollups_recompute_dirty

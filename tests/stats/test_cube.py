@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from incidents.ingest import incidents_ingest
 from incidents.models import Incident, IncidentDaily
-from incidents.services import incidents_ingest
 from stats.cube import (
     Cube,
     cube_reset,

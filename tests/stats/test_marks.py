@@ -9,8 +9,8 @@ from django.db import connection, connections, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
+from incidents.ingest import IngestChunk, incidents_ingest, incidents_ingest_chunks
 from incidents.models import Incident, IncidentDaily
-from incidents.services import IngestChunk, incidents_ingest, incidents_ingest_chunks
 from stats import marks as stats_marks
 from stats import services
 from stats.marks import rollups_mark_dirty, rollups_marks_batched

@@ -16,8 +16,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from areas.models import Area
+from incidents.ingest import incidents_ingest
 from incidents.models import Category, Incident, IncidentDaily
-from incidents.services import incidents_ingest
 from safecity.celery import app
 from stats import services
 from stats.days import day_bounds
@@ -223,7 +223,7 @@ def test_rebuild_command_reports_its_days(dataset):
 def test_ingest_while_a_recompute_runs_loses_nothing(two_districts, settings, monkeypatch):
     """The worst interleaving: a recompute has claimed the day's mark and computes the day
     before a concurrent ingest for that day commits. The ingest's own mark must survive."""
-    import incidents.services as incident_services
+    import incidents.ingest.pipeline as ingest_pipeline
 
     settings.STATS_RECOMPUTE_ON_COMMIT = False
     moment = datetime(2025, 8, 1, 3, tzinfo=UTC)
@@ -233,7 +233,7 @@ def test_ingest_while_a_recompute_runs_loses_nothing(two_districts, settings, mo
 
     claimed, release, ingest_marked, recompute_done = (threading.Event() for _ in range(4))
     real_recompute = services.rollup_day_recompute
-    real_mark = incident_services.rollups_mark_dirty_for
+    real_mark = ingest_pipeline.rollups_mark_dirty_for
 
     def recompute_after_release(**kwargs):
         claimed.set()
@@ -248,7 +248,7 @@ def test_ingest_while_a_recompute_runs_loses_nothing(two_districts, settings, mo
         return count
 
     monkeypatch.setattr(services, "rollup_day_recompute", recompute_after_release)
-    monkeypatch.setattr(incident_services, "rollups_mark_dirty_for", mark_then_linger)
+    monkeypatch.setattr(ingest_pipeline, "rollups_mark_dirty_for", mark_then_linger)
 
     def recompute_thread():
         rollups_recompute_dirty()

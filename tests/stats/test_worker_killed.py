@@ -22,8 +22,8 @@ from django.conf import settings as django_settings
 from django.db import connection, connections
 from django.utils import timezone
 
+from incidents.ingest import incidents_ingest
 from incidents.models import Incident, IncidentDaily
-from incidents.services import incidents_ingest
 from safecity.celery import app
 from stats import services
 from stats.days import local_day

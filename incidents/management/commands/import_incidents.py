@@ -5,14 +5,14 @@ from django.db import transaction
 from tqdm import tqdm
 
 from incidents.importing import FileProblem, MappingError, check_file, load_mapping, read_records
-from incidents.models import Incident
-from incidents.services import (
+from incidents.ingest import (
     INGEST_CHUNK,
     IngestChunk,
     IngestReport,
     Rejection,
     incidents_ingest_chunks,
 )
+from incidents.models import Incident
 from safecity.core import exports
 from safecity.core.bulk import analyze_after_load
 

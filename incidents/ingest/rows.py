@@ -1,65 +1,118 @@
-"""Validation of incident rows, the one input format of every ingest path (REST, files, demo).
+"""The incident row, the one input format of every ingest path (REST, bulk, files, devices,
+the demo): its fields, declared once in ``ROW_FIELD_TABLE``, and their validation.
 
 A row is a flat dict of plain values. ``parse_row`` turns it into model field values or a
 list of problems, each naming the field, so a bulk import can report row by row. It is plain
 Python rather than a serializer because bulk ingest validates tens of thousands of rows a
-second.
+second. The REST input serializer, and so the OpenAPI schema, is generated from the same table
+(``incidents.api.serializers.IncidentInputSerializer``): a new row field is one line in the
+table, its check in ``parse_row``, and the model field it fills in ``plan.INGESTED_FIELDS``.
 """
 
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from django.db.models import Choices
 from django.utils import timezone
 
 from safecity.core.times import EARLIEST
 
-from .choices import STATUS_TIME_FIELD, IncidentSource, IncidentStatus, Priority
+from ..choices import STATUS_TIME_FIELD, IncidentSource, IncidentStatus, Priority
 
-TIME_FIELDS = (
-    "reported_at",
-    "occurred_at",
-    "dispatched_at",
-    "on_scene_at",
-    "closed_at",
-    "filed_at",
-    "solved_at",
-    "transferred_at",
-)
-MONEY_FIELDS = ("money_involved", "loss", "recovered")
-TEXT_LIMITS = {
-    "source_ref": 128,
-    "address": 300,
-    "summary": 10_000,
-    "transfer_agency": 100,
-    "transfer_outcome": 300,
-}
-ROW_FIELDS = frozenset(
-    {
-        "source",
-        "source_system",
-        "category",
-        "lon",
-        "lat",
-        "priority",
-        "arrested",
-        *TIME_FIELDS,
-        *MONEY_FIELDS,
-        *TEXT_LIMITS,
-    }
-)
-MAX_MONEY = Decimal("999999999999.99")
+
+class FieldKind(StrEnum):
+    """What a row field holds, which decides how it is checked and documented."""
+
+    TEXT = "text"
+    SLUG = "slug"  # letters, digits, - and _
+    CODE = "code"  # a taxonomy code
+    CHOICE = "choice"
+    TIME = "time"  # ISO 8601; naive times are in the ingest's time zone
+    COORDINATE = "coordinate"
+    INTEGER = "integer"
+    MONEY = "money"  # at most two decimal places
+
+
+@dataclass(frozen=True)
+class RowField:
+    """One field of the incident row."""
+
+    name: str
+    kind: FieldKind
+    required: bool = False
+    max_length: int | None = None
+    choices: type[Choices] | None = None
+    minimum: int | Decimal | None = None
+    maximum: int | Decimal | None = None
+    help_text: str = ""
+
+
+MIN_MONEY, MAX_MONEY = Decimal(0), Decimal("999999999999.99")
+MONEY_DIGITS, MONEY_DECIMAL_PLACES = 14, 2
 # PostgreSQL's integer, which holds arrests and response seconds.
 MAX_INTEGER = 2**31 - 1
-SOURCE_SYSTEM = re.compile(r"[-a-zA-Z0-9_]{1,48}")
-# Choices' .values builds a list on every access; rows are checked tens of thousands a second.
-SOURCES = frozenset(IncidentSource.values)
-PRIORITIES = frozenset(Priority.values)
+_TIME, _TEXT, _MONEY = FieldKind.TIME, FieldKind.TEXT, FieldKind.MONEY
+_TIME_HELP = "ISO 8601; naive times are in the ingest's time zone"
+
+# The order is the schema's, and the order in which problems of several fields are listed.
+ROW_FIELD_TABLE = (
+    RowField("source", FieldKind.CHOICE, choices=IncidentSource),
+    RowField(
+        "source_system",
+        FieldKind.SLUG,
+        max_length=48,
+        help_text="the system the row comes from; default 'api'",
+    ),
+    RowField(
+        "source_ref",
+        _TEXT,
+        required=True,
+        max_length=128,
+        help_text="the row's reference, unique within its source system",
+    ),
+    RowField("category", FieldKind.CODE, required=True, help_text="taxonomy code"),
+    RowField("reported_at", _TIME, required=True, help_text=_TIME_HELP),
+    RowField("occurred_at", _TIME, help_text=_TIME_HELP),
+    RowField("dispatched_at", _TIME, help_text=_TIME_HELP),
+    RowField("on_scene_at", _TIME, help_text=_TIME_HELP),
+    RowField("closed_at", _TIME, help_text=_TIME_HELP),
+    RowField("filed_at", _TIME, help_text=_TIME_HELP),
+    RowField("solved_at", _TIME, help_text=_TIME_HELP),
+    RowField("lon", FieldKind.COORDINATE, minimum=-180, maximum=180, help_text="with lat"),
+    RowField("lat", FieldKind.COORDINATE, minimum=-90, maximum=90, help_text="with lon"),
+    RowField("address", _TEXT, max_length=300),
+    RowField("priority", FieldKind.CHOICE, choices=Priority),
+    RowField("money_involved", _MONEY, minimum=MIN_MONEY, maximum=MAX_MONEY),
+    RowField("loss", _MONEY, minimum=MIN_MONEY, maximum=MAX_MONEY),
+    RowField("recovered", _MONEY, minimum=MIN_MONEY, maximum=MAX_MONEY),
+    RowField("arrested", FieldKind.INTEGER, minimum=0, maximum=MAX_INTEGER, help_text="people"),
+    RowField("summary", _TEXT, max_length=10_000),
+    RowField("transfer_agency", _TEXT, max_length=100, help_text="the agency it went to"),
+    RowField("transferred_at", _TIME, help_text=_TIME_HELP),
+    RowField("transfer_outcome", _TEXT, max_length=300),
+)
+ROW_FIELD = {spec.name: spec for spec in ROW_FIELD_TABLE}
+
+# What parse_row works with, read from the table once: rows are checked tens of thousands a
+# second.
+ROW_FIELDS = frozenset(ROW_FIELD)
+TIME_FIELDS = tuple(spec.name for spec in ROW_FIELD_TABLE if spec.kind is _TIME)
+MONEY_FIELDS = tuple(spec.name for spec in ROW_FIELD_TABLE if spec.kind is _MONEY)
+TEXT_LIMITS = {spec.name: spec.max_length for spec in ROW_FIELD_TABLE if spec.kind is _TEXT}
+SOURCE_SYSTEM_LENGTH = ROW_FIELD["source_system"].max_length
+SOURCE_SYSTEM = re.compile(rf"[-a-zA-Z0-9_]{{1,{SOURCE_SYSTEM_LENGTH}}}")
+# Choices' .values builds a list on every access.
+SOURCES = frozenset(ROW_FIELD["source"].choices.values)
+PRIORITIES = frozenset(ROW_FIELD["priority"].choices.values)
+LON, LAT, ARRESTED = ROW_FIELD["lon"], ROW_FIELD["lat"], ROW_FIELD["arrested"]
 DEFAULT_SOURCE = str(IncidentSource.CALL_110)
 DEFAULT_PRIORITY = int(Priority.NORMAL)
 TEXT_LIMIT_ITEMS = tuple(TEXT_LIMITS.items())
+
 # Clocks drift; a report a few minutes "in the future" is a clock, not an error.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # The order in which a call's timestamps must fall.
@@ -131,7 +184,9 @@ def parse_row(
     values["source"] = source
     values["source_system"] = str(get("source_system") or "api")
     if not SOURCE_SYSTEM.fullmatch(values["source_system"]):
-        problems.append(Problem("source_system", "letters, digits, - and _; at most 48"))
+        problems.append(
+            Problem("source_system", f"letters, digits, - and _; at most {SOURCE_SYSTEM_LENGTH}")
+        )
 
     for name, limit in TEXT_LIMIT_ITEMS:
         text = get(name)
@@ -185,10 +240,14 @@ def parse_row(
         except (TypeError, ValueError, OverflowError):
             problems.append(Problem("lon", f"coordinates must be numbers: {lon!r}, {lat!r}"))
         else:
-            if not -180 <= values["lon"] <= 180:
-                problems.append(Problem("lon", f"longitude {lon} is outside -180..180"))
-            if not -90 <= values["lat"] <= 90:
-                problems.append(Problem("lat", f"latitude {lat} is outside -90..90"))
+            if not LON.minimum <= values["lon"] <= LON.maximum:
+                problems.append(
+                    Problem("lon", f"longitude {lon} is outside {LON.minimum}..{LON.maximum}")
+                )
+            if not LAT.minimum <= values["lat"] <= LAT.maximum:
+                problems.append(
+                    Problem("lat", f"latitude {lat} is outside {LAT.minimum}..{LAT.maximum}")
+                )
 
     priority = get("priority")
     try:
@@ -201,10 +260,15 @@ def parse_row(
     arrested = get("arrested")
     try:
         values["arrested"] = 0 if arrested in (None, "") else int(arrested)
-        if not 0 <= values["arrested"] <= MAX_INTEGER:
+        if not ARRESTED.minimum <= values["arrested"] <= ARRESTED.maximum:
             raise ValueError
     except (TypeError, ValueError, OverflowError):
-        problems.append(Problem("arrested", f"must be a whole number from 0 to {MAX_INTEGER}"))
+        problems.append(
+            Problem(
+                "arrested",
+                f"must be a whole number from {ARRESTED.minimum} to {ARRESTED.maximum}",
+            )
+        )
 
     for name in MONEY_FIELDS:
         raw = get(name)
@@ -216,8 +280,8 @@ def parse_row(
         except (InvalidOperation, ValueError):
             problems.append(Problem(name, f"not an amount: {raw!r}"))
             continue
-        if not Decimal(0) <= values[name] <= MAX_MONEY:
-            problems.append(Problem(name, "must be between 0 and 999,999,999,999.99"))
+        if not MIN_MONEY <= values[name] <= MAX_MONEY:
+            problems.append(Problem(name, f"must be between {MIN_MONEY} and {MAX_MONEY:,}"))
 
     if problems:
         raise RowError(problems)
