@@ -10,7 +10,7 @@ from areas.choices import AreaKind
 from areas.models import Area
 from areas.scoping import scope_for
 from stats.api.serializers import StatsParams
-from stats.api.views import subject_for
+from stats.subjects import subject_for
 from stats.selectors import Subject
 from stats.windows import Period, Window
 
@@ -83,7 +83,7 @@ def selection_for(request) -> Selection:
         params = StatsParams(data=query)
         params.is_valid(raise_exception=True)
     values = params.validated_data
-    subject = subject_for(request, values)
+    subject = subject_for(request.user, values)
     area = None
     if subject.area_path:
         area = Area.objects.get(pk=subject.area_key)
