@@ -5,16 +5,8 @@
   var S = window.SafeCity;
   var cfg = S.config;
   var labels = cfg.labels;
-  var base = "/api/v1/campaigns/";
-
-  function done(element) { element.removeAttribute("data-loading"); }
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var element = S.dom.element;
+  var done = S.dom.done;
 
   // A figure as <data value=...>: the raw number for readers, the formatted one for people.
   function figure(value, kind) {
@@ -137,7 +129,7 @@
     done(yoy);
   }
 
-  S.api(base + cfg.campaign + "/summary/")
+  S.api(S.route("campaign-summary", { pk: cfg.campaign }))
     .then(function (summary) {
       showResults(summary);
       showComparison(summary);
@@ -150,7 +142,7 @@
   // --- sweeps: the tallies of each sweep, by date.
   var sweepChart = document.getElementById("sweeps");
   var SWEEP_SERIES = ["venues_checked", "hazards_found", "hazards_rectified", "violations", "cases"];
-  all(base + "sweeps/", { campaign: cfg.campaign })
+  all(S.route("campaign-sweep-list"), { campaign: cfg.campaign })
     .then(function (sweeps) {
       done(sweepChart);
       if (!sweeps.length) {
@@ -213,7 +205,7 @@
     inspections.append(detail);
     inspections.dataset.area = area.id;
     inspections.setAttribute("data-loading", "");
-    S.api(base + "remediation-areas/" + area.id + "/inspections/")
+    S.api(S.route("campaign-remediation-inspections", { pk: area.id }))
       .then(function (rows) {
         var list = element("ol", "inspection-list");
         rows.forEach(function (row) {
@@ -278,7 +270,7 @@
     row.append(name, status, element("td", isOverdue(area) ? "overdue" : null, area.due_on), current, change);
     table.querySelector("tbody").append(row);
 
-    S.api(base + "remediation-areas/" + area.id + "/stats/")
+    S.api(S.route("campaign-remediation-stats", { pk: area.id }))
       .then(function (stats) {
         current.replaceChildren(figure(stats.current));
         current.dataset.current = stats.current;
@@ -289,7 +281,7 @@
       .catch(function (error) { current.textContent = "—"; console.warn(error); });
   }
 
-  var remediations = all(base + "remediation-areas/", { campaign: cfg.campaign })
+  var remediations = all(S.route("campaign-remediation-list"), { campaign: cfg.campaign })
     .then(function (areas) {
       areas.sort(function (a, b) { return a.due_on < b.due_on ? -1 : a.due_on > b.due_on ? 1 : a.id - b.id; });
       areas.forEach(addArea);

@@ -13,13 +13,13 @@
   });
 
   var clusters = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false }).addTo(map);
-  Promise.all([areas, S.api("/api/v1/incidents/", Object.assign({ format: "geojson" }, cfg.filters))])
+  Promise.all([areas, S.api(S.route("incident-list"), Object.assign({ format: "geojson" }, cfg.filters))])
     .then(function (results) {
       var data = results[1];
       clusters.addLayers(data.features.map(function (feature) {
         var c = feature.geometry.coordinates;
         var marker = L.marker([c[1], c[0]]);
-        marker.bindPopup(S.text.link("/incidents/" + encodeURIComponent(feature.properties.id) + "/", feature.properties.category + " · " + feature.properties.reported_at.slice(0, 16).replace("T", " ")));
+        marker.bindPopup(S.text.link(S.route("dash-incident", { public_id: feature.properties.id }), feature.properties.category + " · " + feature.properties.reported_at.slice(0, 16).replace("T", " ")));
         return marker;
       }));
       element.dataset.points = data.features.length;

@@ -4,15 +4,15 @@
   "use strict";
   var S = window.SafeCity;
   var stats = S.config.stats;
-
-  function done(element) { element.removeAttribute("data-loading"); }
+  var statsPath = S.route("mediation-stats");
+  var done = S.dom.done;
 
   function percent(share) {
     return share === null || share === undefined ? "—" : S.formatNumber(share * 100) + "%";
   }
 
   var funnel = document.getElementById("funnel");
-  S.api("/api/v1/mediation/stats/", stats)
+  S.api(statsPath, stats)
     .then(function (data) {
       S.charts.funnel(funnel, data.funnel.map(function (row) {
         return { name: S.t("stage_" + row.stage), value: row.count };
@@ -23,7 +23,7 @@
 
   // Screened and resolved per type, largest on top, with the resolution rate in the tooltip.
   var types = document.getElementById("types");
-  S.api("/api/v1/mediation/stats/", Object.assign({}, stats, { by: "type" }))
+  S.api(statsPath, Object.assign({}, stats, { by: "type" }))
     .then(function (data) {
       var rows = data.rows.slice().reverse();
       var chart = S.charts.chart(types);
@@ -56,7 +56,7 @@
 
   // The child areas, with a link down to each.
   var areas = document.getElementById("areas");
-  S.api("/api/v1/mediation/stats/", Object.assign({}, stats, { by: "area" }))
+  S.api(statsPath, Object.assign({}, stats, { by: "area" }))
     .then(function (data) {
       var body = areas.querySelector("tbody");
       data.rows.forEach(function (row) {

@@ -4,15 +4,8 @@
   "use strict";
   var S = window.SafeCity;
   var cfg = S.config;
-
-  function done(element) { element.removeAttribute("data-loading"); }
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var element = S.dom.element;
+  var done = S.dom.done;
 
   function share(value) {
     return value === null || value === undefined ? "—" : (value * 100).toFixed(1) + "%";
@@ -185,7 +178,7 @@
 
   // --- coverage against hotspots, per zone; it also colours the zones.
   var coverage = document.getElementById("coverage");
-  Promise.all([S.api("/api/v1/patrols/coverage/", cfg.coverage), zones])
+  Promise.all([S.api(S.route("patrol-coverage"), cfg.coverage), zones])
     .then(function (results) {
       var data = results[0];
       var body = coverage.querySelector("tbody");

@@ -56,7 +56,7 @@
     var title = document.createElement(alert.incident ? "a" : "span");
     title.className = "title";
     title.textContent = S.alertTitle(alert);
-    if (alert.incident) title.href = "/incidents/" + alert.incident + "/";
+    if (alert.incident) title.href = S.route("dash-incident", { public_id: alert.incident });
     var state = document.createElement("span");
     state.className = "state";
     state.textContent = S.t("state_" + alert.state);
@@ -90,7 +90,7 @@
       if (!button || !list.contains(button)) return;
       var item = button.closest("[data-alert-id]");
       button.disabled = true;
-      S.post("/api/v1/alerts/" + item.dataset.alertId + "/" + button.dataset.action + "/").then(function (updated) {
+      S.post(S.route("alert-" + button.dataset.action, { pk: item.dataset.alertId })).then(function (updated) {
         render(list, updated, options);
       }).catch(function (error) {
         button.disabled = false;

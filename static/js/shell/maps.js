@@ -1,4 +1,4 @@
-// Maps of the dashboards: base tiles from the configured URL (optional: with no tiles the
+// Maps of the pages: base tiles from the configured URL (optional: with no tiles the
 // boundaries and data still show), area choropleths, h3 hexagon density, clustered points.
 (function () {
   "use strict";
@@ -81,13 +81,13 @@
         format: "geojson",
         bbox: [box.getWest(), box.getSouth(), box.getEast(), box.getNorth()].map(function (v) { return v.toFixed(5); }).join(","),
       });
-      var request = (pending = S.api("/api/v1/incidents/", query).then(function (data) {
+      var request = (pending = S.api(S.route("incident-list"), query).then(function (data) {
         if (request !== pending) return;
         clusters.clearLayers();
         clusters.addLayers(data.features.map(function (feature) {
           var c = feature.geometry.coordinates;
           var marker = L.marker([c[1], c[0]], { title: feature.properties.category });
-          marker.bindPopup(S.text.link("/incidents/" + encodeURIComponent(feature.properties.id) + "/", feature.properties.category + " · " + feature.properties.reported_at.slice(0, 16).replace("T", " ")));
+          marker.bindPopup(S.text.link(S.route("dash-incident", { public_id: feature.properties.id }), feature.properties.category + " · " + feature.properties.reported_at.slice(0, 16).replace("T", " ")));
           return marker;
         }));
       }).catch(function (error) { console.warn(error); }));
@@ -104,10 +104,10 @@
     return Math.min(20, Math.round(map.getZoom()) + 3);
   }
   function areas(map, params) {
-    return S.api("/api/v1/areas/", Object.assign({ format: "geojson", zoom: boundaryZoom(map) }, params));
+    return S.api(S.route("area-list"), Object.assign({ format: "geojson", zoom: boundaryZoom(map) }, params));
   }
   function area(map, id) {
-    return S.api("/api/v1/areas/" + id + "/", { format: "geojson", zoom: boundaryZoom(map) });
+    return S.api(S.route("area-detail", { pk: id }), { format: "geojson", zoom: boundaryZoom(map) });
   }
 
   S.maps = {

@@ -20,6 +20,17 @@
     return text ? path + (path.indexOf("?") >= 0 ? "&" : "?") + text : path;
   }
 
+  // The path of a named route (SafeCity.config.routes, from the page's route table) with its
+  // {parameters} filled in: scripts never spell out a path.
+  function route(name, params) {
+    var path = config.routes && config.routes[name];
+    if (!path) throw new Error("no route " + name + " on this page");
+    return path.replace(/\{(\w+)\}/g, function (_, key) {
+      if (!params || params[key] === undefined || params[key] === null) throw new Error(name + ": no " + key);
+      return encodeURIComponent(params[key]);
+    });
+  }
+
   function api(path, params) {
     return fetch(url(path, params), { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error(path + ": HTTP " + response.status);
@@ -176,6 +187,7 @@
     english: english,
     t: t,
     url: url,
+    route: route,
     api: api,
     post: post,
     formatNumber: formatNumber,

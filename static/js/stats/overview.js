@@ -4,27 +4,26 @@
   var S = window.SafeCity;
   var cfg = S.config;
   var stats = cfg.stats;
-
-  function done(element) { element.removeAttribute("data-loading"); }
+  var done = S.dom.done;
 
   var trend = document.getElementById("trend");
-  S.api("/api/v1/stats/timeseries", Object.assign({}, stats, { interval: cfg.interval }))
+  S.api(S.route("stats-timeseries"), Object.assign({}, stats, { interval: cfg.interval }))
     .then(function (data) { S.charts.trend(trend, data); done(trend); })
     .catch(function (error) { S.charts.failed(trend, error); });
 
   var categories = document.getElementById("categories");
-  S.api("/api/v1/stats/breakdown", Object.assign({}, stats, { by: "category" }))
+  S.api(S.route("stats-breakdown"), Object.assign({}, stats, { by: "category" }))
     .then(function (data) { S.charts.bars(categories, data.rows); done(categories); })
     .catch(function (error) { S.charts.failed(categories, error); });
 
   var matrix = document.getElementById("matrix");
-  S.api("/api/v1/stats/breakdown", Object.assign({}, stats, { by: "hour_weekday" }))
+  S.api(S.route("stats-breakdown"), Object.assign({}, stats, { by: "hour_weekday" }))
     .then(function (data) { S.charts.heatMatrix(matrix, data); done(matrix); })
     .catch(function (error) { S.charts.failed(matrix, error); });
 
   // Ranking and choropleth share the breakdown by child area.
   var ranking = document.getElementById("ranking");
-  var byArea = S.api("/api/v1/stats/breakdown", Object.assign({}, stats, { by: "area" }));
+  var byArea = S.api(S.route("stats-breakdown"), Object.assign({}, stats, { by: "area" }));
   byArea.then(function (data) {
     data.rows.forEach(function (row) {
       var item = document.createElement("li");
@@ -89,7 +88,7 @@
     var resolution = map.getZoom() >= 13 ? 9 : 7;
     if (resolution === hexResolution) return;
     hexResolution = resolution;
-    S.api("/api/v1/incidents/hexes/", Object.assign({}, cfg.incidents, { resolution: resolution }))
+    S.api(S.route("incident-hexes"), Object.assign({}, cfg.incidents, { resolution: resolution }))
       .then(function (data) {
         hexes.clearLayers();
         hexes.addLayer(S.maps.hexLayer(data));
