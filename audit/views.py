@@ -3,8 +3,10 @@
 import json
 
 from django.core.paginator import Paginator
+from django.utils.translation import gettext_lazy as _
 
-from dashboards.views import DashboardPage
+from safecity.core.pages.base import ShellPage
+from safecity.core.pages.registry import page
 
 from .choices import AuditAction, AuditOutcome
 from .models import AuditEvent
@@ -16,18 +18,18 @@ FILTER_NAMES = (
 VALUE_LENGTH = 120
 
 
-class AuditEventsPage(DashboardPage):
+@page(key="audit", url_name="audit-events", label=_("审计日志"), resource="audit", order=80)
+class AuditEventsPage(ShellPage):
     """Who did what, when and from where; non-administrators are refused (and recorded)."""
 
     template_name = "audit/events.html"
-    nav_key = "audit"
     uses_window = False
+    # The area and window pickers choose nothing here: the trail has its own filters.
+    uses_selection = False
     page_size = 50
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The area and window pickers choose nothing here: the trail has its own filters.
-        context["selection"] = None
         filters = {
             name: value
             for name in FILTER_NAMES

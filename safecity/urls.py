@@ -27,6 +27,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    # The pages, each app's beside its domain (safecity.core.pages is their shared base).
+    path("", include("stats.urls")),
+    path("incidents/", include("incidents.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("patrols/", include("patrols.urls")),
+    path("mediation/", include("mediation.urls")),
+    path("alerts/", include("alerts.urls")),
     path("audit/", include("audit.urls")),
-    path("", include("dashboards.urls")),
 ]

@@ -32,13 +32,13 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from campaigns.models import KpiReport, RemediationArea, Sweep
-from dashboards.views import DashboardPage
 from incidents.ingest import incidents_ingest
 from incidents.models import Incident
 from mediation.models import DisputeCase
 from patrols.models import Position
 from patrols.services import positions_ingest
 from safecity.asgi import application
+from safecity.core.pages.base import ShellPage
 
 from .jurisdiction import OTHER, District, World, build_world
 
@@ -176,7 +176,7 @@ class Route:
 
     @property
     def is_page(self) -> bool:
-        return self.view_class is not None and issubclass(self.view_class, DashboardPage)
+        return self.view_class is not None and issubclass(self.view_class, ShellPage)
 
 
 def url_routes() -> list[Route]:

@@ -10,7 +10,8 @@ from rest_framework.views import APIView
 
 from safecity.core.api.renderers import TableCSVRenderer, TableXLSXRenderer
 from safecity.core.api.schema import FIELD_CONFLICT
-from stats.api.views import FROM_PARAMETER, StatsView, subject_for
+from stats.api.views import FROM_PARAMETER, StatsView
+from stats.subjects import subject_for
 
 from .. import selectors, services
 from ..filtersets import DisputeCaseFilterSet
@@ -259,7 +260,7 @@ class MediationStatsView(StatsView):
     )
     def get(self, request):
         params = self.params(request)
-        subject = subject_for(request, params, source_name=SOURCE)
+        subject = subject_for(request.user, params, source_name=SOURCE)
         result = selectors.mediation_stats(
             subject=subject, window=params["window"], period=params["period"]
         )

@@ -9,8 +9,9 @@ from rest_framework.views import APIView
 from areas.models import Area
 from incidents.models import Incident
 from safecity.core.api.schema import NOT_FOUND
-from stats.api.views import FROM_PARAMETER, StatsView, subject_for
+from stats.api.views import FROM_PARAMETER, StatsView
 from stats.selectors import child_area_path, child_areas
+from stats.subjects import subject_for
 
 from .. import services
 from ..compliance import ARRIVAL_MARKS, compliance, compliance_of_areas
@@ -113,7 +114,7 @@ class ComplianceView(StatsView):
     )
     def get(self, request):
         params = self.params(request)
-        subject = subject_for(request, params)
+        subject = subject_for(request.user, params)
         period = params["period"]
         result = {
             "area": subject.area_key or None,

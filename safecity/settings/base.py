@@ -43,7 +43,6 @@ INSTALLED_APPS = [
     "safecity.core",
     "areas",
     "accounts",
-    "dashboards",
     "incidents",
     "campaigns",
     "stats",

@@ -8,9 +8,10 @@ from safecity.core.api.serializers import BoundedDateField, ModelSerializer
 
 from ..models import CompstatSnapshot
 from ..registry import get_source
+from ..subjects import DEFAULT_SOURCE
 from ..windows import Window, window_period
 
-SOURCE = "incidents"
+SOURCE = DEFAULT_SOURCE
 
 
 class StatsParams(serializers.Serializer):

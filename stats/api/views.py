@@ -1,5 +1,3 @@
-from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -8,17 +6,14 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from areas.models import Area
-from areas.scoping import scope_for
 from safecity.core.api.renderers import TableCSVRenderer, TableXLSXRenderer
 
 from .. import selectors
 from ..answers import remembered
 from ..compstat import COLUMNS, areas_for_tables, compstat_tables
-from ..models import ALL_CATEGORIES, EVERYWHERE, CompstatReport
-from ..registry import get_source
+from ..models import CompstatReport
+from ..subjects import subject_for
 from .serializers import (
-    SOURCE,
     BreakdownParams,
     CompstatParams,
     SnapshotDetailSerializer,
@@ -30,30 +25,6 @@ from .serializers import (
 FROM_PARAMETER = OpenApiParameter(
     "from", str, description="custom window: first day (YYYY-MM-DD)", required=False
 )
-
-
-def subject_for(request, params: dict, source_name: str = SOURCE) -> selectors.Subject:
-    """The area and category asked for, within the user's jurisdiction (else 404)."""
-    scope = scope_for(request.user)
-    source = get_source(source_name)
-    if "area" in params:
-        area = Area.objects.filter(pk=params["area"]).only("id", "path").first()
-        if area is None or not scope.covers(area.path):
-            raise Http404(_("No such area in your jurisdiction."))
-        area_key, area_path = area.id, area.path
-    elif scope.everything:
-        area_key, area_path = EVERYWHERE, ""
-    elif scope.path:
-        area_key, area_path = int(scope.path.rstrip("/").rsplit("/", 1)[-1]), scope.path
-    else:
-        raise Http404(_("You have no jurisdiction to report on."))
-    category_key, category_path = ALL_CATEGORIES, ""
-    if params.get("category"):
-        category = source.category_model.objects.filter(code=params["category"]).first()
-        if category is None:
-            raise ValidationError({"category": f"unknown category code {params['category']!r}"})
-        category_key, category_path = category.id, category.path
-    return selectors.Subject(source, area_key, area_path, category_key, category_path)
 
 
 def _comparisons(item: dict) -> list:
@@ -88,7 +59,7 @@ class SummaryView(StatsView):
     )
     def get(self, request):
         params = self.params(request)
-        subject = subject_for(request, params)
+        subject = subject_for(request.user, params)
         window, period, measures = params["window"], params["period"], params["measures"]
         question = (subject.area_key, subject.category_key, window, period, tuple(measures))
         return Response(
@@ -123,7 +94,7 @@ class TimeseriesView(StatsView):
     )
     def get(self, request):
         params = self.params(request)
-        subject = subject_for(request, params)
+        subject = subject_for(request.user, params)
         period, measure, interval = params["period"], params["measures"][0], params["interval"]
         question = (subject.area_key, subject.category_key, period, measure, interval)
         return Response(
@@ -163,7 +134,7 @@ class BreakdownView(StatsView):
     )
     def get(self, request):
         params = self.params(request)
-        subject = subject_for(request, params)
+        subject = subject_for(request.user, params)
         if params["by"] == "hour_weekday":
             matrix = remembered(
                 "hour_weekday",
@@ -249,7 +220,7 @@ class CompstatView(StatsView):
     )
     def get(self, request):
         params = self.params(request)
-        subject = subject_for(request, params)
+        subject = subject_for(request.user, params)
         report = CompstatReport.objects.filter(code=params["report"]).first()
         if report is None:
             raise ValidationError({"report": f"unknown report {params['report']!r}"})

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class DashboardsConfig(AppConfig):
-    name = "dashboards"
-    verbose_name = _("看板")
