@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import require
+from alerts.choices import RuleKind
+from alerts.services import alert_raise
 from areas.models import Area
 from areas.scoping import Scope, scope_for
 from stats.compare import compare, number
@@ -221,9 +223,7 @@ def kpi_evaluate(*, item: KpiItem, today: date | None = None) -> str:
     item.evaluated_at = timezone.now()
     item.save(update_fields=["current", "percent_of_target", "status", "evaluated_at"])
     if status == KpiStatus.AT_RISK and previous != KpiStatus.AT_RISK:
-        from alerts.services import alerts_for_kpi_at_risk
-
-        alerts_for_kpi_at_risk(item=item)
+        alert_raise(kind=RuleKind.CAMPAIGN_KPI, subject=item)
     return status
 
 
@@ -239,13 +239,11 @@ def kpis_evaluate(*, today: date | None = None) -> int:
 
 def remediations_check_overdue(*, today: date | None = None) -> int:
     """Remediation areas past their due date and not yet accepted raise an alert."""
-    from alerts.services import alerts_for_remediation_overdue
-
     today = today or timezone.localdate()
     overdue = RemediationArea.objects.filter(
         due_on__lt=today, status__in=[RemediationStatus.LISTED, RemediationStatus.RECTIFYING]
     ).select_related("unit", "campaign")
-    return sum(alerts_for_remediation_overdue(area=area, today=today) for area in overdue)
+    return sum(alert_raise(kind=RuleKind.REMEDIATION_OVERDUE, subject=area) for area in overdue)
 
 
 def remediation_incident_stats(*, area: RemediationArea, user, today: date | None = None) -> dict:
