@@ -94,9 +94,15 @@ def campaign_part_save(
         name: fields.pop(name) for name in list(fields) if model._meta.get_field(name).many_to_many
     }
     created = part is None
-    part = part if part is not None else model()
+    if part is None:
+        part = model()
+    else:
+        # The change is judged (clean()) against the stored values, typed as the model's
+        # fields are, not against whatever the caller's copy holds.
+        part.refresh_from_db()
     for name, value in fields.items():
         setattr(part, name, value)
+    part.clean()
     part.save()
     for name, values in many.items():
         getattr(part, name).set(values)

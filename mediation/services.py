@@ -93,6 +93,7 @@ def case_update(*, case: DisputeCase, user=None, **fields) -> DisputeCase:
         )
     for name, value in fields.items():
         setattr(case, name, value)
+    case.clean()
     case.save()
     return case
 
@@ -110,6 +111,7 @@ def case_create(*, user=None, area: Area | None = None, **fields) -> DisputeCase
         status=CaseStatus.SCREENED,
         **fields,
     )
+    case.clean()
     case.save()
     CaseStatusChange.objects.create(
         case=case, to_status=CaseStatus.SCREENED, at=case.screened_at, by=case.created_by
