@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.scoping import ScopedQuerySet
 
 from .choices import AlertState, RuleKind, Severity
+from .kinds import kind_for
 
 
 class AlertRule(models.Model):
@@ -50,9 +51,29 @@ class AlertRule(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # What a rule must hold depends on its kind: the kind's handler says (alerts.kinds).
+        # An unknown kind is left to the field's own choices check.
+        try:
+            handler = kind_for(self.kind)
+        except LookupError:
+            return
+        handler.clean(self)
+
     @property
     def area_path(self) -> str:
         return self.area.path if self.area_id else ""
+
+    def covers(self, area_path: str) -> bool:
+        """Whether something at ``area_path`` lies in the rule's area (anything, city-wide)."""
+        return not self.area_id or area_path.startswith(self.area.path)
+
+    def matches_category(self, category_path: str) -> bool:
+        """Whether a record of ``category_path`` is of one of the rule's categories (their
+        subtrees), or the rule names none."""
+        if not self.categories:
+            return True
+        return bool(set(category_path.strip("/").split("/")).intersection(self.categories))
 
 
 class AlertQuerySet(ScopedQuerySet):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.geometry import GeometryError, parse_area_geometry
 
 from .choices import (
+    COMPUTED_METRICS,
     CampaignKind,
     CampaignStatus,
     Department,
@@ -64,6 +65,19 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "the campaign ends before it starts"})
+
+    def holds(self, day) -> bool:
+        """Whether ``day`` lies within the campaign's period."""
+        return self.starts_on <= day <= self.ends_on
+
+
+def _campaign_of(part) -> "Campaign | None":
+    # A part not yet given its campaign (an admin form left blank) has none to check against.
+    return part.campaign if part.campaign_id else None
 
 
 class SubOperation(CampaignPart, models.Model):
@@ -150,6 +164,20 @@ class KpiItem(CampaignPart, models.Model):
         self.unit_path = self.unit.path
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        errors = {}
+        if self.metric == Metric.COUNTER and self.category_id:
+            errors["category"] = "a counter item has no category"
+        campaign = _campaign_of(self)
+        if campaign and self.deadline and not campaign.holds(self.deadline):
+            errors["deadline"] = "outside the campaign's period"
+        # Computed rates and changes are percentages; counts (reported or computed) are not.
+        is_percentage = self.metric in COMPUTED_METRICS and self.metric != Metric.INCIDENT_COUNT
+        if is_percentage and self.target is not None and not -100 <= self.target <= 1000:
+            errors["target"] = "a percentage is expected"
+        if errors:
+            raise ValidationError(errors)
+
 
 class KpiReport(models.Model):
     """A unit's dated progress report on a counter item: how many since the last report."""
@@ -166,6 +194,10 @@ class KpiReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} +{self.value} {self.reported_on}"
+
+    def clean(self) -> None:
+        if self.value is not None and self.value < 0:
+            raise ValidationError({"value": "a report counts what was done: 0 or more"})
 
 
 class Sweep(CampaignPart, models.Model):
@@ -191,6 +223,16 @@ class Sweep(CampaignPart, models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} {self.held_on}"
+
+    def clean(self) -> None:
+        errors = {}
+        if (self.hazards_rectified or 0) > (self.hazards_found or 0):
+            errors["hazards_rectified"] = "more hazards rectified than found"
+        campaign = _campaign_of(self)
+        if campaign and self.held_on and not campaign.holds(self.held_on):
+            errors["held_on"] = "outside the campaign's period"
+        if errors:
+            raise ValidationError(errors)
 
 
 SWEEP_TALLIES = (
@@ -229,11 +271,16 @@ class RemediationArea(CampaignPart, models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        # The admin's form: the same boundary checks as the API's (vertex limit, validity).
+        errors = {}
+        # The boundary checks of every area (vertex limit, validity).
         try:
             parse_area_geometry(self.geometry)
         except GeometryError as exc:
-            raise ValidationError({"geometry": str(exc)}) from None
+            errors["geometry"] = str(exc)
+        if self.listed_on and self.due_on and self.due_on < self.listed_on:
+            errors["due_on"] = "due before it is listed"
+        if errors:
+            raise ValidationError(errors)
 
 
 class RemediationInspection(models.Model):

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.policy import require
+from alerts.choices import RuleKind
+from alerts.services import alert_raise
 from areas.models import Area
 from areas.scoping import Scope, scope_for
 from stats.compare import compare, number
@@ -92,9 +94,15 @@ def campaign_part_save(
         name: fields.pop(name) for name in list(fields) if model._meta.get_field(name).many_to_many
     }
     created = part is None
-    part = part if part is not None else model()
+    if part is None:
+        part = model()
+    else:
+        # The change is judged (clean()) against the stored values, typed as the model's
+        # fields are, not against whatever the caller's copy holds.
+        part.refresh_from_db()
     for name, value in fields.items():
         setattr(part, name, value)
+    part.clean()
     part.save()
     for name, values in many.items():
         getattr(part, name).set(values)
@@ -221,9 +229,7 @@ def kpi_evaluate(*, item: KpiItem, today: date | None = None) -> str:
     item.evaluated_at = timezone.now()
     item.save(update_fields=["current", "percent_of_target", "status", "evaluated_at"])
     if status == KpiStatus.AT_RISK and previous != KpiStatus.AT_RISK:
-        from alerts.services import alerts_for_kpi_at_risk
-
-        alerts_for_kpi_at_risk(item=item)
+        alert_raise(kind=RuleKind.CAMPAIGN_KPI, subject=item)
     return status
 
 
@@ -239,13 +245,11 @@ def kpis_evaluate(*, today: date | None = None) -> int:
 
 def remediations_check_overdue(*, today: date | None = None) -> int:
     """Remediation areas past their due date and not yet accepted raise an alert."""
-    from alerts.services import alerts_for_remediation_overdue
-
     today = today or timezone.localdate()
     overdue = RemediationArea.objects.filter(
         due_on__lt=today, status__in=[RemediationStatus.LISTED, RemediationStatus.RECTIFYING]
     ).select_related("unit", "campaign")
-    return sum(alerts_for_remediation_overdue(area=area, today=today) for area in overdue)
+    return sum(alert_raise(kind=RuleKind.REMEDIATION_OVERDUE, subject=area) for area in overdue)
 
 
 def remediation_incident_stats(*, area: RemediationArea, user, today: date | None = None) -> dict:

@@ -1,6 +1,9 @@
+"""Dispute cases (矛盾纠纷), their types, timeline, follow-ups and daily rollup."""
+
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -114,6 +117,12 @@ class DisputeCase(models.Model):
         self.area_path = self.area.path
         self.type_path = self.type.path
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if (self.lon is None) != (self.lat is None):
+            raise ValidationError({"lat": _("give both lon and lat, or neither")})
+        if self.lon is not None and not (-180 <= self.lon <= 180 and -90 <= self.lat <= 90):
+            raise ValidationError({"lon": _("coordinates out of range")})
 
 
 class CaseStatusChange(models.Model):

@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.policy import require
+from alerts.choices import RuleKind
+from alerts.services import alert_raise
 from areas.locator import get_locator
 from areas.models import Area
 from areas.scoping import scope_for
@@ -91,6 +93,7 @@ def case_update(*, case: DisputeCase, user=None, **fields) -> DisputeCase:
         )
     for name, value in fields.items():
         setattr(case, name, value)
+    case.clean()
     case.save()
     return case
 
@@ -108,6 +111,7 @@ def case_create(*, user=None, area: Area | None = None, **fields) -> DisputeCase
         status=CaseStatus.SCREENED,
         **fields,
     )
+    case.clean()
     case.save()
     CaseStatusChange.objects.create(
         case=case, to_status=CaseStatus.SCREENED, at=case.screened_at, by=case.created_by
@@ -238,8 +242,6 @@ def followup_complete(
 
 def followups_check_overdue(*, now: datetime | None = None) -> int:
     """Raise a mediation_overdue alert for each follow-up past due and not done, once."""
-    from alerts.services import alerts_for_followup_overdue
-
     now = now or timezone.now()
     overdue = (
         FollowUp.objects.overdue(now)
@@ -249,7 +251,7 @@ def followups_check_overdue(*, now: datetime | None = None) -> int:
     raised = 0
     for follow_up in overdue:
         with transaction.atomic():
-            raised += alerts_for_followup_overdue(follow_up=follow_up)
+            raised += alert_raise(kind=RuleKind.FOLLOWUP_OVERDUE, subject=follow_up)
             FollowUp.objects.filter(pk=follow_up.pk).update(alerted_at=now)
     return raised
 

@@ -1,3 +1,7 @@
+"""Patrol zones, units, rosters and positions, response standards by area, the daily response
+rollup."""
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -110,6 +114,14 @@ class ResponseStandard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area}: {self.dispatch_seconds}s / {self.arrive_seconds}s"
+
+    def clean(self) -> None:
+        if (
+            self.dispatch_seconds is not None
+            and self.arrive_seconds is not None
+            and self.dispatch_seconds > self.arrive_seconds
+        ):
+            raise ValidationError({"arrive_seconds": "arrival cannot be due before dispatch"})
 
 
 class ResponseDaily(Rollup):

@@ -1,8 +1,7 @@
 from rest_framework import serializers
 
 from areas.api.serializers import ScopedAreaField
-from incidents.selectors import unknown_category_codes
-from safecity.core.api.serializers import ModelSerializer
+from safecity.core.api.serializers import ModelCleanMixin, ModelSerializer
 
 from ..models import Alert, AlertRule
 
@@ -28,7 +27,8 @@ class AlertSerializer(ModelSerializer):
         return str(alert.incident.public_id) if alert.incident_id else None
 
 
-class AlertRuleSerializer(ModelSerializer):
+# A rule is checked by its kind's handler (AlertRule.clean, alerts.kinds).
+class AlertRuleSerializer(ModelCleanMixin, ModelSerializer):
     area = ScopedAreaField(required=False, allow_null=True)
     categories = serializers.ListField(
         child=serializers.SlugField(max_length=48), required=False, help_text="category codes"
@@ -44,14 +44,3 @@ class AlertRuleSerializer(ModelSerializer):
             "categories", "event_types", "max_priority", "window_hours", "baseline_weeks",
             "z_threshold", "min_count", "per_area_kind", "dispatch_seconds", "on_scene_seconds",
         ]  # fmt: skip
-
-    def validate_categories(self, codes):
-        unknown = unknown_category_codes(codes)
-        if unknown:
-            raise serializers.ValidationError(f"unknown category code(s): {', '.join(unknown)}")
-        return codes
-
-    def validate_per_area_kind(self, kind):
-        if kind and kind not in ("district", "station", "patrol_zone", "beat"):
-            raise serializers.ValidationError("one of district, station, patrol_zone, beat")
-        return kind

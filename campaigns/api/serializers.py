@@ -1,11 +1,14 @@
+"""The campaigns API's serializers: the rules about one object are the models' clean(), run
+by ModelCleanMixin; what is left here is shape, scoping and referential checks."""
+
 from rest_framework import serializers
 
 from areas.api.serializers import ScopedAreaField
 from incidents.models import Category
 from incidents.selectors import unknown_category_codes
-from safecity.core.api.serializers import CheckedModelSerializer
+from safecity.core.api.serializers import CheckedModelSerializer, ModelCleanMixin
 
-from ..choices import COMPUTED_METRICS, CampaignStatus, Metric
+from ..choices import CampaignStatus
 from ..models import (
     Campaign,
     ClusterBattle,
@@ -16,14 +19,6 @@ from ..models import (
     SubOperation,
     Sweep,
 )
-
-
-def _in_order(serializer, attrs: dict, first: str, last: str, message: str) -> None:
-    """Refuse ``last`` before ``first``, on create or on a partial update."""
-    start = attrs.get(first, getattr(serializer.instance, first, None))
-    end = attrs.get(last, getattr(serializer.instance, last, None))
-    if start and end and end < start:
-        raise serializers.ValidationError({last: message})
 
 
 class CategoryCodeField(serializers.SlugRelatedField):
@@ -46,7 +41,7 @@ class OpenCampaignField(serializers.PrimaryKeyRelatedField):
         return campaign
 
 
-class CampaignSerializer(CheckedModelSerializer):
+class CampaignSerializer(ModelCleanMixin, CheckedModelSerializer):
     organizer = ScopedAreaField()
     scope_areas = ScopedAreaField(many=True)
     focus_categories = serializers.ListField(
@@ -66,12 +61,8 @@ class CampaignSerializer(CheckedModelSerializer):
             raise serializers.ValidationError(f"unknown category code(s): {', '.join(unknown)}")
         return codes
 
-    def validate(self, attrs):
-        _in_order(self, attrs, "starts_on", "ends_on", "the campaign ends before it starts")
-        return attrs
 
-
-class SubOperationSerializer(CheckedModelSerializer):
+class SubOperationSerializer(ModelCleanMixin, CheckedModelSerializer):
     campaign = OpenCampaignField()
     lead_unit = ScopedAreaField()
 
@@ -80,7 +71,7 @@ class SubOperationSerializer(CheckedModelSerializer):
         fields = ["id", "campaign", "name", "lead_unit", "description"]
 
 
-class ClusterBattleSerializer(CheckedModelSerializer):
+class ClusterBattleSerializer(ModelCleanMixin, CheckedModelSerializer):
     campaign = OpenCampaignField()
     category = CategoryCodeField()
     lead_unit = ScopedAreaField(required=False, help_text="left out: the campaign's organizer")
@@ -93,7 +84,7 @@ class ClusterBattleSerializer(CheckedModelSerializer):
         ]  # fmt: skip
 
 
-class KpiItemSerializer(CheckedModelSerializer):
+class KpiItemSerializer(ModelCleanMixin, CheckedModelSerializer):
     campaign = OpenCampaignField()
     unit = ScopedAreaField()
     category = CategoryCodeField(required=False, allow_null=True)
@@ -106,38 +97,16 @@ class KpiItemSerializer(CheckedModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["current", "percent_of_target", "status", "evaluated_at"]
 
-    def validate(self, attrs):
-        metric = attrs.get("metric", getattr(self.instance, "metric", None))
-        if metric == Metric.COUNTER and attrs.get("category"):
-            raise serializers.ValidationError({"category": "a counter item has no category"})
-        campaign = attrs.get("campaign", getattr(self.instance, "campaign", None))
-        deadline = attrs.get("deadline", getattr(self.instance, "deadline", None))
-        if campaign and deadline and not campaign.starts_on <= deadline <= campaign.ends_on:
-            raise serializers.ValidationError({"deadline": "outside the campaign's period"})
-        is_percentage = metric in COMPUTED_METRICS and metric != Metric.INCIDENT_COUNT
-        if (
-            is_percentage
-            and attrs.get("target") is not None
-            and not -100 <= attrs["target"] <= 1000
-        ):
-            raise serializers.ValidationError({"target": "a percentage is expected"})
-        return attrs
 
-
-class KpiReportSerializer(CheckedModelSerializer):
+class KpiReportSerializer(ModelCleanMixin, CheckedModelSerializer):
     reporter = serializers.CharField(source="reporter.username", read_only=True)
 
     class Meta:
         model = KpiReport
         fields = ["id", "reported_on", "value", "note", "reporter", "created_at"]
 
-    def validate_value(self, value):
-        if value < 0:
-            raise serializers.ValidationError("a report counts what was done: 0 or more")
-        return value
 
-
-class SweepSerializer(CheckedModelSerializer):
+class SweepSerializer(ModelCleanMixin, CheckedModelSerializer):
     campaign = OpenCampaignField()
     areas = ScopedAreaField(many=True)
 
@@ -149,20 +118,8 @@ class SweepSerializer(CheckedModelSerializer):
             "notices",
         ]  # fmt: skip
 
-    def validate(self, attrs):
-        found = attrs.get("hazards_found", 0)
-        if attrs.get("hazards_rectified", 0) > found:
-            raise serializers.ValidationError(
-                {"hazards_rectified": "more hazards rectified than found"}
-            )
-        campaign = attrs.get("campaign")
-        held = attrs.get("held_on")
-        if campaign and held and not campaign.starts_on <= held <= campaign.ends_on:
-            raise serializers.ValidationError({"held_on": "outside the campaign's period"})
-        return attrs
 
-
-class RemediationAreaSerializer(CheckedModelSerializer):
+class RemediationAreaSerializer(ModelCleanMixin, CheckedModelSerializer):
     campaign = OpenCampaignField()
     unit = ScopedAreaField()
 
@@ -173,21 +130,8 @@ class RemediationAreaSerializer(CheckedModelSerializer):
             "target", "listed_on", "due_on", "status",
         ]  # fmt: skip
 
-    def validate_geometry(self, value):
-        from areas.geometry import GeometryError, parse_area_geometry
 
-        try:
-            parse_area_geometry(value)
-        except GeometryError as exc:
-            raise serializers.ValidationError(str(exc)) from None
-        return value
-
-    def validate(self, attrs):
-        _in_order(self, attrs, "listed_on", "due_on", "due before it is listed")
-        return attrs
-
-
-class InspectionSerializer(CheckedModelSerializer):
+class InspectionSerializer(ModelCleanMixin, CheckedModelSerializer):
     inspector = serializers.CharField(source="inspector.username", read_only=True)
 
     class Meta:

@@ -1,3 +1,6 @@
+"""The mediation API's serializers: a case's one-object rules are DisputeCase.clean(), run by
+ModelCleanMixin; personal data is masked by the views."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -6,6 +9,7 @@ from incidents.models import Incident
 from safecity.core.api.serializers import (
     BoundedDateTimeField,
     CheckedModelSerializer,
+    ModelCleanMixin,
     ModelSerializer,
 )
 from stats.api.serializers import StatsParams
@@ -39,7 +43,7 @@ class CaseStatusChangeSerializer(ModelSerializer):
         fields = ["from_status", "to_status", "at", "note"]
 
 
-class FollowUpSerializer(CheckedModelSerializer):
+class FollowUpSerializer(ModelCleanMixin, CheckedModelSerializer):
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
     class Meta:
@@ -48,7 +52,7 @@ class FollowUpSerializer(CheckedModelSerializer):
         read_only_fields = ["done_at", "outcome"]
 
 
-class DisputeCaseSerializer(CheckedModelSerializer):
+class DisputeCaseSerializer(ModelCleanMixin, CheckedModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     type = serializers.SlugRelatedField(slug_field="code", queryset=DisputeType.objects.all())
     parties = PartiesField(required=False)
@@ -76,14 +80,6 @@ class DisputeCaseSerializer(CheckedModelSerializer):
             "failed_at", "escalated_at",
         ]  # fmt: skip
         extra_kwargs = {"screened_at": {"required": False}}
-
-    def validate(self, attrs):
-        lon, lat = attrs.get("lon"), attrs.get("lat")
-        if (lon is None) != (lat is None):
-            raise serializers.ValidationError({"lat": _("give both lon and lat, or neither")})
-        if lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise serializers.ValidationError({"lon": _("coordinates out of range")})
-        return attrs
 
 
 class DisputeCaseDetailSerializer(DisputeCaseSerializer):

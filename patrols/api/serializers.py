@@ -1,3 +1,6 @@
+"""The patrols API's serializers: units, positions, response standards (their rule is
+ResponseStandard.clean(), run by ModelCleanMixin), and the compliance and coverage parameters."""
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -7,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from areas.api.serializers import ScopedAreaField
-from safecity.core.api.serializers import BoundedDateTimeField, ModelSerializer
+from safecity.core.api.serializers import BoundedDateTimeField, ModelCleanMixin, ModelSerializer
 from stats.api.serializers import StatsParams
 
 from ..models import PatrolUnit, Position, ResponseStandard
@@ -33,7 +36,7 @@ class PositionSerializer(ModelSerializer):
         fields = ["unit", "at", "lon", "lat", "speed_kmh", "heading"]
 
 
-class ResponseStandardSerializer(ModelSerializer):
+class ResponseStandardSerializer(ModelCleanMixin, ModelSerializer):
     area = ScopedAreaField(
         validators=[
             UniqueValidator(ResponseStandard.objects.all(), "the area already has a standard")
@@ -43,18 +46,6 @@ class ResponseStandardSerializer(ModelSerializer):
     class Meta:
         model = ResponseStandard
         fields = ["id", "area", "dispatch_seconds", "arrive_seconds"]
-
-    def validate(self, attrs):
-        # A partial update keeps the stored value of the field it does not send.
-        dispatch, arrive = (
-            attrs.get(name, getattr(self.instance, name, None))
-            for name in ("dispatch_seconds", "arrive_seconds")
-        )
-        if dispatch is not None and arrive is not None and dispatch > arrive:
-            raise serializers.ValidationError(
-                {"arrive_seconds": "arrival cannot be due before dispatch"}
-            )
-        return attrs
 
 
 class ComplianceParams(StatsParams):

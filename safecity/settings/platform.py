@@ -20,11 +20,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=3, minute=30),
         "kwargs": {"days": 60},
     },
-    "alerts-check-spikes": {"task": "alerts.check_spikes", "schedule": 60.0},
-    "alerts-check-response-breaches": {
-        "task": "alerts.check_response_breaches",
-        "schedule": 60.0,
-    },
+    # Each periodic alert kind (spike, response breach, ...), from the alert-kind registry.
+    "alerts-check-periodic": {"task": "alerts.check_periodic", "schedule": 60.0},
     "campaigns-evaluate-kpis": {
         "task": "campaigns.evaluate_kpis",
         "schedule": crontab(hour=4, minute=0),

@@ -138,17 +138,17 @@ def test_a_burst_of_thefts_in_one_patrol_zone_raises_a_spike_alert(zones):
         rows.append(row(f"V{week}", lon=120.7, lat=30.2, hours_ago=week * 24 * 7 + 1))
     rows.append(row("Z1", lon=120.7, lat=30.2))  # the other zone: one, as usual
     incidents_ingest(rows=rows, source_system="t")
-    assert services.alerts_check_spikes(now=now) == 1
+    assert services.alerts_check(kind=RuleKind.SPIKE, now=now) == 1
     alert = Alert.objects.get(kind=RuleKind.SPIKE)
     assert alert.area == zones[0]
     assert "9" in alert.title
-    assert services.alerts_check_spikes(now=now) == 0  # cooldown
+    assert services.alerts_check(kind=RuleKind.SPIKE, now=now) == 0  # cooldown
 
 
 def test_a_small_count_is_no_spike_however_quiet_the_baseline(zones):
     rule(kind=RuleKind.SPIKE, categories=["theft"], per_area_kind="patrol_zone", min_count=3)
     incidents_ingest(rows=[row("N1", lon=120.2, lat=30.2)], source_system="t")
-    assert services.alerts_check_spikes() == 0
+    assert services.alerts_check(kind=RuleKind.SPIKE) == 0
 
 
 def test_incidents_past_their_response_standard_raise_breach_alerts(two_districts):
@@ -163,10 +163,10 @@ def test_incidents_past_their_response_standard_raise_breach_alerts(two_district
         ],
         source_system="t",
     )
-    assert services.alerts_check_response_breaches() == 2
+    assert services.alerts_check(kind=RuleKind.RESPONSE_BREACH) == 2
     breached = set(Alert.objects.values_list("incident__source_ref", "dedup_key"))
     assert {ref for ref, _ in breached} == {"WAIT", "ROAD"}
-    assert services.alerts_check_response_breaches() == 0
+    assert services.alerts_check(kind=RuleKind.RESPONSE_BREACH) == 0
 
 
 def test_an_alert_is_kept_when_the_channel_layer_is_down(

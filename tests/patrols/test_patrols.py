@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from alerts.choices import RuleKind, Severity
 from alerts.models import Alert, AlertRule
-from alerts.services import alerts_check_response_breaches
+from alerts.services import alerts_check
 from incidents.ingest import incidents_ingest
 from incidents.models import Incident
 from patrols import services
@@ -146,7 +146,7 @@ def test_a_response_breach_uses_the_areas_standard_and_alerts(two_districts):
         ],
         source_system="t",
     )  # fmt: skip
-    assert alerts_check_response_breaches() == 1
+    assert alerts_check(kind=RuleKind.RESPONSE_BREACH) == 1
     alert = Alert.objects.get()
     assert alert.incident.source_ref == "A" and "60/180" in alert.body
 

@@ -1,14 +1,17 @@
 """The API's exception handler: DRF's, plus a JSON answer for what Django itself refuses
 while reading a request (a body or form over its limits), which would otherwise surface as
-a bare HTML 400, and a 503 with ``Retry-After`` while the database cannot be reached."""
+a bare HTML 400, a model's ValidationError raised past the serializer (a service calling
+``clean()``) as DRF's 400, and a 503 with ``Retry-After`` while the database cannot be reached."""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..unavailable import UNAVAILABLE_DETAIL, database_unavailable, log_unavailable
 from .parsers import BodyTooLarge, TooManyRows
+from .serializers import model_errors
 
 
 class DatabaseUnavailable(exceptions.APIException):
@@ -27,6 +30,9 @@ def exception_handler(exc, context):
         exc = BodyTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     elif isinstance(exc, TooManyFieldsSent):
         exc = exceptions.ParseError(str(exc))
+    elif isinstance(exc, DjangoValidationError):
+        # A model's clean() refusing, called by a service: the same 400 as from a serializer.
+        exc = exceptions.ValidationError(model_errors(exc))
     elif database_unavailable(exc):
         log_unavailable(context["request"], exc)
         exc = DatabaseUnavailable()

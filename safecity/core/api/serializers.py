@@ -1,13 +1,18 @@
+"""The API's serializer bases and fields: cheaper model serializers, bounded dates and JSON
+the database can store, and the mixin that runs a model's clean() behind a serializer."""
+
 import copy
 from operator import attrgetter
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.fields import SkipField
+from rest_framework.fields import SkipField, get_error_detail
 from rest_framework.relations import PKOnlyObject
+from rest_framework.settings import api_settings
 
 from ..times import EARLIEST, LATEST
 
@@ -145,6 +150,44 @@ class CheckedModelSerializer(ModelSerializer):
         models.DateTimeField: BoundedDateTimeField,
         models.JSONField: StorableJSONField,
     }
+
+
+def model_errors(exc: DjangoValidationError):
+    """A model's ValidationError as DRF's error detail: {field: [messages]}, with the model's
+    errors about no one field under DRF's ``non_field_errors``."""
+    detail = get_error_detail(exc)
+    if isinstance(detail, dict) and NON_FIELD_ERRORS in detail:
+        detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+    return detail
+
+
+# For a model serializer: after its own validation, the model's ``clean()`` judges the object
+# the data would make (the stored object with the changes, on an update), so the rules about one
+# object live in the model and hold for the API as for the admin; its errors answer as field
+# errors (400). No docstring: drf-spectacular would describe every such serializer with it.
+class ModelCleanMixin:
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        try:
+            self.object_for_clean(attrs).clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(model_errors(exc)) from None
+        return attrs
+
+    def object_for_clean(self, attrs: dict) -> models.Model:
+        """An unsaved copy of the instance (or a new one) with the model fields of ``attrs``
+        (many-to-many relations left out: they exist only once saved)."""
+        model = self.Meta.model
+        # A model's copy gets its own state and cache of related objects (Model.__getstate__).
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.concrete and not field.many_to_many:
+                setattr(instance, name, value)
+        return instance
 
 
 class ErrorSerializer(serializers.Serializer):
