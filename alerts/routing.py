@@ -2,4 +2,4 @@ from django.urls import path
 
 from .consumers import AlertConsumer
 
-websocket_urlpatterns = [path("ws/alerts/", AlertConsumer.as_asgi())]
+websocket_urlpatterns = [path("ws/alerts/", AlertConsumer.as_asgi(), name="ws-alerts")]

@@ -1,7 +1,8 @@
-"""Writes to single incidents: create or update one (through the ingest), lifecycle
+"""Writes to single incidents: create, update or upsert one, lifecycle
 transitions, area reassignment after the area tree changes, and device events. Ingesting many
 rows lives in ``incidents.ingest``."""
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -16,10 +17,20 @@ from stats.marks import rollups_mark_dirty_for
 
 from .choices import ALLOWED_TRANSITIONS, STATUS_TIME_FIELD, IncidentStatus
 from .ingest import incidents_ingest
-from .ingest.plan import BULK_BATCH_SIZE, area_columns, scope_problem, stats_key
+from .ingest.plan import (
+    BULK_BATCH_SIZE,
+    INGESTED_FIELDS,
+    area_columns,
+    ingest_context,
+    prepare_rows,
+    scope_problem,
+    stats_key,
+)
 from .ingest.rows import FUTURE_TOLERANCE, Problem, RowError, response_seconds
 from .models import DeviceEvent, DeviceEventType, Incident, IncidentStatusChange
-from .signals import device_event_received
+from .signals import device_event_received, incidents_created
+
+ALREADY_RECORDED = "already recorded: the source system and reference are taken"
 
 
 class TransitionError(Exception):
@@ -38,21 +49,61 @@ def incident_upsert(*, data: dict, user) -> tuple[Incident, str]:
     return incident, outcome
 
 
+@transaction.atomic
 def incident_create(*, data: dict, user) -> Incident:
-    """Ingest one incident (idempotent by source system and reference); RowError if refused."""
-    return incident_upsert(data=data, user=user)[0]
+    """Record one new incident: validated, placed and scope-checked as every ingested row is.
+    Without a reference it gets one of its own (source system ``web``). RowError if refused,
+    or if the source system and reference are already taken."""
+    if not data.get("source_ref"):
+        data = {**data, "source_system": data.get("source_system") or "web"}
+        data["source_ref"] = new_reference(timezone.now())
+    values = _placed_row(data, ingest_context(user, None, None))
+    try:
+        with transaction.atomic():
+            incident = Incident.objects.create(**values)
+    except IntegrityError:
+        raise RowError([Problem("source_ref", ALREADY_RECORDED)]) from None
+    audit_record(action="create", obj=incident)
+    rollups_mark_dirty_for(Incident, {stats_key(incident.reported_at, incident.area_path)})
+    incidents_created.send(sender=Incident, rows=[values])
+    return incident
 
 
 @transaction.atomic
 def incident_update(*, incident: Incident, data: dict, user) -> Incident:
-    """Change an incident's facts; lifecycle times change only through transitions."""
+    """Change an incident's facts; lifecycle times change only through transitions. The
+    caller must be allowed to change it where it is and where the change puts it."""
     require(user, "incidents.change_incident", area_path=incident.area_path)
-    row = _row_from_incident(incident) | data
-    report = incidents_ingest(rows=[row], user=user, return_incidents=True)
-    if report.rejected:
-        raise RowError([Problem(e.field, e.message) for e in report.errors])
-    incident.refresh_from_db()
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    values = _placed_row(_row_from_incident(incident) | data, ingest_context(user, None, None))
+    if user is not None and not may_write_over(
+        user,
+        "incidents.change_incident",
+        existing_path=incident.area_path,
+        new_path=values["area_path"],
+    ):
+        raise RowError([Problem("lon", NOT_YOURS)])
+    changed = [name for name in INGESTED_FIELDS if getattr(incident, name) != values[name]]
+    if not changed:
+        return incident
+    stale = {stats_key(incident.reported_at, incident.area_path)}
+    before = {name: getattr(incident, name) for name in changed}
+    for name in changed:
+        setattr(incident, name, values[name])
+    incident.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        action="update",
+        obj=incident,
+        changes=audit_changes(before, {name: values[name] for name in changed}),
+    )
+    stale.add(stats_key(incident.reported_at, incident.area_path))
+    rollups_mark_dirty_for(Incident, stale)
     return incident
+
+
+def new_reference(now: datetime) -> str:
+    """A reference for an incident recorded here: its local date and a random part."""
+    return f"{timezone.localtime(now):%Y%m%d}-{uuid.uuid4().hex[:10].upper()}"
 
 
 def _row_from_incident(incident: Incident) -> dict:
@@ -80,6 +131,13 @@ def _row_from_incident(incident: Incident) -> dict:
     }
     row["category"] = incident.category.code
     return row
+
+
+def _placed_row(row: dict, context) -> dict:
+    report, accepted = prepare_rows([row], context)
+    if report.rejected:
+        raise RowError([Problem(error.field, error.message) for error in report.errors])
+    return accepted[0]
 
 
 @transaction.atomic

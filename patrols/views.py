@@ -18,7 +18,7 @@ class PatrolsPage(ShellPage):
     the hotspots."""
 
     template_name = "patrols/patrols.html"
-    api_routes = ("patrol-coverage",)
+    api_routes = ("patrol-coverage", "ws-patrol-positions")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

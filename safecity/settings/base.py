@@ -73,6 +73,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "safecity.urls"
 WSGI_APPLICATION = "safecity.wsgi.application"
 ASGI_APPLICATION = "safecity.asgi.application"
+# The WebSocket routes, as a URLconf: page scripts find a socket's path by its name.
+WEBSOCKET_URLCONF = "safecity.routing"
 
 TEMPLATES = [
     {

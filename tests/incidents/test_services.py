@@ -297,3 +297,56 @@ def test_a_device_event_of_another_district_is_not_returned_to_a_district_user(
     )
     assert (created, created_again, again.pk) == (True, False, own.pk)
     assert own.incident.area_path.startswith(station_officer.home_area.path)
+
+
+def test_create_records_one_incident_with_a_reference_of_its_own(station_officer):
+    from audit.models import AuditEvent
+    from stats.models import DirtyDay
+
+    incident = services.incident_create(data=row(""), user=station_officer)
+    assert incident.source_system == "web"
+    local_day = timezone.localtime(incident.created_at).strftime("%Y%m%d")
+    assert incident.source_ref.startswith(local_day + "-")
+    assert incident.area_path and incident.h3_r9
+    assert AuditEvent.objects.filter(action="create", object_id=str(incident.pk)).exists()
+    assert DirtyDay.objects.filter(day=timezone.localtime(incident.reported_at).date()).exists()
+
+
+def test_create_refuses_a_reference_already_taken(station_officer):
+    services.incident_create(data=row("R1"), user=station_officer)
+    with pytest.raises(RowError) as refused:
+        services.incident_create(data=row("R1", summary="again"), user=station_officer)
+    assert [p.field for p in refused.value.problems] == ["source_ref"]
+    assert Incident.objects.get().summary == ""
+
+
+def test_create_refuses_a_point_outside_the_officers_jurisdiction(station_officer):
+    with pytest.raises(RowError):
+        services.incident_create(data=row("R1", lon=122.5), user=station_officer)
+    assert not Incident.objects.exists()
+
+
+def test_update_changes_only_what_differs_and_audits_it(station_officer):
+    from audit.models import AuditEvent
+
+    incident = services.incident_create(data=row("R1"), user=station_officer)
+    updated = services.incident_update(
+        incident=incident, data={"summary": "补充", "loss": "120.50"}, user=station_officer
+    )
+    assert (updated.summary, updated.loss) == ("补充", Decimal("120.50"))
+    event = AuditEvent.objects.get(action="update", object_id=str(incident.pk))
+    assert set(event.changes) == {"summary", "loss"}
+    again = services.incident_update(
+        incident=updated, data={"summary": "补充"}, user=station_officer
+    )
+    assert again.updated_at == updated.updated_at
+
+
+def test_update_may_not_move_an_incident_out_of_the_jurisdiction(station_officer):
+    incident = services.incident_create(data=row("R1"), user=station_officer)
+    with pytest.raises(RowError) as refused:
+        services.incident_update(incident=incident, data={"lon": 122.5}, user=station_officer)
+    assert refused.value.problems[0].field == "lon"
+    assert "outside your jurisdiction" in refused.value.problems[0].message
+    incident.refresh_from_db()
+    assert incident.lon == 120.5

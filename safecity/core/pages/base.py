@@ -38,7 +38,8 @@ JS_STRINGS = {
     "state_resolved": _("已解决"),
 }
 # The routes the shell's own scripts request on every page: area boundaries and incident
-# points on maps (maps.js), links to an incident, and the alert feed's buttons (feed.js).
+# points on maps (maps.js), links to an incident, the alert feed's buttons (feed.js) and
+# the live alert socket (shell.js).
 SHELL_ROUTES = (
     "area-list",
     "area-detail",
@@ -46,6 +47,7 @@ SHELL_ROUTES = (
     "dash-incident",
     "alert-acknowledge",
     "alert-resolve",
+    "ws-alerts",
 )
 
 

@@ -1,5 +1,5 @@
 // Patrols: zone boundaries coloured by coverage alignment, live unit positions (a snapshot,
-// then each move, over ws/patrols/positions/), and the coverage table per zone.
+// then each move, over the ws-patrol-positions socket), and the coverage table per zone.
 (function () {
   "use strict";
   var S = window.SafeCity;
@@ -137,8 +137,7 @@
   var retryDelay = 1000;
   var fitted = false;
   function connect() {
-    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + window.location.host + "/ws/patrols/positions/");
+    var socket = S.socket("ws-patrol-positions");
     socket.addEventListener("open", function () { retryDelay = 1000; setLive("open"); });
     socket.addEventListener("message", function (event) {
       var message = JSON.parse(event.data);

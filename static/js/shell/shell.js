@@ -1,5 +1,5 @@
 // The dashboard shell: page configuration, JSON requests, the pickers and the live alert
-// badge and toasts (ws/alerts/). Page modules use window.SafeCity.
+// badge and toasts (the ws-alerts socket). Page modules use window.SafeCity.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("page-config").textContent);
@@ -29,6 +29,12 @@
       if (!params || params[key] === undefined || params[key] === null) throw new Error(name + ": no " + key);
       return encodeURIComponent(params[key]);
     });
+  }
+
+  // A WebSocket to a named socket route, on this page's host and scheme.
+  function openSocket(name) {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    return new WebSocket(scheme + window.location.host + route(name));
   }
 
   function api(path, params) {
@@ -166,8 +172,7 @@
   var retryDelay = 1000;
   function connect() {
     if (!badge) return;
-    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + window.location.host + "/ws/alerts/");
+    var socket = openSocket("ws-alerts");
     socket.addEventListener("open", function () {
       retryDelay = 1000;
       if (lastId !== null) socket.send(JSON.stringify({ resume_after: lastId }));
@@ -188,6 +193,7 @@
     t: t,
     url: url,
     route: route,
+    socket: openSocket,
     api: api,
     post: post,
     formatNumber: formatNumber,
