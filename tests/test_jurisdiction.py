@@ -79,6 +79,7 @@ OBJECTS: dict[str, Callable[[World, District], list[dict]]] = {
     "stats-snapshot": lambda w, d: [{"pk": snapshot.pk} for snapshot in d.snapshots],
     "dash-incident": lambda w, d: [{"public_id": i.public_id} for i in d.incidents[:2]],
     "dash-campaign": lambda w, d: [{"pk": d.campaign.pk}],
+    "dash-dispute-case": lambda w, d: [{"public_id": case.public_id} for case in d.cases],
     # The trail is administrators' only: a district opens no event, its own or another's.
     "audit-event-detail": lambda w, d: (
         [] if d is w.a else [{"pk": e.pk} for e in AuditEvent.objects.order_by("pk")[:1]]
@@ -125,8 +126,15 @@ QUERIES: dict[str, Callable[[World], list[dict]]] = {
     "dash-alerts": lambda w: [{}, {"state": "open"}],
 }
 # Routes that answer a district commander without data: the trail is administrators' only;
-# the second-factor steps send anyone who needs none on to the dashboards.
-NOT_ANSWERED = {"audit-event-list": 403, "audit-events": 403, "otp-verify": 302, "otp-setup": 302}
+# the second-factor steps send anyone who needs none on to the dashboards; a commander opens
+# no dispute case (station officers do).
+NOT_ANSWERED = {
+    "audit-event-list": 403,
+    "audit-events": 403,
+    "otp-verify": 302,
+    "otp-setup": 302,
+    "dash-dispute-case-new": 403,
+}
 # Parameters naming district B's objects: refused (400, 404) or, filtering a list, an empty
 # list. Every route whose OpenAPI operation takes ``area``, and every page, gets B's area too.
 NAMING_OTHERS: dict[str, Callable[[World], list[dict]]] = {

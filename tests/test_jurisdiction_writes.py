@@ -92,7 +92,17 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("dispute-case-follow-ups", "post"): {OFFICER},
     ("dispute-case-transition", "post"): {OFFICER},
     ("follow-up-complete", "post"): {OFFICER},
+    # The pages' forms, by session only (a token opens no page): the same services, so the
+    # same roles.
+    ("dash-dispute-case-new", "post"): {OFFICER},
+    ("dash-dispute-case", "post"): {OFFICER},
+    ("dash-alerts", "post"): ALERT_HANDLERS,
+    ("dash-campaign", "post"): {COMMANDER, OFFICER},
 }
+
+
+class PageForm(dict):
+    """A page form's fields, posted form-encoded as a browser posts them."""
 
 
 @dataclass
@@ -516,7 +526,60 @@ WRITES: dict[tuple[str, str], list[tuple[str, tuple[str, ...], Attempt]]] = {
     ("follow-up-complete", "post"): [
         ("complete", AB, lambda w, t: ({"pk": _d(w, t).follow_ups[0].pk}, {"outcome": "巡检"})),
     ],
+    ("dash-dispute-case-new", "post"): [("open", AB, lambda w, t: ({}, _case_form(w, t)))],
+    ("dash-dispute-case", "post"): [
+        (
+            "mediate",
+            AB,
+            lambda w, t: (
+                _case(w, t),
+                PageForm(form="transition", **{"transition-to": "mediating"}),
+            ),
+        )
+    ],
+    ("dash-alerts", "post"): [
+        (
+            "acknowledge",
+            AB,
+            lambda w, t: (
+                {},
+                PageForm(
+                    form="acknowledge",
+                    **{"acknowledge-alert": _open_alert(_d(w, t)).pk, "acknowledge-note": "巡检"},
+                ),
+            ),
+        )
+    ],
+    ("dash-campaign", "post"): [
+        ("report", AB, lambda w, t: _report_form(w, t)),
+        ("inspect", AB, lambda w, t: _inspection_form(w, t)),
+    ],
 }
+
+
+def _case_form(w, t) -> PageForm:
+    body = _case_body(w, t)
+    return PageForm(
+        form="case",
+        **{f"case-{name}": value for name, value in body.items()},
+        **{"case-risk": "low"},
+    )
+
+
+def _report_form(w, t):
+    item = _counter_item(_d(w, t))
+    fields = {"item": item.pk, "reported_on": _today(), "value": "3"}
+    return {"pk": item.campaign_id}, PageForm(
+        form="report", **{f"report-{name}": value for name, value in fields.items()}
+    )
+
+
+def _inspection_form(w, t):
+    area = _d(w, t).remediations[0]
+    fields = {"area": area.pk, "inspected_on": _today(), "findings": "巡检"}
+    return {"pk": area.campaign_id}, PageForm(
+        form="inspection", **{f"inspection-{name}": value for name, value in fields.items()}
+    )
 
 
 # --- the callers ---------------------------------------------------------------------------
@@ -532,7 +595,7 @@ class Caller:
     may_write: bool  # False: a token with read scopes only
 
     def allowed(self, route: str, method: str, target: str) -> bool:
-        if not self.may_write:
+        if not self.may_write or (route.startswith("dash-") and self.headers):
             return False
         if self.role == Role.ADMINISTRATOR:
             return True
@@ -610,8 +673,24 @@ def fingerprint():
         return cursor.fetchone()[0]
 
 
+def _to_login(response) -> bool:
+    """A page's answer to a caller without a session: the login page."""
+    return response.status_code == 302 and "/accounts/login/" in response.get("Location", "")
+
+
+def _succeeded(response) -> bool:
+    """Done: a 2xx, or a page form's redirect after its post (not to the login)."""
+    done = 200 <= response.status_code < 300
+    return (done or (response.status_code == 302 and not _to_login(response))) and not (
+        _refused(response)
+    )
+
+
 def _refused(response) -> bool:
-    """A refusal: a 4xx, or an ingest report that stored nothing."""
+    """A refusal: a 4xx, a page sending a caller without a session to the login, or an ingest
+    report that stored nothing."""
+    if _to_login(response):
+        return True
     if 400 <= response.status_code < 500:
         return response.status_code != 401
     if response.status_code >= 500:
@@ -626,6 +705,8 @@ def _refused(response) -> bool:
 
 
 def _request(caller: Caller, method: str, url: str, body):
+    if isinstance(body, PageForm):
+        return caller.client.post(url, data=dict(body), **caller.headers)
     data = None if body is None else json.dumps(body)
     return getattr(caller.client, method)(
         url, data=data, content_type="application/json", **caller.headers
@@ -676,7 +757,7 @@ def _problem(walk: Walk, caller: Caller, route: str, method: str, target: str, b
         answer = f"{response.status_code} {response.content[:300]!r}"
         problem, succeeded = "", False
         if caller.allowed(route, method, target):
-            succeeded = 200 <= response.status_code < 300 and not _refused(response)
+            succeeded = _succeeded(response)
             problem = "" if succeeded else f"{where}: expected success, got {answer}"
         elif not _refused(response):
             problem = f"{where}: expected a refusal, got {answer}"
