@@ -14,12 +14,16 @@ from safecity.core.pages.registry import page
 from safecity.core.pages.selection import Selection
 
 from . import services
+from .choices import CampaignStatus
 from .dashboard import CAMPAIGN_STRINGS, campaign_detail, campaign_labels, campaign_rows
 from .entry import CampaignEntry, campaign_entry
 from .forms import InspectionForm, KpiReportForm, SweepForm
 from .models import SWEEP_TALLIES, Sweep
 from .selectors import campaigns_for_user
 from .services import CampaignClosed
+
+# The forms whose services refuse a closed campaign.
+CLOSED_REFUSES = ("report", "inspection")
 
 
 @page(
@@ -99,6 +103,14 @@ class CampaignPage(ShellFormPage):
     def get_context_data(self, **kwargs):
         self.detail = campaign_detail(self.request.user, self.campaign, timezone.localdate())
         context = super().get_context_data(**kwargs)
+        if self.campaign.status == CampaignStatus.CLOSED:
+            # A closed campaign takes no reports or inspections (the services refuse them):
+            # none is offered, though a post from a page opened before is answered.
+            context["forms"] = {
+                name: form
+                for name, form in context["forms"].items()
+                if form.is_bound or name not in CLOSED_REFUSES
+            }
         reportable = (
             {item.pk for item in self.entry.items} if "report" in context["forms"] else set()
         )

@@ -183,3 +183,21 @@ def test_another_districts_campaign_is_404_and_an_analyst_is_offered_no_form(
     assert page.status_code == 200 and page.context["forms"] == {}
     assert client.post(page_url(theirs), body).status_code == 403
     assert not KpiReport.objects.exists()
+
+
+def test_a_closed_campaign_offers_no_report_and_refuses_one_posted(
+    as_commander, campaign, two_districts
+):
+    item = item_of(campaign, two_districts[0])
+    campaign.status = "closed"
+    campaign.save()
+    page = as_commander.get(page_url(campaign))
+    assert "report" not in page.context["forms"] and "inspection" not in page.context["forms"]
+    body = {"form": "report", "report-item": item.pk,
+            "report-reported_on": campaign.starts_on.isoformat(), "report-value": "2"}  # fmt: skip
+    refused = as_commander.post(page_url(campaign), body)
+    assert refused.status_code == 400
+    assert list(refused.context["forms"]["report"].non_field_errors()) == [
+        f"行动“{campaign.name}”已结束，不再接受上报"
+    ]
+    assert not KpiReport.objects.exists()
