@@ -56,13 +56,16 @@
         interactive: false,
         style: { color: "#1d3557", weight: 2, fillOpacity: 0.04, dashArray: "4" },
       }).addTo(map);
+      // The first view is set at once, not animated: a click must land where it is aimed.
+      // A point outside the outline (a refused one) is shown with it.
       var latlng = typed();
-      if (latlng) map.setView(latlng, 15);
-      else if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+      var bounds = layer.getBounds();
+      if (latlng && (!bounds.isValid() || bounds.contains(latlng))) map.setView(latlng, 15, { animate: false });
+      else if (bounds.isValid()) map.fitBounds(latlng ? bounds.extend(latlng) : bounds, { padding: [8, 8], animate: false });
     }).catch(function (error) {
       console.warn(error);
       var latlng = typed();
-      if (latlng) map.setView(latlng, 15);
+      if (latlng) map.setView(latlng, 15, { animate: false });
     }).then(function () { S.dom.done(element); });
 
     // A picker inside a closed <details> has no size until it opens.
