@@ -230,6 +230,32 @@ def test_an_english_page_shows_the_refusals_in_english(demo_site):
         assert script_errors(page) == []
 
 
+def test_the_address_search_fills_the_address_and_the_point(page_as):
+    with page_as("officer") as page:
+        listed = api_get(page, "/api/v1/incidents/")["results"]
+        address = next(row["address"] for row in listed if row["address"] and row["lat"])
+        query = address[: max(2, len(address) // 2)]
+        page.goto("/incidents/new/")
+        expected = api_get(page, page.evaluate("SafeCity.route('incident-places')"), q=query)
+        first = expected["results"][0]
+        # Addresses of incidents come before area names: the one searched for is among them.
+        assert first["kind"] == "address"
+        page.fill("[data-place-query]", query)
+        page.click("[data-place-search]")
+        shown = page.locator("[data-place-results] button")
+        shown.first.wait_for()
+        assert shown.all_inner_texts() == [place["label"] for place in expected["results"]]
+        shown.first.click()
+        assert page.input_value(f"{FORM} [name=incident-address]") == first["label"]
+        assert float(page.input_value(f"{FORM} [name=incident-lon]")) == pytest.approx(
+            first["lon"], abs=1e-6
+        )
+        assert float(page.input_value(f"{FORM} [name=incident-lat]")) == pytest.approx(
+            first["lat"], abs=1e-6
+        )
+        assert script_errors(page) == []
+
+
 def test_dispatch_on_scene_and_close_through_the_page_with_the_suggested_unit(page_as, demo_site):
     with page_as("officer") as page:
         public_id, entered = record_incident(page)

@@ -281,3 +281,32 @@ def test_the_address_search_finds_places_in_scope_only(client, officer, stations
     assert not client.get(reverse("incident-places"), {"q": name}).json()["results"]
     mine = client.get(reverse("incident-places"), {"q": stations[0].name}).json()["results"]
     assert [place["label"] for place in mine] == [stations[0].name]
+
+
+def test_editing_facts_changes_them_through_the_update_service(client, officer, stations):
+    incident = recorded(stations[0], loss=Decimal("10.00"), summary="旧的案情")
+    client.force_login(officer)
+    url = reverse("dash-incident", args=[incident.public_id])
+    facts = client.get(url).context["forms"]["facts"]
+    # The form starts from the incident as it is.
+    assert facts["category"].value() == incident.category.code
+    assert facts["summary"].value() == "旧的案情"
+    other = Category.objects.filter(is_active=True).exclude(pk=incident.category_id).first()
+    response = client.post(
+        url,
+        {
+            "form": "facts",
+            "facts-category": other.code,
+            "facts-lon": incident.lon,
+            "facts-lat": incident.lat,
+            "facts-loss": "99.50",
+            "facts-summary": "新的案情",
+        },
+    )
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert (incident.category_id, incident.loss, incident.summary) == (
+        other.pk,
+        Decimal("99.50"),
+        "新的案情",
+    )
