@@ -83,6 +83,10 @@ def click_map_at(page, picker: str, lon: float, lat: float) -> tuple[tuple, tupl
     return (west, north), (east - west, north - south)
 
 
+def point_typed(page) -> list[float]:
+    return [float(page.input_value(f"{FORM} [name=incident-{name}]")) for name in ("lon", "lat")]
+
+
 def typed_values(page, form: str) -> dict:
     return page.locator(f"{form} [name]").evaluate_all(
         "fields => Object.fromEntries(fields.filter(f => f.type !== 'hidden')"
@@ -156,6 +160,32 @@ def test_officer_records_an_incident_by_clicking_the_map(page_as, demo_site):
         detail = api_get(page, f"/api/v1/incidents/{public_id}/")
         assert (detail["lon"], detail["lat"]) == (lon, lat)
         assert page.console_errors == []
+
+
+def test_dragging_the_marker_moves_the_point(page_as):
+    with page_as("officer") as page:
+        page.goto("/incidents/new/")
+        _, area = jurisdiction(page)
+        inside = area.representative_point()
+        click_map_at(page, "incident", inside.x, inside.y)
+        before = point_typed(page)
+        marker = page.locator("[data-point-picker=incident] .leaflet-marker-icon")
+        box = marker.bounding_box()
+        grip = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.move(*grip)
+        page.mouse.down()
+        page.mouse.move(grip[0] + 40, grip[1] + 25, steps=8)
+        page.mouse.up()
+        after = point_typed(page)
+        dropped = marker.evaluate(
+            "icon => { const map = icon.closest('[data-picker-map]').leafletMap; let at;"
+            " map.eachLayer(l => { if (l.getLatLng && l.dragging) at = l.getLatLng(); });"
+            " return [at.lng, at.lat]; }"
+        )
+        assert after == pytest.approx(dropped, abs=1e-6)
+        # Dragged east and south: the longitude grew, the latitude shrank.
+        assert after[0] > before[0] and after[1] < before[1]
+        assert script_errors(page) == []
 
 
 def test_refused_input_is_shown_beside_its_field_in_chinese_and_kept(page_as):
