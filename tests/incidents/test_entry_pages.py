@@ -2,10 +2,12 @@
 input kept and the reason next to its field, in the page's language; a good one redirects
 with a message; the permission and the jurisdiction decide who may see and post each form."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -230,6 +232,12 @@ def test_a_transfer_is_recorded_through_the_update_service(client, officer, stat
     incident = recorded(stations[0])
     client.force_login(officer)
     url = reverse("dash-incident", args=[incident.public_id])
+    page = client.get(url).content.decode()
+    # The usual agencies are offered (any other may be typed).
+    offered = re.findall(r'<option value="([^"]*)">', page.split("<datalist", 1)[1])
+    assert offered[: len(settings.INCIDENT_TRANSFER_AGENCIES)] == list(
+        settings.INCIDENT_TRANSFER_AGENCIES
+    )
     at = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=5)
     response = client.post(
         url,
