@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .choices import AreaKind
-from .codes import normalize_code
+from .codes import code_matches, normalize_code
 from .geometry import parse_area_geometry, union_geojson
 from .import_rows import FeatureRow, feature_rows
 from .models import Area
@@ -62,7 +62,8 @@ def area_upsert(
     properties: dict | None = None,
     geometry_derived: bool = False,
 ) -> tuple[Area, str]:
-    """Create or update the area with this code under this parent; returns it and what happened."""
+    """Create or update the area with this code under this parent (codes compared as
+    ``normalize_code`` does: "01" updates "1", whose code stays); returns it and what happened."""
     parse_area_geometry(geometry)
     values: dict[str, Any] = {
         "kind": kind,
@@ -72,7 +73,7 @@ def area_upsert(
         "geometry_derived": geometry_derived,
         "properties": properties if properties is not None else {},
     }
-    area = Area.objects.filter(parent=parent, code=code).first()
+    area = _area_with_code(parent, code)
     if area is None:
         area = Area(parent=parent, code=code, **values)
         area.full_clean()
@@ -88,21 +89,12 @@ def area_upsert(
     return area, "updated"
 
 
-def _codes_under(parent: Area | None) -> dict[str, list[str]]:
-    """The codes of ``parent``'s children (the roots, for None), by their normalized form."""
-    codes: dict[str, list[str]] = {}
-    for code in Area.objects.filter(parent=parent).values_list("code", flat=True):
-        codes.setdefault(normalize_code(code), []).append(code)
-    return codes
-
-
-def _stored_code(codes: dict[str, list[str]], code: str, label: str) -> str | None:
-    """The stored spelling of ``code`` among siblings, None if none has it."""
-    found = codes.get(normalize_code(code), [])
+def _area_with_code(parent: Area | None, code: str) -> Area | None:
+    """The child of ``parent`` (a root, for None) whose code matches ``code``, if any."""
+    found = list(Area.objects.filter(code_matches(code), parent=parent)[:2])
     if len(found) > 1:
-        raise AreaImportError(
-            [f"{label}: code {code!r} matches several areas ({', '.join(map(repr, found))})"]
-        )
+        spelled = ", ".join(repr(area.code) for area in found)
+        raise ValidationError({"code": f"code {code!r} matches several areas ({spelled})"})
     return found[0] if found else None
 
 
@@ -121,9 +113,13 @@ def _import_parents(
     for row in rows:
         if row.parent_code is not None:
             spellings.setdefault(normalize_code(row.parent_code), row.parent_code)
-    codes = _codes_under(under)
-    stored = {key: _stored_code(codes, code, "parent") for key, code in spellings.items()}
-    missing = sorted(spellings[key] for key, code in stored.items() if code is None)
+    found: dict[str, Area | None] = {}
+    for key, code in spellings.items():
+        try:
+            found[key] = _area_with_code(under, code)
+        except ValidationError as exc:
+            raise AreaImportError([f"parent {code!r}: {' '.join(exc.messages)}"]) from exc
+    missing = sorted(spellings[key] for key, area in found.items() if area is None)
     where = f" under {under.code}" if under else ""
     if missing and not create_parents:
         raise AreaImportError(
@@ -136,8 +132,8 @@ def _import_parents(
         )  # fmt: skip
     parents: dict[str | None, Area | None] = {None: under}
     for key in sorted(spellings):
-        code = stored[key] or spellings[key]
-        existing = Area.objects.filter(parent=under, code=code).first()
+        existing = found[key]
+        code = existing.code if existing else spellings[key]
         if existing is not None and parent_kind and existing.kind != parent_kind:
             raise AreaImportError(
                 [f"parent {code!r} exists as a {existing.kind}, not a {parent_kind}"]
@@ -214,21 +210,15 @@ def areas_import_features(
         create_parents=create_parents,
         result=result,
     )
-    sibling_codes: dict[int | None, dict[str, list[str]]] = {}
     problems = []
     for row in prepared.rows:
-        parent = parents[row.key[0]]
-        parent_id = parent.pk if parent else None
-        if parent_id not in sibling_codes:
-            sibling_codes[parent_id] = _codes_under(parent)
         try:
-            code = _stored_code(sibling_codes[parent_id], row.code, row.label) or row.code
             area, outcome = area_upsert(
                 kind=kind,
-                code=code,
+                code=row.code,
                 name=row.name,
                 name_en=row.name_en,
-                parent=parent,
+                parent=parents[row.key[0]],
                 geometry=row.geometry,
                 properties=row.properties,
             )
@@ -236,9 +226,6 @@ def areas_import_features(
             # Every feature is checked (an overlap with a sibling, a bad parent), then nothing
             # is kept: the transaction rolls back.
             problems.append(f"{row.label}: {' '.join(exc.messages)}")
-            continue
-        except AreaImportError as exc:
-            problems += exc.problems
             continue
         except Exception as exc:
             raise AreaImportError([*problems, f"{row.label}: {exc}"]) from exc

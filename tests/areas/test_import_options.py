@@ -10,7 +10,7 @@ from shapely.geometry import shape
 from shapely.ops import unary_union
 
 from areas.choices import AreaKind
-from areas.codes import normalize_code
+from areas.codes import code_matches, normalize_code
 from areas.models import Area
 
 from ..factories import AreaFactory, square
@@ -52,6 +52,15 @@ def respelled(features, spelling: str) -> list[dict]:
 )
 def test_normalize_code_drops_leading_zeros_and_spaces(code, normalized):
     assert normalize_code(code) == normalized
+
+
+def test_the_database_lookup_matches_codes_as_normalize_code_does():
+    stored = ["1", "10", "01A", "0", "A01", "100"]
+    for n, code in enumerate(stored):
+        AreaFactory(kind=AreaKind.DISTRICT, code=code, geometry=square(10 * n, 0, 1))
+    for asked in ["01", " 1 ", "010", "1A", "00", "A01", "0100", "2"]:
+        matched = set(Area.objects.filter(code_matches(asked)).values_list("code", flat=True))
+        assert matched == {code for code in stored if normalize_code(code) == normalize_code(asked)}
 
 
 @pytest.mark.parametrize("spelling", ["0{}", " {} ", "00{} "])
@@ -196,3 +205,10 @@ def test_reimport_finds_an_area_whose_code_lost_its_leading_zero(tmp_path):
 
     assert "0 created, 1 updated" in output
     assert list(Area.objects.values_list("code", "name")) == [("9", "新名")]
+
+
+def test_a_missing_parent_without_a_parent_kind_is_refused(tmp_path):
+    path = write(tmp_path, [feature("A", square(121, 31), city="SH")])
+    with pytest.raises(CommandError, match=r"parents missing: 'SH'; a parent kind is needed"):
+        import_file(path, *DISTRICT_FLAGS, "--parent-field=city")
+    assert Area.objects.count() == 0
