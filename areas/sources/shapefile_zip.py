@@ -42,28 +42,32 @@ def read_zipped_shapefile(content: bytes) -> AreaSource:
 def _shapefile_members(content: bytes) -> dict[str, bytes]:
     """The .shp and the files beside it, by extension."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile as exc:
-        raise AreaImportError(["not a zip archive (a shapefile is imported zipped)"]) from exc
-    with archive:
-        names = [info.filename for info in archive.infolist() if not info.is_dir()]
-        shps = [name for name in names if name.lower().endswith(".shp")]
-        if not shps:
-            listed = ", ".join(names) or "nothing"
-            raise AreaImportError([f"the zip holds no .shp file (it holds {listed})"])
-        if len(shps) > 1:
-            raise AreaImportError([f"the zip holds several shapefiles: {', '.join(shps)}"])
-        if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
-            raise AreaImportError([f"the zip unpacks to more than {MAX_UNZIPPED_BYTES:,} bytes"])
-        stem = PurePosixPath(shps[0]).with_suffix("").as_posix().lower()
-        members = {}
-        for name in names:
-            path = PurePosixPath(name)
-            if path.with_suffix("").as_posix().lower() == stem:
-                members[path.suffix.lower().lstrip(".")] = archive.read(name)
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members, shp = _members_beside_the_shp(archive)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
+        raise AreaImportError([f"not a zip archive that can be read ({exc})"]) from exc
     if "dbf" not in members:
-        raise AreaImportError([f"{shps[0]} has no .dbf beside it (the areas' attributes)"])
+        raise AreaImportError([f"{shp} has no .dbf beside it (the areas' attributes)"])
     return members
+
+
+def _members_beside_the_shp(archive: zipfile.ZipFile) -> tuple[dict[str, bytes], str]:
+    names = [info.filename for info in archive.infolist() if not info.is_dir()]
+    shps = [name for name in names if name.lower().endswith(".shp")]
+    if not shps:
+        listed = ", ".join(names) or "nothing"
+        raise AreaImportError([f"the zip holds no .shp file (it holds {listed})"])
+    if len(shps) > 1:
+        raise AreaImportError([f"the zip holds several shapefiles: {', '.join(shps)}"])
+    if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
+        raise AreaImportError([f"the zip unpacks to more than {MAX_UNZIPPED_BYTES:,} bytes"])
+    stem = PurePosixPath(shps[0]).with_suffix("").as_posix().lower()
+    members = {}
+    for name in names:
+        path = PurePosixPath(name)
+        if path.with_suffix("").as_posix().lower() == stem:
+            members[path.suffix.lower().lstrip(".")] = archive.read(name)
+    return members, shps[0]
 
 
 def _refuse_unless_wgs84(prj: str) -> None:

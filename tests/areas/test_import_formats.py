@@ -218,3 +218,27 @@ def test_a_file_in_no_known_encoding_says_what_was_tried(tmp_path):
     path.write_bytes(b"code,name,WKT\nA,\x80\xff,POLYGON((0 0,1 0,1 1,0 0))\n")
     message = refused(path, *DISTRICT_FLAGS)
     assert "tried utf-8, utf-8-sig, gb18030" in message
+
+
+def test_a_shp_without_its_dbf_is_refused(tmp_path):
+    whole = zipped_shapefile([feature("A", square(121, 31))], ["code", "name"])
+    archive = BytesIO()
+    with zipfile.ZipFile(BytesIO(whole)) as source, zipfile.ZipFile(archive, "w") as target:
+        for name in source.namelist():
+            if not name.endswith(".dbf"):
+                target.writestr(name, source.read(name))
+    path = tmp_path / "areas.zip"
+    path.write_bytes(archive.getvalue())
+    assert "areas/areas.shp has no .dbf beside it" in refused(path, *DISTRICT_FLAGS)
+
+
+def test_a_damaged_zip_is_refused(tmp_path):
+    whole = zipped_shapefile([feature("A", square(121, 31))], ["code", "name"])
+    with zipfile.ZipFile(BytesIO(whole)) as source:
+        dbf = source.read("areas/areas.dbf")
+    # A byte of the stored .dbf changed: its checksum no longer holds.
+    offset = whole.index(dbf) + len(dbf) // 2
+    damaged = whole[:offset] + bytes([whole[offset] ^ 0xFF]) + whole[offset + 1 :]
+    path = tmp_path / "areas.zip"
+    path.write_bytes(damaged)
+    assert "not a zip archive that can be read (Bad CRC-32" in refused(path, *DISTRICT_FLAGS)
