@@ -127,3 +127,14 @@ def test_an_administrator_without_the_add_permission_is_refused(client, shared_d
     assert client.get(IMPORT_URL).status_code == 403
     assert upload(client, "beats.csv", content).status_code == 403
     assert Area.objects.count() == 0
+
+
+def test_the_import_page_speaks_chinese_and_english(client):
+    client.force_login(administrator())
+    chinese = client.get(IMPORT_URL).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(IMPORT_URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "导入辖区" in chinese and "合并重复编码" in chinese
+    assert "Import areas" in english and "Merge duplicate codes" in english
+    assert "合并重复编码" not in english
