@@ -4,6 +4,7 @@ property present, every boundary valid, each code once (or merged, when asked)."
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import shapely
 from shapely.geometry import shape
 
 from .codes import normalize_code
@@ -80,7 +81,8 @@ def feature_rows(
             name=str(name),
             name_en=str(props.get(name_en_field) or "") if name_en_field else "",
             parent_code=None if parent is None else str(parent).strip(),
-            geometry=to_geojson(geom),
+            # A shapefile's PolygonZ or a WKT "POLYGON Z" carries heights a boundary has no use for.
+            geometry=to_geojson(shapely.force_2d(geom)),
             properties=props,
         )
         groups.setdefault(row.key, []).append(row)

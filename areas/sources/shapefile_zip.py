@@ -87,8 +87,8 @@ def _refuse_unless_wgs84(prj: str) -> None:
 
 def _read_records(members: dict[str, bytes]) -> tuple[list[dict], list[str], str]:
     """The features, the attribute names and the encoding that read the attributes."""
-    declared = members.get("cpg", b"").decode("ascii", "replace").strip()
-    encodings = [declared] if declared and _known_encoding(declared) else []
+    declared = _codec_name(members.get("cpg", b"").decode("ascii", "replace").strip())
+    encodings = [declared] if declared else []
     encodings += [encoding for encoding in TEXT_ENCODINGS if encoding not in encodings]
     for encoding in encodings:
         try:
@@ -124,12 +124,12 @@ def _read_records(members: dict[str, bytes]) -> tuple[list[dict], list[str], str
     )
 
 
-def _known_encoding(name: str) -> bool:
+def _codec_name(name: str) -> str | None:
+    """Python's name for the encoding a .cpg declares ("UTF-8" → "utf-8"), None if unknown."""
     try:
-        codecs.lookup(name)
+        return codecs.lookup(name).name if name else None
     except LookupError:
-        return False
-    return True
+        return None
 
 
 def _json_values(record: dict) -> dict:

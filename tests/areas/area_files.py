@@ -62,6 +62,7 @@ def zipped_shapefile(
     encoding: str = "utf-8",
     stem: str = "areas",
     shape_type: int = shapefile.POLYGON,
+    cpg: str | None = None,
 ) -> bytes:
     """A zip of a polygon shapefile written by pyshp: character fields ``columns``."""
     shp, shx, dbf = io.BytesIO(), io.BytesIO(), io.BytesIO()
@@ -79,4 +80,6 @@ def zipped_shapefile(
         zipped.writestr(f"{stem}/{stem}.dbf", dbf.getvalue())
         if prj is not None:
             zipped.writestr(f"{stem}/{stem}.prj", prj)
+        if cpg is not None:
+            zipped.writestr(f"{stem}/{stem}.cpg", cpg)
     return archive.getvalue()

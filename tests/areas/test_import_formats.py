@@ -133,6 +133,27 @@ def test_chinese_shapefile_attributes_in_gb18030_are_read(tmp_path):
     assert "note: attributes read as gb18030" in output
 
 
+def test_the_encoding_a_cpg_declares_is_tried_first(tmp_path):
+    # "Big5" text of these names would read as GB18030 too, wrongly: the .cpg decides.
+    features = [feature("1", square(121, 31), name="臺北市")]
+    path = tmp_path / "big5.zip"
+    path.write_bytes(zipped_shapefile(features, ["code", "name"], encoding="big5", cpg="BIG5"))
+    output = import_file(path, *DISTRICT_FLAGS)
+    assert Area.objects.get(code="1").name == "臺北市"
+    assert "note: attributes read as big5" in output
+
+
+def test_heights_in_wkt_are_dropped(tmp_path):
+    path = tmp_path / "z.csv"
+    path.write_text(
+        'code,name,WKT\nA,区A,"POLYGON Z((121 31 5,122 31 5,122 32 5,121 32 5,121 31 5))"\n',
+        encoding="utf-8",
+    )
+    import_file(path, *DISTRICT_FLAGS)
+    ring = Area.objects.get(code="A").geometry["coordinates"][0]
+    assert ring[0] == [121.0, 31.0] and {len(point) for point in ring} == {2}
+
+
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
 def test_a_chinese_csv_is_read_in_its_encoding(tmp_path, encoding):
     features = [feature("310115", square(121.5, 31.2), name="浦东新区")]
