@@ -14,7 +14,7 @@ from areas.codes import code_matches, normalize_code
 from areas.models import Area
 
 from ..factories import AreaFactory, square
-from .area_files import beats, feature, geojson_bytes
+from .area_files import beats, csv_bytes, feature, geojson_bytes, zipped_shapefile
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +212,41 @@ def test_a_missing_parent_without_a_parent_kind_is_refused(tmp_path):
     with pytest.raises(CommandError, match=r"parents missing: 'SH'; a parent kind is needed"):
         import_file(path, *DISTRICT_FLAGS, "--parent-field=city")
     assert Area.objects.count() == 0
+
+
+def test_under_puts_the_created_parents_below_an_existing_area(shared_data, tmp_path):
+    features = beats(shared_data)
+    city = AreaFactory(kind=AreaKind.CITY, code="CVL", geometry=square(-79, 37, 2))
+    import_file(write(tmp_path, features), *BEAT_FLAGS, "--parent-field=DISTRICT",
+                "--parent-kind=district", f"--under={city.pk}")  # fmt: skip
+
+    districts = Area.objects.filter(kind=AreaKind.DISTRICT)
+    assert districts.count() == len(district_numbers(features))
+    assert all(district.parent == city for district in districts)
+    assert Area.objects.filter(path__startswith=city.path, kind=AreaKind.BEAT).count() == len(
+        features
+    )
+
+
+def test_the_english_name_comes_from_its_field(tmp_path):
+    features = [feature("310115", square(121.5, 31.2), name="浦东新区", en="Pudong")]
+    import_file(write(tmp_path, features), *DISTRICT_FLAGS, "--name-en-field=en")
+    assert Area.objects.get(code="310115").name_en == "Pudong"
+
+
+def test_format_names_what_neither_the_extension_nor_the_content_tells(tmp_path):
+    path = tmp_path / "districts.txt"
+    path.write_bytes(csv_bytes([feature("A", square(121, 31))], ["code", "name"]))
+    with pytest.raises(CommandError, match=r"cannot tell the format of districts\.txt"):
+        import_file(path, *DISTRICT_FLAGS)
+    import_file(path, *DISTRICT_FLAGS, "--format=csv")
+    assert Area.objects.filter(code="A").exists()
+
+
+def test_auto_format_knows_geojson_and_zips_by_their_first_bytes(tmp_path):
+    geojson, zipped = tmp_path / "districts.txt", tmp_path / "zones.data"
+    geojson.write_bytes(geojson_bytes([feature("A", square(121, 31))]))
+    zipped.write_bytes(zipped_shapefile([feature("B", square(122, 31))], ["code", "name"]))
+    import_file(geojson, *DISTRICT_FLAGS)
+    import_file(zipped, *DISTRICT_FLAGS)
+    assert sorted(Area.objects.values_list("code", flat=True)) == ["A", "B"]
