@@ -81,7 +81,7 @@ def feature_rows(
             name=str(name),
             name_en=str(props.get(name_en_field) or "") if name_en_field else "",
             parent_code=None if parent is None else str(parent).strip(),
-            # A shapefile's PolygonZ or a WKT "POLYGON Z" carries heights a boundary has no use for.
+            # A WKT "POLYGON Z" or GeoJSON with heights: a boundary has no use for them.
             geometry=to_geojson(shapely.force_2d(geom)),
             properties=props,
         )
