@@ -15,7 +15,13 @@ from .models import Area
 from .signals import areas_changed
 from .sources import DEFAULT_WKT_COLUMN, AreaImportError, read_area_file
 
-__all__ = ["AreaImportError", "AreaImportResult", "area_upsert", "areas_import_features"]
+__all__ = [
+    "AreaImportError",
+    "AreaImportResult",
+    "area_upsert",
+    "areas_import_features",
+    "areas_import_file",
+]
 
 
 @dataclass
