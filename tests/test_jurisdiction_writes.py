@@ -27,6 +27,7 @@ from datetime import timedelta
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -58,6 +59,12 @@ from .test_jurisdiction import UNSAFE_METHODS, url_routes
 
 pytestmark = pytest.mark.django_db
 
+
+class FormPost(dict):
+    """The body of a page's form (safecity.core.pages.forms), posted form-encoded: pages are
+    for sessions (a token's request is sent to the login page), and a success redirects."""
+
+
 # Routes that write no record of the platform's: the login steps.
 NOT_DATA = {"login", "logout", "otp-verify", "otp-setup"}
 
@@ -73,6 +80,8 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("incident-bulk", "post"): {OFFICER},
     ("incident-detail", "patch"): {OFFICER},
     ("incident-transition", "post"): {OFFICER},
+    ("dash-incident-new", "post"): {OFFICER},
+    ("dash-incident", "post"): {OFFICER},
     ("alert-acknowledge", "post"): ALERT_HANDLERS,
     ("alert-resolve", "post"): ALERT_HANDLERS,
     ("campaign-kpi-list", "post"): {COMMANDER},
@@ -99,10 +108,6 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("dash-alerts", "post"): ALERT_HANDLERS,
     ("dash-campaign", "post"): {COMMANDER, OFFICER},
 }
-
-
-class PageForm(dict):
-    """A page form's fields, posted form-encoded as a browser posts them."""
 
 
 @dataclass
@@ -179,6 +184,35 @@ def _create_incident(w, t):
 
 def _overwrite(w, t):
     return {}, _overwrite_row(w, _d(w, t))
+
+
+def _local(hours: float) -> str:
+    """A time as a page's form takes it: local, to the minute."""
+    return timezone.localtime(timezone.now() - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _entry_form(w, t) -> FormPost:
+    lon, lat = _in_beat(_d(w, t))
+    return FormPost(
+        {
+            "form": "incident",
+            "incident-category": "theft_ebike",
+            "incident-source": "call_110",
+            "incident-priority": "3",
+            "incident-reported_at": _local(1),
+            "incident-lon": lon,
+            "incident-lat": lat,
+            "incident-summary": "写入巡检",
+        }
+    )
+
+
+def _facts_form(w, t) -> FormPost:
+    lon, lat = _in_beat(_d(w, t))
+    return FormPost(
+        {"form": "facts", "facts-category": "theft_ebike", "facts-lon": lon, "facts-lat": lat}
+        | {"facts-summary": "写入巡检"}
+    )
 
 
 def _device_event(w, t):
@@ -288,6 +322,18 @@ WRITES: dict[tuple[str, str], list[tuple[str, tuple[str, ...], Attempt]]] = {
     ],
     ("incident-transition", "post"): [
         ("dispatch", AB, lambda w, t: (_incident(w, t, 1), {"to": "dispatched"})),
+    ],
+    ("dash-incident-new", "post"): [("record", AB, lambda w, t: ({}, _entry_form(w, t)))],
+    ("dash-incident", "post"): [
+        (
+            "dispatch",
+            AB,
+            lambda w, t: (
+                _incident(w, t, 1),
+                FormPost({"form": "dispatch", "dispatch-at": _local(0)}),
+            ),
+        ),
+        ("edit facts", AB, lambda w, t: (_incident(w, t), _facts_form(w, t))),
     ],
     ("device-events", "post"): [("event", AB, _device_event)],
     ("alert-rule-list", "post"): [
@@ -533,7 +579,7 @@ WRITES: dict[tuple[str, str], list[tuple[str, tuple[str, ...], Attempt]]] = {
             AB,
             lambda w, t: (
                 _case(w, t),
-                PageForm(form="transition", **{"transition-to": "mediating"}),
+                FormPost(form="transition", **{"transition-to": "mediating"}),
             ),
         )
     ],
@@ -543,7 +589,7 @@ WRITES: dict[tuple[str, str], list[tuple[str, tuple[str, ...], Attempt]]] = {
             AB,
             lambda w, t: (
                 {},
-                PageForm(
+                FormPost(
                     form="acknowledge",
                     **{"acknowledge-alert": _open_alert(_d(w, t)).pk, "acknowledge-note": "巡检"},
                 ),
@@ -557,9 +603,9 @@ WRITES: dict[tuple[str, str], list[tuple[str, tuple[str, ...], Attempt]]] = {
 }
 
 
-def _case_form(w, t) -> PageForm:
+def _case_form(w, t) -> FormPost:
     body = _case_body(w, t)
-    return PageForm(
+    return FormPost(
         form="case",
         **{f"case-{name}": value for name, value in body.items()},
         **{"case-risk": "low"},
@@ -569,7 +615,7 @@ def _case_form(w, t) -> PageForm:
 def _report_form(w, t):
     item = _counter_item(_d(w, t))
     fields = {"item": item.pk, "reported_on": _today(), "value": "3"}
-    return {"pk": item.campaign_id}, PageForm(
+    return {"pk": item.campaign_id}, FormPost(
         form="report", **{f"report-{name}": value for name, value in fields.items()}
     )
 
@@ -577,7 +623,7 @@ def _report_form(w, t):
 def _inspection_form(w, t):
     area = _d(w, t).remediations[0]
     fields = {"area": area.pk, "inspected_on": _today(), "findings": "巡检"}
-    return {"pk": area.campaign_id}, PageForm(
+    return {"pk": area.campaign_id}, FormPost(
         form="inspection", **{f"inspection-{name}": value for name, value in fields.items()}
     )
 
@@ -594,8 +640,8 @@ class Caller:
     headers: dict
     may_write: bool  # False: a token with read scopes only
 
-    def allowed(self, route: str, method: str, target: str) -> bool:
-        if not self.may_write or (route.startswith("dash-") and self.headers):
+    def allowed(self, route: str, method: str, target: str, *, page: bool = False) -> bool:
+        if not self.may_write or (page and self.headers):
             return False
         if self.role == Role.ADMINISTRATOR:
             return True
@@ -673,24 +719,11 @@ def fingerprint():
         return cursor.fetchone()[0]
 
 
-def _to_login(response) -> bool:
-    """A page's answer to a caller without a session: the login page."""
-    return response.status_code == 302 and "/accounts/login/" in response.get("Location", "")
-
-
-def _succeeded(response) -> bool:
-    """Done: a 2xx, or a page form's redirect after its post (not to the login)."""
-    done = 200 <= response.status_code < 300
-    return (done or (response.status_code == 302 and not _to_login(response))) and not (
-        _refused(response)
-    )
-
-
 def _refused(response) -> bool:
-    """A refusal: a 4xx, a page sending a caller without a session to the login, or an ingest
-    report that stored nothing."""
-    if _to_login(response):
-        return True
+    """A refusal: a 4xx, a page's redirect to the login page, or an ingest report that stored
+    nothing."""
+    if response.status_code == 302:
+        return response["Location"].startswith(reverse(settings.LOGIN_URL))
     if 400 <= response.status_code < 500:
         return response.status_code != 401
     if response.status_code >= 500:
@@ -705,7 +738,7 @@ def _refused(response) -> bool:
 
 
 def _request(caller: Caller, method: str, url: str, body):
-    if isinstance(body, PageForm):
+    if isinstance(body, FormPost):
         return caller.client.post(url, data=dict(body), **caller.headers)
     data = None if body is None else json.dumps(body)
     return getattr(caller.client, method)(
@@ -756,8 +789,11 @@ def _problem(walk: Walk, caller: Caller, route: str, method: str, target: str, b
         where = f"{caller.label}: {method.upper()} {url} ({target})"
         answer = f"{response.status_code} {response.content[:300]!r}"
         problem, succeeded = "", False
-        if caller.allowed(route, method, target):
-            succeeded = _succeeded(response)
+        page = isinstance(body, FormPost)
+        if caller.allowed(route, method, target, page=page):
+            # A page's form answers success with a redirect (post/redirect/get).
+            answered = response.status_code == 302 if page else 200 <= response.status_code < 300
+            succeeded = answered and not _refused(response)
             problem = "" if succeeded else f"{where}: expected success, got {answer}"
         elif not _refused(response):
             problem = f"{where}: expected a refusal, got {answer}"

@@ -10,10 +10,11 @@ answers 400; on success it redirects (post/redirect/get) with a message.
 
 from collections.abc import Iterable
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.forms import Form, TextInput
 from django.shortcuts import redirect
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
 from accounts.policy import allows
@@ -54,7 +55,7 @@ def refusal_problems(exc: Exception) -> list[tuple[str | None, str]]:
     return [(None, gettext(str(exc)))]
 
 
-def show_refusal(form: forms.Form, exc: Exception) -> None:
+def show_refusal(form: Form, exc: Exception) -> None:
     """Put a service's refusal on the form: next to the field it names when the form has that
     field, otherwise above the form (naming the field, so nothing is hidden)."""
     for field, message in refusal_problems(exc):
@@ -66,21 +67,65 @@ def show_refusal(form: forms.Form, exc: Exception) -> None:
             form.add_error(None, message)
 
 
+class DatalistInput(TextInput):
+    """A text input offering a list of usual values (an HTML datalist) while taking any."""
+
+    def __init__(self, options=(), attrs=None):
+        super().__init__(attrs)
+        self.options = list(options)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id') or name}_options"
+        attrs = {**(attrs or {}), "list": list_id}
+        options = format_html_join("", '<option value="{}">', ((o,) for o in self.options))
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>',
+            super().render(name, value, attrs, renderer),
+            list_id,
+            options,
+        )
+
+
 class ShellFormPage(ShellPage):
     """A shell page with forms that write through services.
 
     ``forms``: name → form class. ``permissions``: name → the permission a user needs to see
-    and post that form (forms the user may not use are not offered, and posting one is 403).
+    and post that form (forms the user may not use are not offered, and posting one is 403),
+    checked in the area of ``permission_area()`` when the page is about one object.
+    ``required_permission``: the permission needed to open the page at all (403 otherwise).
+    ``offers(name)``: whether a form the user may use applies now (a lifecycle step from the
+    current status); one that does not is not shown, but a post of it still reaches the
+    service, whose refusal is shown (the page may be stale).
     ``refusals``: the exception types the services raise for input they refuse; anything else
     is a bug and is not caught."""
 
-    forms: dict[str, type[forms.Form]] = {}
+    forms: dict[str, type[Form]] = {}
     permissions: dict[str, str] = {}
+    required_permission: str | None = None
     refusals: tuple[type[Exception], ...] = (ValidationError, Refusal)
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if (
+            user.is_authenticated
+            and self.required_permission
+            and not allows(user, self.required_permission)
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def permission_area(self) -> str | None:
+        """The area path the forms' permissions are checked in (None: the permission alone)."""
+        return None
 
     def may_use(self, name: str) -> bool:
         permission = self.permissions.get(name)
-        return permission is None or allows(self.request.user, permission)
+        return permission is None or allows(
+            self.request.user, permission, area_path=self.permission_area()
+        )
+
+    def offers(self, name: str) -> bool:
+        return True
 
     def form_kwargs(self, name: str) -> dict:
         """The keyword arguments of form ``name`` besides its data: override per page."""
@@ -89,7 +134,7 @@ class ShellFormPage(ShellPage):
     def initial(self, name: str) -> dict:
         return {}
 
-    def build_form(self, name: str, data=None, files=None) -> forms.Form:
+    def build_form(self, name: str, data=None, files=None) -> Form:
         return self.forms[name](data=data, files=files, prefix=name, **self.form_kwargs(name))
 
     def get_context_data(self, **kwargs):
@@ -98,7 +143,7 @@ class ShellFormPage(ShellPage):
         context["forms"] = {
             name: bound.get(name) or self.build_form(name)
             for name in self.forms
-            if self.may_use(name)
+            if self.may_use(name) and (name in bound or self.offers(name))
         }
         return context
 
