@@ -79,6 +79,11 @@ class CampaignPage(ShellFormPage):
     def entry(self) -> CampaignEntry:
         return campaign_entry(self.request.user, self.campaign)
 
+    def offers(self, name: str) -> bool:
+        # A closed campaign takes no reports or inspections (the services refuse them): none
+        # is offered, though a post from a page opened before is answered with the refusal.
+        return self.campaign.status != CampaignStatus.CLOSED or name not in CLOSED_REFUSES
+
     def form_kwargs(self, name: str) -> dict:
         kwargs = super().form_kwargs(name)
         if name == "report":
@@ -103,14 +108,6 @@ class CampaignPage(ShellFormPage):
     def get_context_data(self, **kwargs):
         self.detail = campaign_detail(self.request.user, self.campaign, timezone.localdate())
         context = super().get_context_data(**kwargs)
-        if self.campaign.status == CampaignStatus.CLOSED:
-            # A closed campaign takes no reports or inspections (the services refuse them):
-            # none is offered, though a post from a page opened before is answered.
-            context["forms"] = {
-                name: form
-                for name, form in context["forms"].items()
-                if form.is_bound or name not in CLOSED_REFUSES
-            }
         reportable = (
             {item.pk for item in self.entry.items} if "report" in context["forms"] else set()
         )

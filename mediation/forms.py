@@ -136,10 +136,18 @@ class CaseForm(forms.Form):
         return parse_parties(self.cleaned_data.get("parties", ""))
 
 
+class StepField(forms.ChoiceField):
+    """Offers the steps allowed now, takes any status: a step no longer allowed (the page was
+    opened before someone else moved the case) is the service's to refuse, with its reason."""
+
+    def valid_value(self, value) -> bool:
+        return value in CaseStatus.values
+
+
 class TransitionForm(forms.Form):
     """One step of the case's lifecycle: only the steps its status allows are offered."""
 
-    to = forms.ChoiceField(label=_("转为"), choices=())
+    to = StepField(label=_("转为"), choices=())
     agency = forms.ChoiceField(
         label=_("流转部门"),
         choices=[("", "—"), *Agency.choices],

@@ -144,13 +144,18 @@ def test_a_transfer_without_its_agency_answers_400_next_to_the_agency(officer_cl
     assert case.changes.last().note == "转劳动"
 
 
-def test_a_final_case_offers_no_transition_and_refuses_one_posted(officer_client, case):
+def test_a_final_case_offers_no_transition_and_the_service_refuses_one_posted(officer_client, case):
     url = reverse("dash-dispute-case", args=[case.public_id])
     body = {"form": "transition", "transition-to": "resolved"}
     assert officer_client.post(url, body).status_code == 302
     page = officer_client.get(url)
     assert "transition" not in page.context["forms"]
-    assert officer_client.post(url, body).status_code == 403
+    again = officer_client.post(url, body)
+    assert again.status_code == 400
+    assert field_errors(again, "transition", "to") == [
+        "不能从 resolved（已是最终状态） 转为 resolved"
+    ]
+    assert DisputeCase.objects.get().changes.count() == 2
 
 
 def test_follow_ups_are_recorded_and_completed_on_the_case_page(officer_client, case):
