@@ -6,6 +6,7 @@ import pytest
 
 from alerts.services import ACKNOWLEDGE_NOTE_MAX
 
+from ..browser import save_screenshot
 from .conftest import api_get
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
@@ -33,6 +34,7 @@ def test_a_commander_acknowledges_an_alert_with_a_note(page_as):
         assert len(too_long) > ACKNOWLEDGE_NOTE_MAX
         page.fill("#id_acknowledge-note", too_long)
         assert submit(page) == 400
+        save_screenshot(page, "alert-acknowledge-refused")
         errors = page.locator(
             'form[data-form="acknowledge"] [data-field="note"] [data-errors="note"] li'
         ).all_inner_texts()

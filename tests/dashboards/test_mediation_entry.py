@@ -88,6 +88,7 @@ def test_a_location_outside_the_jurisdiction_is_shown_next_to_it_with_the_input_
         page.fill("#id_case-lon", "0")
         page.fill("#id_case-lat", "0")
         assert submit(page, "case") == 400
+        save_screenshot(page, "mediation-case-refused")
         assert field_errors(page, "case", "lon") == ["该位置不在你辖区的任何区域内"]
         assert page.input_value("#id_case-summary") == "越界位置的纠纷"
         assert page.input_value("#id_case-parties") == "王五，13900001111，申请人"
