@@ -1,0 +1,130 @@
+"""Reading XLSX workbooks, streamed (openpyxl's read-only mode: a sheet is parsed row by row,
+never held whole), after checking the archive cannot expand past the configured limits.
+
+An XLSX file is a zip archive. Before openpyxl opens it, the members' declared uncompressed
+sizes are added up and each member's compression ratio is checked, so a small upload cannot
+expand to gigabytes (a zip bomb); Python's zipfile stops reading a member at its declared size,
+so a member cannot expand past what it declares either.
+"""
+
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+from django.conf import settings
+
+from .problems import FileProblem
+
+# Members smaller than this are not judged by their ratio: tiny XML files compress very well.
+RATIO_FLOOR_BYTES = 1024 * 1024
+
+
+@dataclass
+class Sheet:
+    sheet: str
+    sheet_names: list[str]
+    header: list[str]
+    rows_total: int | None
+
+
+def check_archive(path: Path, name: str) -> None:
+    """FileProblem unless ``path`` is a zip archive of a workbook within the size limits."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileProblem(f"{name}: not an XLSX workbook (not a readable zip archive)") from exc
+    with archive:
+        members = archive.infolist()
+        if "xl/workbook.xml" not in {member.filename for member in members}:
+            raise FileProblem(f"{name}: not an XLSX workbook (no xl/workbook.xml inside)")
+        limit = settings.IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES
+        expanded = sum(member.file_size for member in members)
+        if expanded > limit:
+            raise FileProblem(
+                f"{name}: the workbook expands to {expanded:,} bytes, more than the limit of "
+                f"{limit:,} (IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES)"
+            )
+        most = settings.IMPORT_XLSX_MAX_COMPRESSION_RATIO
+        for member in members:
+            if member.file_size < RATIO_FLOOR_BYTES:
+                continue
+            ratio = member.file_size / max(member.compress_size, 1)
+            if ratio > most:
+                raise FileProblem(
+                    f"{name}: {member.filename} expands {ratio:.0f} times, more than the limit "
+                    f"of {most} (IMPORT_XLSX_MAX_COMPRESSION_RATIO): refused as a zip bomb"
+                )
+
+
+def _load(path: Path, name: str):
+    from openpyxl import load_workbook
+
+    check_archive(path, name)
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise FileProblem(f"{name}: not a readable XLSX workbook ({exc})") from exc
+
+
+def open_sheet(path: Path, *, name: str, sheet: str | None) -> Sheet:
+    """The sheet to import (the named one, else the first), with its header row."""
+    book = _load(path, name)
+    try:
+        names = list(book.sheetnames)
+        if sheet is not None and sheet not in names:
+            raise FileProblem(f"{name}: no sheet {sheet!r}; its sheets are {', '.join(names)}")
+        sheet = sheet or names[0]
+        worksheet = book[sheet]
+        first = next(worksheet.iter_rows(values_only=True, max_row=1), None)
+        if not first or all(value in (None, "") for value in first):
+            raise FileProblem(f"{name}: sheet {sheet} is empty (no header row)")
+        header = _header(first)
+        second = next(worksheet.iter_rows(values_only=True, min_row=2, max_row=2), None)
+        if second is None or all(value in (None, "") for value in second):
+            raise FileProblem(f"{name}: sheet {sheet} has no rows below the header")
+        declared = worksheet.max_row  # from the sheet's <dimension>; may be absent
+        rows_total = declared - 1 if isinstance(declared, int) and declared > 1 else None
+        return Sheet(sheet, names, header, rows_total)
+    finally:
+        book.close()
+
+
+def _header(cells) -> list[str]:
+    header = [("" if value is None else str(value)).strip() for value in cells]
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+def cell_value(value):
+    """A cell as a record value: whole numbers as int (spreadsheets store 1 as 1.0, and a
+    reference 3374 must not become "3374.0"); dates at midnight; times of day as text."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, time):
+        return value.isoformat()
+    return value
+
+
+def sheet_records(path: Path, sheet: str, header: list[str]) -> Iterator[tuple[int, dict, str]]:
+    book = _load(path, path.name)
+    try:
+        width = len(header)
+        number = 0
+        for cells in book[sheet].iter_rows(values_only=True, min_row=2):
+            if all(value is None or value == "" for value in cells):
+                continue  # spreadsheets keep formatted but empty rows
+            number += 1
+            yield (
+                number,
+                {header[i]: cell_value(cells[i]) if i < len(cells) else None for i in range(width)},
+                "",
+            )
+    finally:
+        book.close()
