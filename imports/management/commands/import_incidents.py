@@ -3,10 +3,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from imports.mapping import MappingError, load_mapping
+from imports.mapping import MappingError, load_mapping, mapping_from_spec
 from imports.problems import FileProblem
 from imports.readers import open_table
 from imports.running import run_import, write_errors
+from imports.selectors import mapping_version_latest
 
 SHOWN_PROBLEMS = 20
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            mapping = load_mapping(options["mapping"], time_zone=options["time_zone"])
+            mapping = self._mapping(options["mapping"], options["time_zone"])
             table = open_table(
                 options["path"],
                 file_format=mapping.file_format,
@@ -80,6 +81,16 @@ class Command(BaseCommand):
             raise CommandError(f"every row was rejected ({report.rejected}): nothing imported")
         if options["atomic"] and report.rejected:
             raise CommandError(f"{report.rejected} row(s) rejected: nothing saved (--atomic)")
+
+    def _mapping(self, given: str, time_zone: str | None):
+        """A mapping file, else the latest version of the stored mapping of that name."""
+        if Path(given).is_file():
+            return load_mapping(Path(given), time_zone=time_zone)
+        version = mapping_version_latest(given)
+        if version is None:
+            raise MappingError(f"{given}: no such mapping file, nor a stored mapping of that name")
+        self.stderr.write(f"mapping {version.mapping.name} version {version.number}")
+        return mapping_from_spec(version.spec, time_zone=time_zone)
 
     def _summarise(self, outcome, mapping, options):
         report = outcome.report
