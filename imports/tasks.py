@@ -18,7 +18,7 @@ def run_job(job_id: int) -> None:
 
 def job_queue(job_id: int) -> None:
     """Start the job: call once its row is committed (``transaction.on_commit``)."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if run_job.app.conf.task_always_eager:
         threading.Thread(
             target=_run_on_thread, args=(job_id,), name=f"import-job-{job_id}", daemon=True
         ).start()

@@ -9,6 +9,7 @@ so a member cannot expand past what it declares either.
 
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -58,20 +59,27 @@ def check_archive(path: Path, name: str) -> None:
                 )
 
 
-def _load(path: Path, name: str):
+@contextmanager
+def _workbook(path: Path, name: str):
+    """The workbook, read-only. Opened from a file object: openpyxl judges a path by its
+    extension, and a stored upload has none of its own."""
     from openpyxl import load_workbook
 
     check_archive(path, name)
-    try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise FileProblem(f"{name}: not a readable XLSX workbook ({exc})") from exc
+    with open(path, "rb") as handle:
+        try:
+            book = load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+            raise FileProblem(f"{name}: not a readable XLSX workbook ({exc})") from exc
+        try:
+            yield book
+        finally:
+            book.close()
 
 
 def open_sheet(path: Path, *, name: str, sheet: str | None) -> Sheet:
     """The sheet to import (the named one, else the first), with its header row."""
-    book = _load(path, name)
-    try:
+    with _workbook(path, name) as book:
         names = list(book.sheetnames)
         if sheet is not None and sheet not in names:
             raise FileProblem(f"{name}: no sheet {sheet!r}; its sheets are {', '.join(names)}")
@@ -87,8 +95,6 @@ def open_sheet(path: Path, *, name: str, sheet: str | None) -> Sheet:
         declared = worksheet.max_row  # from the sheet's <dimension>; may be absent
         rows_total = declared - 1 if isinstance(declared, int) and declared > 1 else None
         return Sheet(sheet, names, header, rows_total)
-    finally:
-        book.close()
 
 
 def _header(cells) -> list[str]:
@@ -113,8 +119,7 @@ def cell_value(value):
 
 
 def sheet_records(path: Path, sheet: str, header: list[str]) -> Iterator[tuple[int, dict, str]]:
-    book = _load(path, path.name)
-    try:
+    with _workbook(path, path.name) as book:
         width = len(header)
         number = 0
         for cells in book[sheet].iter_rows(values_only=True, min_row=2):
@@ -126,5 +131,3 @@ def sheet_records(path: Path, sheet: str, header: list[str]) -> Iterator[tuple[i
                 {header[i]: cell_value(cells[i]) if i < len(cells) else None for i in range(width)},
                 "",
             )
-    finally:
-        book.close()
