@@ -76,19 +76,20 @@ def _run(job: ImportJob) -> ImportOutcome:
     )
     if table.rows_total is not None and job.rows_total != table.rows_total:
         ImportJob.objects.filter(pk=job.pk).update(rows_total=table.rows_total)
-    return run_import(
-        table=table,
-        mapping=mapping,
-        source_system=job.source_system,
-        user=job.user,
-        atomic=job.atomic,
-        dry_run=job.dry_run,
-        on_progress=lambda rows_done, totals: progress_set(
-            job.public_id, rows_done=rows_done, report=totals
-        ),
-        # Read on the import's own connection: a committed request shows at once.
-        cancelled=lambda: ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists(),
-    )
+    with table:
+        return run_import(
+            table=table,
+            mapping=mapping,
+            source_system=job.source_system,
+            user=job.user,
+            atomic=job.atomic,
+            dry_run=job.dry_run,
+            on_progress=lambda rows_done, totals: progress_set(
+                job.public_id, rows_done=rows_done, report=totals
+            ),
+            # Read on the import's own connection: a committed request shows at once.
+            cancelled=lambda: ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists(),
+        )
 
 
 def _finish(job: ImportJob, outcome: ImportOutcome) -> None:

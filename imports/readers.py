@@ -35,11 +35,23 @@ class Table:
     sheet_names: list[str] = field(default_factory=list)
     # The number of records, when known before reading them (an XLSX sheet's declared size).
     rows_total: int | None = None
+    workbook: xlsx.OpenWorkbook | None = None
+
+    def close(self) -> None:
+        """Let go of an XLSX workbook held open since the table was opened."""
+        if self.workbook is not None:
+            self.workbook.close()
+
+    def __enter__(self) -> "Table":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def records(self) -> Iterator[tuple[int, dict | None, str]]:
         """(record number from 1, record or None if unreadable, why unreadable)."""
         if self.file_format == "xlsx":
-            yield from xlsx.sheet_records(self.path, self.sheet, self.header)
+            yield from xlsx.sheet_records(self.workbook, self.sheet, self.header)
         elif self.file_format == "csv":
             yield from _csv_records(self.path, self.encoding, self.header)
         else:
@@ -98,7 +110,7 @@ def open_table(
     if file_format == "xlsx":
         book = xlsx.open_sheet(path, name=name, sheet=sheet)
         return Table(path, name, "xlsx", book.header, None, book.sheet, book.sheet_names,
-                     book.rows_total)  # fmt: skip
+                     book.rows_total, book.workbook)  # fmt: skip
     encoding, header, count = _text_encoding(path, name, file_format, encoding)
     if count == 0:
         raise FileProblem(f"{name}: no rows below the header" if header else f"{name}: no rows")

@@ -86,7 +86,8 @@ def import_job_create(
             encoding=mapping.encoding,
             sheet=mapping.sheet,
         )
-        table.check_columns(mapping.columns)
+        with table:
+            table.check_columns(mapping.columns)
     except FileProblem:
         path.unlink(missing_ok=True)
         raise

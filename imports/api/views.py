@@ -171,7 +171,8 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 )
             except FileProblem as exc:
                 _refused(exc)
-            answer = table_preview(table, mapping=mapping)
+            with table:
+                answer = table_preview(table, mapping=mapping)
         return Response(ImportPreviewSerializer(answer).data)
 
 

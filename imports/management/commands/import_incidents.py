@@ -37,6 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
+        table = None
         try:
             mapping = self._mapping(options["mapping"], options["time_zone"])
             table = open_table(
@@ -47,6 +48,8 @@ class Command(BaseCommand):
             )
             table.check_columns(mapping.columns)
         except (MappingError, FileProblem) as exc:
+            if table is not None:
+                table.close()
             raise CommandError(str(exc)) from exc
         progress = tqdm(
             total=table.rows_total,
@@ -72,6 +75,7 @@ class Command(BaseCommand):
             )
         finally:
             progress.close()
+            table.close()
         if options["errors"]:
             with open(options["errors"], "w", encoding="utf-8", newline="") as handle:
                 write_errors(handle, outcome)
