@@ -89,6 +89,8 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         form = ImportJobCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        if data["file"].size > settings.IMPORT_UPLOAD_MAX_BYTES:
+            raise BodyTooLarge(settings.IMPORT_UPLOAD_MAX_BYTES)
         try:
             job = services.import_job_create(
                 user=request.user,

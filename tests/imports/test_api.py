@@ -207,3 +207,11 @@ def test_a_job_takes_a_stored_mapping_by_name(officer, api_client_for):
     data = {"file": csv_upload(ROWS), "source_system": "tests", "mapping": "接警系统"}
     response = client.post("/api/v1/imports/", data, format="multipart")
     assert (response.json()["mapping"], response.json()["mapping_version"]) == ("接警系统", 1)
+
+
+def test_a_file_over_the_upload_limit_is_a_413_naming_it(officer, api_client_for, settings):
+    settings.IMPORT_UPLOAD_MAX_BYTES = 50
+    response = post_import(api_client_for(officer), csv_upload(ROWS))
+    assert response.status_code == 413
+    assert "50" in response.json()["detail"]
+    assert ImportJob.objects.count() == 0
