@@ -126,6 +126,8 @@ def _text_encoding(path, name, file_format, encoding) -> tuple[str, list[str], i
             header, count = _scan(path, name, file_format, candidate)
         except UnicodeDecodeError:
             continue
+        except csv.Error as exc:
+            raise FileProblem(f"{name}: not a readable CSV file ({exc})") from exc
         except LookupError as exc:
             raise FileProblem(f"unknown encoding {candidate!r}") from exc
         if candidate == "utf-8" and _starts_with_bom(path):
@@ -175,10 +177,15 @@ def _csv_records(path, encoding, header) -> Iterator[tuple[int, dict | None, str
         reader = csv.reader(handle)
         next(reader, None)
         width = len(header)
-        for number, cells in enumerate(reader, start=1):
-            if len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
-            yield number, dict(zip(header, cells, strict=False)), ""
+        number = 0
+        try:
+            for number, cells in enumerate(reader, start=1):
+                if len(cells) < width:
+                    cells = cells + [""] * (width - len(cells))
+                yield number, dict(zip(header, cells, strict=False)), ""
+        except csv.Error as exc:
+            # Checked whole when opened, so only a file changed since can get here.
+            raise FileProblem(f"record {number + 1}: not readable as CSV ({exc})") from exc
 
 
 def _jsonl_records(path, encoding) -> Iterator[tuple[int, dict | None, str]]:

@@ -132,7 +132,14 @@ def sheet_records(
 ) -> Iterator[tuple[int, dict, str]]:
     width = len(header)
     number = 0
-    for cells in workbook.book[sheet].iter_rows(values_only=True, min_row=2, max_col=width):
+    rows = workbook.book[sheet].iter_rows(values_only=True, min_row=2, max_col=width)
+    while True:
+        try:
+            cells = next(rows, None)
+        except Exception as exc:  # a damaged sheet, found only when read this far
+            raise FileProblem(f"sheet {sheet}: unreadable after record {number} ({exc})") from exc
+        if cells is None:
+            return
         if not any(value is not None and value != "" for value in cells):
             continue  # spreadsheets keep formatted but empty rows
         number += 1

@@ -174,7 +174,10 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             except FileProblem as exc:
                 _refused(exc)
             with table:
-                answer = table_preview(table, mapping=mapping)
+                try:
+                    answer = table_preview(table, mapping=mapping)
+                except FileProblem as exc:
+                    _refused(exc)
         return Response(ImportPreviewSerializer(answer).data)
 
 

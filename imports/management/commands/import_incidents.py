@@ -73,6 +73,8 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 on_progress=on_progress,
             )
+        except FileProblem as exc:
+            raise CommandError(f"{exc}; nothing was saved") from exc
         finally:
             progress.close()
             table.close()
