@@ -37,7 +37,7 @@ def import_job_run(*, job_id: int) -> None:
         if job.state != JobState.QUEUED:
             return
         if job.cancel_requested:
-            _end(job, JobState.CANCELLED, error="cancelled before it started")
+            job_end(job, JobState.CANCELLED, error="cancelled before it started")
             return
         job.state, job.started_at = JobState.RUNNING, timezone.now()
         job.save(update_fields=["state", "started_at"])
@@ -45,11 +45,11 @@ def import_job_run(*, job_id: int) -> None:
     try:
         outcome = _run(job)
     except (MappingError, FileProblem, PermissionDenied) as exc:
-        _end(job, JobState.FAILED, error=str(exc))
+        job_end(job, JobState.FAILED, error=str(exc))
         return
     except Exception as exc:
         logger.exception("import job %s failed", job.public_id)
-        _end(job, JobState.FAILED, error=f"the import failed: {type(exc).__name__}")
+        job_end(job, JobState.FAILED, error=f"the import failed: {type(exc).__name__}")
         raise
     finally:
         audit_context.deactivate(context)
@@ -110,10 +110,11 @@ def _finish(job: ImportJob, outcome: ImportOutcome) -> None:
         state, error = JobState.FAILED, f"{report.rejected} row(s) rejected: nothing was saved"
     else:
         state, error = JobState.SUCCEEDED, ""
-    _end(job, state, error=error)
+    job_end(job, state, error=error)
 
 
-def _end(job: ImportJob, state: str, *, error: str = "") -> None:
+def job_end(job: ImportJob, state: str, *, error: str = "") -> None:
+    """End ``job`` in ``state``: saved, its upload removed, audited."""
     job.state, job.error, job.finished_at = state, error, timezone.now()
     job.save()
     job.file_path().unlink(missing_ok=True)

@@ -152,8 +152,9 @@ def test_a_viewer_may_not_import(make_user, api_client_for, city):
 def test_cancelling_a_queued_job_ends_it_without_running(officer, api_client_for):
     client = api_client_for(officer)
     response = post_import(client, csv_upload(ROWS))
-    client.post(f"/api/v1/imports/{response.json()['id']}/cancel/")
-    run_job(response)
+    cancelled = client.post(f"/api/v1/imports/{response.json()['id']}/cancel/").json()
+    assert (cancelled["state"], cancelled["error"]) == ("cancelled", "cancelled before it started")
+    run_job(response)  # a worker that takes it up afterwards leaves it
     body = client.get(f"/api/v1/imports/{response.json()['id']}/").json()
     assert body["state"] == "cancelled"
     assert Incident.objects.count() == 0
