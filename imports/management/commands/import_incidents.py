@@ -6,7 +6,7 @@ from tqdm import tqdm
 from imports.mapping import MappingError, load_mapping, mapping_from_spec
 from imports.problems import FileProblem
 from imports.readers import open_table
-from imports.running import run_import, write_errors
+from imports.running import audit_command_import, run_import, write_errors
 from imports.selectors import mapping_version_latest
 
 SHOWN_PROBLEMS = 20
@@ -78,6 +78,14 @@ class Command(BaseCommand):
         finally:
             progress.close()
             table.close()
+        audit_command_import(
+            table=table,
+            outcome=outcome,
+            mapping_label=self._mapping_label,
+            source_system=options["source"],
+            atomic=options["atomic"],
+            dry_run=options["dry_run"],
+        )
         if options["errors"]:
             with open(options["errors"], "w", encoding="utf-8", newline="") as handle:
                 write_errors(handle, outcome)
@@ -91,11 +99,13 @@ class Command(BaseCommand):
     def _mapping(self, given: str, time_zone: str | None):
         """A mapping file, else the latest version of the stored mapping of that name."""
         if Path(given).is_file():
+            self._mapping_label = f"file {Path(given).name}"
             return load_mapping(Path(given), time_zone=time_zone)
         version = mapping_version_latest(given)
         if version is None:
             raise MappingError(f"{given}: no such mapping file, nor a stored mapping of that name")
-        self.stderr.write(f"mapping {version.mapping.name} version {version.number}")
+        self._mapping_label = f"{version.mapping.name} v{version.number}"
+        self.stderr.write(f"mapping {self._mapping_label}")
         return mapping_from_spec(version.spec, time_zone=time_zone)
 
     def _summarise(self, outcome, mapping, options):
