@@ -13,6 +13,7 @@ from django.utils import timezone
 from audit import context as audit_context
 from audit.choices import AuditOutcome
 from audit.services import audit_record
+from safecity.core.locks import single_flight
 
 from .choices import JobState
 from .mapping import MappingError, mapping_from_spec
@@ -23,17 +24,28 @@ from .readers import open_table
 from .running import ImportOutcome, run_import, write_errors
 
 logger = logging.getLogger(__name__)
+WORKER_LOST = "the worker running the import stopped before it ended: nothing was saved"
 # Rejected rows a job's answer carries; all of them are in its errors CSV.
 FIRST_ERRORS = 20
 
 
 def import_job_run(*, job_id: int) -> None:
-    """Run the queued job ``job_id``; a job already started or ended is left alone (a task
-    delivered twice runs once)."""
+    """Run the queued job ``job_id``. A job ended is left alone; one another run is running
+    too (a task delivered twice) is left to it; one marked running by a run that died (its
+    worker killed: its transaction, and so its rows, went with it) fails, saying so."""
+    with single_flight(f"imports:job:{job_id}") as holder:
+        if holder:
+            _run_held(job_id)
+
+
+def _run_held(job_id: int) -> None:
     with transaction.atomic():
         job = (
             ImportJob.objects.select_for_update(of=("self",)).select_related("user").get(pk=job_id)
         )
+        if job.state == JobState.RUNNING:
+            job_end(job, JobState.FAILED, error=WORKER_LOST)
+            return
         if job.state != JobState.QUEUED:
             return
         if job.cancel_requested:

@@ -216,3 +216,16 @@ def test_a_file_over_the_upload_limit_is_a_413_naming_it(officer, api_client_for
     assert response.status_code == 413
     assert "50" in response.json()["detail"]
     assert ImportJob.objects.count() == 0
+
+
+def test_a_job_left_running_by_a_dead_worker_fails_when_its_task_comes_again(
+    officer, api_client_for
+):
+    client = api_client_for(officer)
+    response = post_import(client, csv_upload(ROWS))
+    ImportJob.objects.filter(public_id=response.json()["id"]).update(state="running")
+    run_job(response)  # the task, delivered again after its worker was killed
+    body = client.get(f"/api/v1/imports/{response.json()['id']}/").json()
+    assert body["state"] == "failed"
+    assert "stopped before it ended: nothing was saved" in body["error"]
+    assert Incident.objects.count() == 0
