@@ -98,6 +98,8 @@ QUERIES: dict[str, Callable[[World], list[dict]]] = {
     "area-locate": lambda w: [{"lon": 122.45, "lat": 30.45}, {"lon": 120.45, "lat": 30.45}],
     "incident-list": lambda w: [{}, {"q": "乙区"}, {"bbox": "119,29,125,33"}],
     "incident-hexes": lambda w: [{"resolution": 7}, {"resolution": 9}],
+    # The entry form's address search: B's addresses and area names carry the marker.
+    "incident-places": lambda w: [{"q": OTHER}, {"q": "乙区"}, {"q": "区"}],
     "stats-summary": lambda w: [{"measure": "count,money_involved,loss"}],
     "stats-timeseries": lambda w: [{"window": "28d"}],
     "stats-breakdown": lambda w: [
@@ -125,8 +127,15 @@ QUERIES: dict[str, Callable[[World], list[dict]]] = {
     "dash-alerts": lambda w: [{}, {"state": "open"}],
 }
 # Routes that answer a district commander without data: the trail is administrators' only;
-# the second-factor steps send anyone who needs none on to the dashboards.
-NOT_ANSWERED = {"audit-event-list": 403, "audit-events": 403, "otp-verify": 302, "otp-setup": 302}
+# the second-factor steps send anyone who needs none on to the dashboards; recording an
+# incident is a station officer's.
+NOT_ANSWERED = {
+    "audit-event-list": 403,
+    "audit-events": 403,
+    "otp-verify": 302,
+    "otp-setup": 302,
+    "dash-incident-new": 403,
+}
 # Parameters naming district B's objects: refused (400, 404) or, filtering a list, an empty
 # list. Every route whose OpenAPI operation takes ``area``, and every page, gets B's area too.
 NAMING_OTHERS: dict[str, Callable[[World], list[dict]]] = {

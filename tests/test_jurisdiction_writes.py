@@ -27,6 +27,7 @@ from datetime import timedelta
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -58,6 +59,12 @@ from .test_jurisdiction import UNSAFE_METHODS, url_routes
 
 pytestmark = pytest.mark.django_db
 
+
+class FormPost(dict):
+    """The body of a page's form (safecity.core.pages.forms), posted form-encoded: pages are
+    for sessions (a token's request is sent to the login page), and a success redirects."""
+
+
 # Routes that write no record of the platform's: the login steps.
 NOT_DATA = {"login", "logout", "otp-verify", "otp-setup"}
 
@@ -73,6 +80,8 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("incident-bulk", "post"): {OFFICER},
     ("incident-detail", "patch"): {OFFICER},
     ("incident-transition", "post"): {OFFICER},
+    ("dash-incident-new", "post"): {OFFICER},
+    ("dash-incident", "post"): {OFFICER},
     ("alert-acknowledge", "post"): ALERT_HANDLERS,
     ("alert-resolve", "post"): ALERT_HANDLERS,
     ("campaign-kpi-list", "post"): {COMMANDER},
@@ -169,6 +178,35 @@ def _create_incident(w, t):
 
 def _overwrite(w, t):
     return {}, _overwrite_row(w, _d(w, t))
+
+
+def _local(hours: float) -> str:
+    """A time as a page's form takes it: local, to the minute."""
+    return timezone.localtime(timezone.now() - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _entry_form(w, t) -> FormPost:
+    lon, lat = _in_beat(_d(w, t))
+    return FormPost(
+        {
+            "form": "incident",
+            "incident-category": "theft_ebike",
+            "incident-source": "call_110",
+            "incident-priority": "3",
+            "incident-reported_at": _local(1),
+            "incident-lon": lon,
+            "incident-lat": lat,
+            "incident-summary": "写入巡检",
+        }
+    )
+
+
+def _facts_form(w, t) -> FormPost:
+    lon, lat = _in_beat(_d(w, t))
+    return FormPost(
+        {"form": "facts", "facts-category": "theft_ebike", "facts-lon": lon, "facts-lat": lat}
+        | {"facts-summary": "写入巡检"}
+    )
 
 
 def _device_event(w, t):
@@ -278,6 +316,18 @@ WRITES: dict[tuple[str, str], list[tuple[str, tuple[str, ...], Attempt]]] = {
     ],
     ("incident-transition", "post"): [
         ("dispatch", AB, lambda w, t: (_incident(w, t, 1), {"to": "dispatched"})),
+    ],
+    ("dash-incident-new", "post"): [("record", AB, lambda w, t: ({}, _entry_form(w, t)))],
+    ("dash-incident", "post"): [
+        (
+            "dispatch",
+            AB,
+            lambda w, t: (
+                _incident(w, t, 1),
+                FormPost({"form": "dispatch", "dispatch-at": _local(0)}),
+            ),
+        ),
+        ("edit facts", AB, lambda w, t: (_incident(w, t), _facts_form(w, t))),
     ],
     ("device-events", "post"): [("event", AB, _device_event)],
     ("alert-rule-list", "post"): [
@@ -531,8 +581,8 @@ class Caller:
     headers: dict
     may_write: bool  # False: a token with read scopes only
 
-    def allowed(self, route: str, method: str, target: str) -> bool:
-        if not self.may_write:
+    def allowed(self, route: str, method: str, target: str, *, page: bool = False) -> bool:
+        if not self.may_write or (page and self.headers):
             return False
         if self.role == Role.ADMINISTRATOR:
             return True
@@ -611,7 +661,10 @@ def fingerprint():
 
 
 def _refused(response) -> bool:
-    """A refusal: a 4xx, or an ingest report that stored nothing."""
+    """A refusal: a 4xx, a page's redirect to the login page, or an ingest report that stored
+    nothing."""
+    if response.status_code == 302:
+        return response["Location"].startswith(reverse(settings.LOGIN_URL))
     if 400 <= response.status_code < 500:
         return response.status_code != 401
     if response.status_code >= 500:
@@ -626,6 +679,8 @@ def _refused(response) -> bool:
 
 
 def _request(caller: Caller, method: str, url: str, body):
+    if isinstance(body, FormPost):
+        return caller.client.post(url, data=dict(body), **caller.headers)
     data = None if body is None else json.dumps(body)
     return getattr(caller.client, method)(
         url, data=data, content_type="application/json", **caller.headers
@@ -675,8 +730,11 @@ def _problem(walk: Walk, caller: Caller, route: str, method: str, target: str, b
         where = f"{caller.label}: {method.upper()} {url} ({target})"
         answer = f"{response.status_code} {response.content[:300]!r}"
         problem, succeeded = "", False
-        if caller.allowed(route, method, target):
-            succeeded = 200 <= response.status_code < 300 and not _refused(response)
+        page = isinstance(body, FormPost)
+        if caller.allowed(route, method, target, page=page):
+            # A page's form answers success with a redirect (post/redirect/get).
+            answered = response.status_code == 302 if page else 200 <= response.status_code < 300
+            succeeded = answered and not _refused(response)
             problem = "" if succeeded else f"{where}: expected success, got {answer}"
         elif not _refused(response):
             problem = f"{where}: expected a refusal, got {answer}"
