@@ -7,6 +7,7 @@ from safecity.core import views as core_views
 api_v1 = [
     path("", include("areas.api.urls")),
     path("", include("incidents.api.urls")),
+    path("", include("imports.api.urls")),
     path("", include("stats.api.urls")),
     path("", include("alerts.api.urls")),
     path("", include("campaigns.api.urls")),

@@ -28,6 +28,7 @@ from datetime import timedelta
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -47,6 +48,7 @@ from campaigns.models import (
     SubOperation,
     Sweep,
 )
+from imports.models import ImportJob
 from incidents.ingest import incidents_ingest
 from incidents.models import DeviceEvent, Incident, IncidentStatusChange
 from mediation.models import CaseStatusChange, DisputeCase, FollowUp
@@ -58,6 +60,10 @@ from .jurisdiction import District, World, build_world
 from .test_jurisdiction import UNSAFE_METHODS, url_routes
 
 pytestmark = pytest.mark.django_db
+
+
+class Upload(dict):
+    """A multipart body of the API (a file upload), encoded by the test client."""
 
 
 class FormPost(dict):
@@ -107,6 +113,12 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("dash-dispute-case", "post"): {OFFICER},
     ("dash-alerts", "post"): ALERT_HANDLERS,
     ("dash-campaign", "post"): {COMMANDER, OFFICER},
+    # An import job is checked row by row when it runs (tests/imports); its upload, a
+    # preview and a saved mapping need the permission to add incidents. Cancelling another
+    # user's job is an administrator's.
+    ("import-job-list", "post"): {OFFICER},
+    ("import-job-preview", "post"): {OFFICER},
+    ("import-mapping-list", "post"): {OFFICER},
 }
 
 
@@ -300,6 +312,32 @@ def _ping(w, t):
 
 def _case(w, t):
     return {"public_id": _d(w, t).cases[0].public_id}
+
+
+IMPORT_SPEC = json.dumps(
+    {
+        "fields": {
+            "source_ref": "id", "reported_at": "time", "category": "kind", "lon": "lon",
+            "lat": "lat",
+        }
+    }
+)  # fmt: skip
+
+
+def _import_file(w, t) -> SimpleUploadedFile:
+    lon, lat = _in_beat(_d(w, t))
+    text = f"id,time,kind,lon,lat\nwalk-import-{t},{_now(1)},theft_ebike,{lon},{lat}\n"
+    return SimpleUploadedFile("walk.csv", text.encode(), "text/csv")
+
+
+def _others_job(w) -> tuple[dict, None]:
+    """A queued job of an officer of district A: only an administrator may cancel it."""
+    owner = UserFactory(role=Role.STATION_OFFICER, home_area=w.a.station)
+    job = ImportJob.objects.create(
+        user=owner, stored_name="walk.upload", file_name="walk.csv", sha256="0" * 64, size=1,
+        file_format="csv", spec={}, source_system="walk",
+    )  # fmt: skip
+    return {"public_id": job.public_id}, None
 
 
 def _put(name: str, kwargs_of: Callable[[Walk, str], dict]) -> Attempt:
@@ -600,6 +638,23 @@ WRITES: dict[tuple[str, str], list[tuple[str, tuple[str, ...], Attempt]]] = {
         ("report", AB, lambda w, t: _report_form(w, t)),
         ("inspect", AB, lambda w, t: _inspection_form(w, t)),
     ],
+    ("import-job-list", "post"): [
+        (
+            "upload",
+            ("a",),
+            lambda w, t: (
+                {},
+                Upload(file=_import_file(w, t), source_system="walk", mapping_spec=IMPORT_SPEC),
+            ),
+        )
+    ],
+    ("import-job-preview", "post"): [
+        ("preview", ("a",), lambda w, t: ({}, Upload(file=_import_file(w, t))))
+    ],
+    ("import-job-cancel", "post"): [("cancel another's job", ("a",), lambda w, t: _others_job(w))],
+    ("import-mapping-list", "post"): [
+        ("save", ("a",), lambda w, t: ({}, {"name": "walk", "spec": json.loads(IMPORT_SPEC)}))
+    ],
 }
 
 
@@ -738,7 +793,7 @@ def _refused(response) -> bool:
 
 
 def _request(caller: Caller, method: str, url: str, body):
-    if isinstance(body, FormPost):
+    if isinstance(body, FormPost | Upload):
         return caller.client.post(url, data=dict(body), **caller.headers)
     data = None if body is None else json.dumps(body)
     return getattr(caller.client, method)(
@@ -747,7 +802,8 @@ def _request(caller: Caller, method: str, url: str, body):
 
 
 @pytest.fixture
-def walk(world, client) -> Walk:
+def walk(world, client, settings, tmp_path) -> Walk:
+    settings.IMPORT_FILES_DIR = tmp_path / "import-files"
     shared = Sweep.objects.create(
         campaign=world.city_campaign, held_on=timezone.localdate(), officers=99
     )

@@ -137,6 +137,7 @@ class RowProblemSerializer(serializers.Serializer):
     row = serializers.IntegerField(required=False)
     field = serializers.CharField()
     message = serializers.CharField()
+    value = serializers.CharField(required=False, help_text="the row's value in that field")
 
 
 class IngestReportSerializer(serializers.Serializer):

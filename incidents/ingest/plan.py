@@ -22,7 +22,7 @@ from stats.days import area_key_of, local_day
 
 from ..choices import H3_RESOLUTIONS
 from ..models import Category, Incident
-from .report import IngestReport, Rejection
+from .report import IngestReport, Rejection, rejected_value
 from .rows import Problem, RowError, parse_row
 
 # Fields an ingest may set; a re-ingest compares these to tell "updated" from "unchanged".
@@ -156,7 +156,7 @@ def prepare_rows(
     reference met earlier in the same load."""
     report = IngestReport(rejected=len(prior_rejections), errors=list(prior_rejections))
     now = timezone.now()
-    parsed: list[tuple[int, dict]] = []
+    parsed: list[tuple[int, dict, dict]] = []
     seen = {} if seen is None else seen
     for offset, row in enumerate(rows):
         number = first_row_number + offset
@@ -170,24 +170,32 @@ def prepare_rows(
             )
         except RowError as exc:
             report.rejected += 1
-            report.errors.extend(Rejection(number, p.field, p.message) for p in exc.problems)
+            report.errors.extend(
+                Rejection(number, p.field, p.message, rejected_value(row, p.field))
+                for p in exc.problems
+            )
             continue
         key = (values["source_system"], values["source_ref"])
         if key in seen:
             report.rejected += 1
             report.errors.append(
-                Rejection(number, "source_ref", f"repeats row {seen[key]} of this batch")
+                Rejection(
+                    number,
+                    "source_ref",
+                    f"repeats row {seen[key]} of this batch",
+                    rejected_value(row, "source_ref"),
+                )
             )
             continue
         seen[key] = number
         report.row_of[key] = number
-        parsed.append((number, values))
+        parsed.append((number, values, row))
 
-    located = context.locator.locate_many([(v["lon"], v["lat"]) for _, v in parsed])
+    located = context.locator.locate_many([(v["lon"], v["lat"]) for _, v, _ in parsed])
     # Places are shared by the points in them: their columns are worked out once each.
     columns_of: dict[int, dict] = {}
     accepted: list[dict] = []
-    for (number, values), place in zip(parsed, located, strict=True):
+    for (number, values, row), place in zip(parsed, located, strict=True):
         columns = columns_of.get(id(place))
         if columns is None:
             columns = columns_of[id(place)] = area_columns(place)
@@ -196,11 +204,19 @@ def prepare_rows(
         problem = scope_problem(values, context.scope)
         if problem:
             report.rejected += 1
-            report.errors.append(Rejection(number, problem.field, problem.message))
+            report.errors.append(
+                Rejection(number, problem.field, problem.message, _place_value(row))
+            )
         else:
             accepted.append(values)
     report.errors.sort(key=lambda error: error.row)
     return report, accepted
+
+
+def _place_value(row: dict) -> str:
+    """A row's location as it gave it, for a rejection about where it is."""
+    lon, lat = rejected_value(row, "lon"), rejected_value(row, "lat")
+    return f"{lon}, {lat}" if lon or lat else ""
 
 
 @dataclass
@@ -291,7 +307,9 @@ def refuse_foreign(
             allowed.append(values)
             continue
         report.rejected += 1
-        report.errors.append(Rejection(report.row_of.get(key, 0), "source_ref", NOT_YOURS))
+        report.errors.append(
+            Rejection(report.row_of.get(key, 0), "source_ref", NOT_YOURS, values["source_ref"])
+        )
     if len(allowed) != len(accepted):
         report.errors.sort(key=lambda error: error.row)
     return allowed

@@ -7,6 +7,8 @@ from audit.services import audit_record
 
 from ..models import Incident
 
+# The longest bad value a rejection repeats (a summary may hold 10,000 characters).
+REJECTED_VALUE_LENGTH = 200
 # A call with more rows than this is recorded as one bulk event; updates are always itemised.
 AUDIT_ITEMISED_CREATES = 100
 AUDIT_MAX_LISTED_REFS = 10_000
@@ -14,14 +16,25 @@ AUDIT_MAX_LISTED_REFS = 10_000
 
 @dataclass
 class Rejection:
-    """A problem with one row of an ingest, by its number in the caller's input."""
+    """A problem with one row of an ingest, by its number in the caller's input, with the
+    value the row held in that field (as text; empty when it held none)."""
 
     row: int
     field: str
     message: str
+    value: str = ""
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "field": self.field, "message": self.message}
+        return {"row": self.row, "field": self.field, "message": self.message, "value": self.value}
+
+
+def rejected_value(row, field: str) -> str:
+    """The value ``row`` holds in ``field``, as text for a report."""
+    value = row.get(field) if isinstance(row, dict) else None
+    if value is None:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text[:REJECTED_VALUE_LENGTH]
 
 
 @dataclass

@@ -11,7 +11,7 @@ table, its check in ``parse_row``, and the model field it fills in ``plan.INGEST
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -142,6 +142,14 @@ class RowError(Exception):
 
 
 def parse_datetime(value, tz: ZoneInfo) -> datetime:
+    """An ISO 8601 text or a datetime as an aware datetime in UTC. A naive time is local to
+    ``tz``; one that falls twice (clocks turned back) is the earlier instant (``fold=0``), one
+    that never happened (clocks turned forward) is shifted forward by the gap (02:30 in a gap
+    from 02:00 to 03:00 is 03:30), as PEP 495 reads ``fold=0``.
+
+    The answer is in UTC because ``==`` between aware datetimes of different zones is always
+    False when either is in a fold or a gap (PEP 495): a re-import compares stored times (UTC)
+    with parsed ones, and must find them equal."""
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str):
@@ -149,8 +157,8 @@ def parse_datetime(value, tz: ZoneInfo) -> datetime:
     else:
         raise ValueError("expected an ISO 8601 date-time")
     if parsed.tzinfo is None or parsed.utcoffset() is None:  # naive
-        parsed = parsed.replace(tzinfo=tz)
-    return parsed
+        parsed = parsed.replace(tzinfo=tz, fold=0)
+    return parsed.astimezone(UTC)
 
 
 def _decimal(value) -> Decimal:
@@ -220,8 +228,8 @@ def parse_row(
         if raw is None or raw == "":
             values[name] = None
             continue
-        if type(raw) is datetime and raw.tzinfo is not None and raw.utcoffset() is not None:
-            moment = raw  # already aware: the usual case for rows built in Python
+        if type(raw) is datetime and raw.tzinfo is UTC:
+            moment = raw  # already in UTC: the usual case for rows built in Python
         else:
             try:
                 moment = parse_datetime(raw, tz)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "areas",
     "accounts",
     "incidents",
+    "imports",
     "campaigns",
     "stats",
     "alerts",

@@ -118,3 +118,15 @@ INCIDENT_TRANSFER_AGENCIES = env.list(
         "街道/社区",
     ],
 )
+
+# --- File imports -----------------------------------------------------------------------------
+# The largest file an import job may upload (bytes; the command reads any size), where uploads
+# and error reports are kept (private: never served as static or media files), the limits an
+# XLSX archive must stay within before it is opened (zip bombs), and the Celery queue of jobs.
+IMPORT_UPLOAD_MAX_BYTES = env.int("IMPORT_UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
+IMPORT_FILES_DIR = Path(env("IMPORT_FILES_DIR", default=str(VAR_DIR / "imports")))
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env.int(
+    "IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", default=2 * 1024 * 1024 * 1024
+)
+IMPORT_XLSX_MAX_COMPRESSION_RATIO = env.int("IMPORT_XLSX_MAX_COMPRESSION_RATIO", default=200)
+IMPORT_QUEUE = env("IMPORT_QUEUE", default="celery")

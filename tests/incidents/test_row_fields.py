@@ -107,5 +107,7 @@ def test_a_too_long_transfer_agency_is_refused_alike_by_the_rest_create_and_the_
     problem = {"field": "transfer_agency", "message": "longer than 100 characters"}
     assert (created.status_code, created.json()) == (400, {"errors": [problem]})
     assert bulk.status_code == 200
-    assert bulk.json()["errors"] == [{"row": 1, **problem}]
-    assert [error.as_dict() for error in ingested.errors] == [{"row": 1, **problem}]
+    # A row's rejection also shows the bad value (up to REJECTED_VALUE_LENGTH characters).
+    rejection = {"row": 1, **problem, "value": "检" * 101}
+    assert bulk.json()["errors"] == [rejection]
+    assert [error.as_dict() for error in ingested.errors] == [rejection]

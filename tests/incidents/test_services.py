@@ -167,7 +167,7 @@ def test_an_ingest_row_over_another_districts_incident_is_rejected_as_not_yours(
     )
     assert (report.created, report.updated, report.unchanged, report.rejected) == (1, 0, 0, 1)
     assert [error.as_dict() for error in report.errors] == [
-        {"row": 1, "field": "source_ref", "message": "not yours to change"}
+        {"row": 1, "field": "source_ref", "message": "not yours to change", "value": "R1"}
     ]
     assert Incident.objects.values().get(source_ref="R1") == before
 
@@ -193,7 +193,7 @@ def test_a_pipelined_load_rejects_rows_over_another_districts_incidents(station_
     )
     assert (report.created, report.rejected) == (2, 1)
     assert [error.as_dict() for error in report.errors] == [
-        {"row": 2, "field": "source_ref", "message": "not yours to change"}
+        {"row": 2, "field": "source_ref", "message": "not yours to change", "value": "R2"}
     ]
     assert Incident.objects.values().get(source_ref="R2") == before
 

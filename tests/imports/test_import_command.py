@@ -12,13 +12,13 @@ pytestmark = pytest.mark.django_db
 MAPPING = "docs/examples/charlottesville.mapping.json"
 
 
-def run_import(path, *extra) -> str:
-    out = StringIO()
+def run_import(path, *extra, mapping=MAPPING, source="charlottesville", stdout=None) -> str:
+    out = stdout or StringIO()
     call_command(
         "import_incidents",
         str(path),
-        f"--mapping={MAPPING}",
-        "--source=charlottesville",
+        f"--mapping={mapping}",
+        f"--source={source}",
         "--no-progress",
         *extra,
         stdout=out,
@@ -102,20 +102,25 @@ def test_bad_rows_are_reported_and_good_rows_saved(tmp_path, incidents_csv):
     output = run_import(path, f"--errors={errors}")
     assert output.startswith("3 created, 0 updated, 0 unchanged, 2 rejected")
     assert "row 2: reported_at: is required" in output
-    assert "row 4: lat: latitude 95 is outside -90..90" in output
+    assert "row 4: lat: latitude 95 is outside -90..90 (value: '95')" in output
     saved = set(Incident.objects.values_list("source_ref", flat=True))
     assert saved == {rows[i]["record_id"] for i in (0, 2, 4)}
     with open(errors, encoding="utf-8") as handle:
         reported = list(csv.DictReader(handle))
-    assert [(r["row"], r["field"]) for r in reported] == [("2", "reported_at"), ("4", "lat")]
+    assert [(r["row"], r["field"], r["value"]) for r in reported] == [
+        ("2", "reported_at", ""),
+        ("4", "lat", "95"),
+    ]
     assert rows[3]["record_id"] in reported[1]["record"]
 
 
-def test_atomic_saves_nothing_when_a_row_is_bad(tmp_path, incidents_csv):
+def test_atomic_saves_nothing_and_fails_when_a_row_is_bad(tmp_path, incidents_csv):
     path, _ = write_sample(tmp_path, incidents_csv, bad=True)
-    output = run_import(path, "--atomic")
-    assert output.startswith("nothing saved (--atomic): 0 created")
-    assert "2 rejected" in output
+    out = StringIO()
+    with pytest.raises(CommandError, match=r"2 row\(s\) rejected: nothing saved"):
+        run_import(path, "--atomic", stdout=out)
+    assert out.getvalue().startswith("nothing saved (--atomic): 0 created")
+    assert "2 rejected" in out.getvalue()
     assert Incident.objects.count() == 0
 
 
@@ -149,3 +154,16 @@ def test_unmapped_categories_use_the_default_and_are_reported(tmp_path, incident
     assert "unmapped category values, counted as other:" in output
     assert "Space Piracy: 1" in output
     assert Incident.objects.get(source_ref=rows[0]["record_id"]).category.code == "other"
+
+
+def test_a_command_import_is_audited_with_file_hash_mapping_and_counts(tmp_path, incidents_csv):
+    import hashlib
+
+    from audit.models import AuditEvent
+
+    path, _ = write_sample(tmp_path, incidents_csv, bad=True)
+    run_import(path)
+    event = AuditEvent.objects.get(object_type="imports.file")
+    assert event.changes["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert event.changes["mapping"] == "file charlottesville.mapping.json"
+    assert event.changes["counts"] == {"created": 3, "updated": 0, "unchanged": 0, "rejected": 2}

@@ -1,0 +1,146 @@
+"""Reading XLSX workbooks, streamed (openpyxl's read-only mode: a sheet is parsed row by row,
+never held whole), after checking the archive cannot expand past the configured limits.
+
+An XLSX file is a zip archive. Before openpyxl opens it, the members' declared uncompressed
+sizes are added up and each member's compression ratio is checked, so a small upload cannot
+expand to gigabytes (a zip bomb); Python's zipfile stops reading a member at its declared size,
+so a member cannot expand past what it declares either.
+"""
+
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+from django.conf import settings
+
+from .problems import FileProblem
+
+# Members smaller than this are not judged by their ratio: tiny XML files compress very well.
+RATIO_FLOOR_BYTES = 1024 * 1024
+
+
+@dataclass
+class Sheet:
+    sheet: str
+    sheet_names: list[str]
+    header: list[str]
+    rows_total: int | None
+    workbook: "OpenWorkbook"
+
+
+def check_archive(path: Path, name: str) -> None:
+    """FileProblem unless ``path`` is a zip archive of a workbook within the size limits."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileProblem(f"{name}: not an XLSX workbook (not a readable zip archive)") from exc
+    with archive:
+        members = archive.infolist()
+        if "xl/workbook.xml" not in {member.filename for member in members}:
+            raise FileProblem(f"{name}: not an XLSX workbook (no xl/workbook.xml inside)")
+        limit = settings.IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES
+        expanded = sum(member.file_size for member in members)
+        if expanded > limit:
+            raise FileProblem(
+                f"{name}: the workbook expands to {expanded:,} bytes, more than the limit of "
+                f"{limit:,} (IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES)"
+            )
+        most = settings.IMPORT_XLSX_MAX_COMPRESSION_RATIO
+        for member in members:
+            if member.file_size < RATIO_FLOOR_BYTES:
+                continue
+            ratio = member.file_size / max(member.compress_size, 1)
+            if ratio > most:
+                raise FileProblem(
+                    f"{name}: {member.filename} expands {ratio:.0f} times, more than the limit "
+                    f"of {most} (IMPORT_XLSX_MAX_COMPRESSION_RATIO): refused as a zip bomb"
+                )
+
+
+class OpenWorkbook:
+    """A workbook opened read-only once for a table: its header is read on opening and its
+    rows when imported, without parsing the archive twice. Opened from a file object:
+    openpyxl judges a path by its extension, and a stored upload has none of its own."""
+
+    def __init__(self, path: Path, name: str):
+        from openpyxl import load_workbook
+
+        check_archive(path, name)
+        self.handle = open(path, "rb")  # noqa: SIM115 (kept open for the rows, see close())
+        try:
+            self.book = load_workbook(self.handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+            self.handle.close()
+            raise FileProblem(f"{name}: not a readable XLSX workbook ({exc})") from exc
+
+    def close(self) -> None:
+        self.book.close()
+        self.handle.close()
+
+
+def open_sheet(path: Path, *, name: str, sheet: str | None) -> Sheet:
+    """The sheet to import (the named one, else the first), with its header row; the workbook
+    stays open in ``Sheet.workbook`` for its rows."""
+    workbook = OpenWorkbook(path, name)
+    try:
+        book = workbook.book
+        names = list(book.sheetnames)
+        if sheet is not None and sheet not in names:
+            raise FileProblem(f"{name}: no sheet {sheet!r}; its sheets are {', '.join(names)}")
+        sheet = sheet or names[0]
+        worksheet = book[sheet]
+        first = next(worksheet.iter_rows(values_only=True, max_row=1), None)
+        if not first or all(value in (None, "") for value in first):
+            raise FileProblem(f"{name}: sheet {sheet} is empty (no header row)")
+        header = _header(first)
+        second = next(worksheet.iter_rows(values_only=True, min_row=2, max_row=2), None)
+        if second is None or all(value in (None, "") for value in second):
+            raise FileProblem(f"{name}: sheet {sheet} has no rows below the header")
+    except BaseException:
+        workbook.close()
+        raise
+    declared = worksheet.max_row  # from the sheet's <dimension>, or openpyxl's count
+    rows_total = declared - 1 if isinstance(declared, int) and declared > 1 else None
+    return Sheet(sheet, names, header, rows_total, workbook)
+
+
+def _header(cells) -> list[str]:
+    header = [("" if value is None else str(value)).strip() for value in cells]
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+def cell_value(value):
+    """A cell as a record value: whole numbers as int (spreadsheets store 1 as 1.0, and a
+    reference 3374 must not become "3374.0"); dates at midnight; times of day as text."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, time):
+        return value.isoformat()
+    return value
+
+
+def sheet_records(
+    workbook: OpenWorkbook, sheet: str, header: list[str]
+) -> Iterator[tuple[int, dict, str]]:
+    width = len(header)
+    number = 0
+    rows = workbook.book[sheet].iter_rows(values_only=True, min_row=2, max_col=width)
+    while True:
+        try:
+            cells = next(rows, None)
+        except Exception as exc:  # a damaged sheet, found only when read this far
+            raise FileProblem(f"sheet {sheet}: unreadable after record {number} ({exc})") from exc
+        if cells is None:
+            return
+        if not any(value is not None and value != "" for value in cells):
+            continue  # spreadsheets keep formatted but empty rows
+        number += 1
+        yield number, dict(zip(header, map(cell_value, cells), strict=False)), ""
