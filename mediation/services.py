@@ -233,7 +233,8 @@ def _incident_for(case: DisputeCase, *, at: datetime, user) -> Incident:
             format_lazy(
                 _("升级生成的警情被拒绝：{field}: {message}"),
                 field=problem.field,
-                message=problem.message,
+                # The ingest marks its messages for the catalogue (zh_Hans holds their Chinese).
+                message=_(problem.message),
             ),
         )
     return report.incidents[0]
