@@ -86,8 +86,11 @@ def campaign_part_save(
 ) -> CampaignPart:
     """Create a part of a campaign (operation, battle, KPI item, sweep, remediation area) from
     validated fields, or change ``part`` with them; the user must hold the part's areas as they
-    were and as they will be."""
+    were and as they will be. CampaignClosed when the campaign has ended."""
     fields = dict(fields)
+    # A closed campaign takes no changes, whichever part and whoever asks (a PATCH that names
+    # no campaign included).
+    _ensure_open(fields["campaign"] if "campaign" in fields else part.campaign)
     area_field = model.area_field
     if part is None and model is ClusterBattle and fields.get(area_field) is None:
         fields[area_field] = fields["campaign"].organizer

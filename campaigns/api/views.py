@@ -48,6 +48,11 @@ class CampaignViewSet(viewsets.ModelViewSet):
 class CampaignPartViewSet(viewsets.ModelViewSet):
     """A part of a campaign, written through the one service that checks where it lies."""
 
+    def handle_exception(self, exc):
+        if isinstance(exc, services.CampaignClosed):
+            return _closed(exc)
+        return super().handle_exception(exc)
+
     def perform_create(self, serializer):
         serializer.instance = services.campaign_part_save(
             user=self.request.user,
