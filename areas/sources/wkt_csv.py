@@ -4,6 +4,7 @@ spreadsheets of boundaries write it)."""
 import csv
 import io
 import sys
+from contextlib import contextmanager
 
 import shapely.wkt
 from shapely.errors import ShapelyError
@@ -15,13 +16,27 @@ DEFAULT_WKT_COLUMN = "WKT"
 DELIMITERS = (",", ";", "\t")
 
 
+@contextmanager
+def _wide_fields():
+    """A boundary's WKT runs far past the csv module's 128 KiB field limit; the vertex limit
+    (AREA_MAX_VERTICES) is checked on each parsed boundary instead. The limit is the whole
+    process's: it is put back afterwards, for the other CSV readers."""
+    previous = csv.field_size_limit(max(csv.field_size_limit(), sys.maxsize >> 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
 def read_wkt_csv(content: bytes, *, wkt_column: str = DEFAULT_WKT_COLUMN) -> AreaSource:
+    with _wide_fields():
+        return _read(content, wkt_column)
+
+
+def _read(content: bytes, wkt_column: str) -> AreaSource:
     text, encoding = decode_text(content)
     header_line = text.split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=header_line.count)
-    # A boundary's WKT runs far past the csv module's 128 KiB field limit; the vertex limit
-    # (AREA_MAX_VERTICES) is checked on each parsed boundary instead.
-    csv.field_size_limit(max(csv.field_size_limit(), sys.maxsize >> 1))
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     columns = [name.strip() for name in reader.fieldnames or []]
     if not columns:

@@ -48,6 +48,9 @@ class CampaignViewSet(viewsets.ModelViewSet):
 class CampaignPartViewSet(viewsets.ModelViewSet):
     """A part of a campaign, written through the one service that checks where it lies."""
 
+    # A write to a part of a closed campaign (services.CampaignClosed).
+    write_conflicts = {"409": CONFLICT}
+
     def handle_exception(self, exc):
         if isinstance(exc, services.CampaignClosed):
             return _closed(exc)

@@ -55,6 +55,14 @@ class SafeCityAutoSchema(AutoSchema):
                 responses[code] = self._get_response_for_code(
                     ERRORS[code], code, media_types=["application/json"]
                 )
+        # A view whose writes can meet a state that refuses them names those answers once
+        # (``write_conflicts = {"409": CONFLICT}``) rather than on every method.
+        if self.method in ("POST", "PUT", "PATCH"):
+            for code, response in getattr(self.view, "write_conflicts", {}).items():
+                if code not in responses:
+                    responses[code] = self._get_response_for_code(
+                        response, code, media_types=["application/json"]
+                    )
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
