@@ -167,7 +167,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                     name=upload.name,
                     file_format=mapping.file_format if mapping else None,
                     encoding=mapping.encoding if mapping else None,
-                    sheet=mapping.sheet if mapping else None,
+                    sheet=data.get("sheet") or (mapping.sheet if mapping else None),
                 )
             except FileProblem as exc:
                 _refused(exc)
