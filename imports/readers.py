@@ -58,21 +58,25 @@ class Table:
             )
 
 
-def detect_format(path: Path, declared: str | None) -> str:
+def detect_format(path: Path, declared: str | None, name: str | None = None) -> str:
     """The file's format: a workbook by its bytes whatever was declared, else as declared,
-    else by the file name and first character."""
+    else by the file's name (``name``, as uploaded: a stored upload's own path says nothing)."""
     with open(path, "rb") as handle:
         start = handle.read(8)
     if start.startswith(OLE2_SIGNATURE):
         raise FileProblem(
-            f"{path.name}: an encrypted (password-protected) workbook or an old .xls file; "
-            "save it as an .xlsx workbook without a password"
+            f"{name or path.name}: an encrypted (password-protected) workbook or an old .xls "
+            "file; save it as an .xlsx workbook without a password"
         )
+    suffix = Path(name or path.name).suffix.lower()
     if start.startswith(ZIP_SIGNATURE) or declared == "xlsx":
         return "xlsx"
     if declared:
         return declared
-    if path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
+    if suffix == ".xlsx":
+        # Named a workbook but not one: the workbook check says what it is not.
+        return "xlsx"
+    if suffix in {".jsonl", ".ndjson", ".json"}:
         return "jsonl"
     return "csv"
 
@@ -94,7 +98,7 @@ def open_table(
         raise FileProblem(f"{name}: no such file") from exc
     if size == 0:
         raise FileProblem(f"{name}: empty file")
-    file_format = detect_format(path, file_format)
+    file_format = detect_format(path, file_format, name)
     if file_format == "xlsx":
         book = xlsx.open_sheet(path, name=name, sheet=sheet)
         return Table(path, name, "xlsx", book.header, None, book.sheet, book.sheet_names,
