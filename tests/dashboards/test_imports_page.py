@@ -1,0 +1,232 @@
+"""The import page in Chromium on a served demo city with a real Celery worker: the
+Charlottesville reports as an XLSX workbook, mapped through the page, tried and imported with
+exactly the counts the import_incidents command gives on the CSV; a bad file refused on the
+page with nothing written; the page only for roles that may import; the English page."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg2
+import pytest
+from django.conf import settings
+
+from ..browser import chromium_page, log_in, save_screenshot
+from ..conftest import stop
+from ..demo_site import DEMO_PASSWORD, serve_demo_city
+from ..imports.test_charlottesville_xlsx import workbook_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
+
+MAPPING_FILE = Path(settings.BASE_DIR) / "docs" / "examples" / "charlottesville.mapping.json"
+QUEUE = "imports-page"
+COUNTS = ("created", "updated", "unchanged", "rejected")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+TEXTS = "cells => cells.map(cell => cell.textContent)"
+# A job of 9,265 rows on two shared cores: generous.
+JOB_SECONDS = 300
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The demo city served by daphne, and a real `celery worker` taking its import queue."""
+    var_dir = tmp_path_factory.mktemp("imports-var")
+    with serve_demo_city(
+        suffix="imports", var_dir=var_dir, extra_env={"IMPORT_QUEUE": QUEUE}
+    ) as served:
+        worker = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "celery"),
+                "-A",
+                "safecity",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--queues",
+                QUEUE,
+                "--loglevel=WARNING",
+            ],
+            env=served.env,
+            cwd=settings.BASE_DIR,
+        )
+        try:
+            yield served
+        finally:
+            stop(worker)
+
+
+@pytest.fixture
+def page_as(site):
+    from contextlib import contextmanager
+
+    @contextmanager
+    def open_as(username: str, locale: str = "zh-CN"):
+        with chromium_page(site.url, locale=locale) as page:
+            log_in(page, username, DEMO_PASSWORD)
+            yield page
+
+    return open_as
+
+
+def site_query(site, query: str, *params):
+    with psycopg2.connect(site.database_url) as connection, connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchone()[0]
+
+
+def incidents_from(site, source_system: str) -> int:
+    return site_query(
+        site, "SELECT count(*) FROM incidents_incident WHERE source_system = %s", source_system
+    )
+
+
+def command_counts(site, csv_path: Path, source_system: str) -> dict[str, int]:
+    """What import_incidents reports on the CSV, run against the site's database."""
+    out = site.manage(
+        "import_incidents", str(csv_path), f"--mapping={MAPPING_FILE}",
+        f"--source={source_system}", "--no-progress",
+    )  # fmt: skip
+    first = out.splitlines()[0]
+    counts = {name: int(number) for number, name in re.findall(r"(\d+) (\w+)", first)}
+    assert sorted(counts) == sorted(COUNTS), first
+    return counts
+
+
+def shown_counts(page, box: str) -> dict[str, int]:
+    return page.evaluate(
+        """(box) => Object.fromEntries([...document.querySelectorAll(box + ' [data-count]')]
+            .map(cell => [cell.dataset.count, parseInt(cell.dataset.value, 10)]))""",
+        box,
+    )
+
+
+def upload(page, path: Path) -> None:
+    page.goto("/imports/")
+    page.set_input_files("#import-file", str(path))
+
+
+def test_the_charlottesville_workbook_imports_through_the_page_with_the_commands_counts(
+    site, page_as, shared_data, tmp_path
+):
+    csv_path = shared_data / "charlottesville" / "incidents.csv"
+    expected = command_counts(site, csv_path, "cville_command")
+    assert expected["created"] > 0
+    workbook = tmp_path / "charlottesville.xlsx"
+    workbook.write_bytes(workbook_of(csv_path))
+    spec = json.loads(MAPPING_FILE.read_text(encoding="utf-8"))
+
+    with page_as("admin") as page:
+        upload(page, workbook)
+        page.wait_for_selector("#preview-table:not([data-loading])")
+        assert page.text_content("#preview-format") == "xlsx"
+        assert page.input_value("#sheet") == "incidents"
+        header = page.eval_on_selector_all("#preview-table thead th", TEXTS)
+        assert header[:2] == ["record_id", "offense"]
+        assert page.locator("#preview-table tbody tr").count() == 20
+
+        # The proposal from the header, then the rest by the selects.
+        column = '#field-map tr[data-field="{}"] select[data-column]'
+        proposed = {name: page.input_value(column.format(name)) for name in spec["fields"]}
+        assert proposed == {
+            "source_ref": "record_id", "reported_at": "date_reported", "lon": "lon",
+            "lat": "lat", "address": "address", "category": "offense", "summary": "",
+        }  # fmt: skip
+        page.select_option(column.format("summary"), "offense")
+        page.fill("#time-zone", spec["time_zone"])
+        page.fill("#source-system", "cville_page")
+        values = page.eval_on_selector_all(
+            '[data-values="category"] [data-maps-value]',
+            "inputs => inputs.map(i => i.dataset.mapsValue)",
+        )
+        assert len(values) > 50 and set(values) <= set(spec["categories"])
+        for value in values:
+            page.select_option(
+                f'[data-values="category"] [data-maps-value="{value}"]', spec["categories"][value]
+            )
+        page.select_option("#category-default", spec["default_category"])
+
+        page.fill("#mapping-name", "charlottesville-page")
+        page.click("#save-mapping")
+        page.wait_for_selector("#mapping-status[data-version]")
+        assert page.get_attribute("#mapping-status", "data-version") == "1"
+        assert "charlottesville-page" in page.text_content("#mapping-status")
+
+        page.click("#dry-run")
+        page.wait_for_selector("#dry-result:not([data-loading])", timeout=JOB_SECONDS * 1000)
+        assert page.get_attribute("#dry-state", "data-state") == "succeeded"
+        assert shown_counts(page, "#dry-counts") == expected
+        assert page.locator("#dry-errors tbody tr[data-row]").count() == 0
+        assert incidents_from(site, "cville_page") == 0
+
+        # Every rows-done figure the progress bar shows, in order.
+        page.evaluate(
+            """() => { window.rowsSeen = [];
+                new MutationObserver(() => window.rowsSeen.push(
+                    parseInt(document.getElementById('progress').dataset.rowsDone, 10)))
+                .observe(document.getElementById('progress'), {attributes: true}); }"""
+        )
+        page.click("#run")
+        page.wait_for_selector("#cancel:not([hidden])")
+        page.wait_for_selector("#run-result:not([data-loading])", timeout=JOB_SECONDS * 1000)
+        save_screenshot(page, "imports")
+        assert page.get_attribute("#run-state", "data-state") == "succeeded"
+        assert shown_counts(page, "#run-counts") == expected
+        seen = page.evaluate("window.rowsSeen")
+        assert seen == sorted(seen) and seen[-1] == sum(expected.values())
+        assert page.evaluate("document.getElementById('progress').max") == sum(expected.values())
+        assert page.is_hidden("#cancel")
+        assert incidents_from(site, "cville_page") == expected["created"]
+
+        page.reload()
+        page.wait_for_selector("#recent-jobs:not([data-loading])")
+        states = page.eval_on_selector_all(
+            "#recent-jobs tbody tr[data-job]", "rows => rows.map(r => r.dataset.state)"
+        )
+        assert states[:2] == ["succeeded", "succeeded"]
+        assert page.console_errors == []
+
+
+def test_a_text_file_named_xlsx_shows_the_error_and_writes_nothing(site, page_as, tmp_path):
+    bad = tmp_path / "reports.xlsx"
+    bad.write_text("record_id,offense\n1,Burglary\n", encoding="utf-8")
+    jobs_before = site_query(site, "SELECT count(*) FROM imports_importjob")
+    incidents_before = site_query(site, "SELECT count(*) FROM incidents_incident")
+    with page_as("officer") as page:
+        upload(page, bad)
+        page.wait_for_selector("#upload-error:not([hidden])")
+        error = page.text_content("#upload-error")
+        assert "文件无法读取" in error and "reports.xlsx: not an XLSX workbook" in error
+        assert page.is_hidden("#preview") and page.is_hidden("#step-mapping")
+        assert page.is_hidden("#step-run")
+    assert site_query(site, "SELECT count(*) FROM imports_importjob") == jobs_before
+    assert site_query(site, "SELECT count(*) FROM incidents_incident") == incidents_before
+
+
+def test_a_role_that_may_not_import_gets_403_and_no_navigation_entry(site, page_as):
+    with page_as("analyst") as page:
+        page.goto("/")
+        assert page.locator('[data-nav="overview"]').count() == 1
+        assert page.locator('[data-nav="imports"]').count() == 0
+        assert page.goto("/imports/").status == 403
+    with page_as("officer") as page:
+        page.goto("/")
+        assert page.locator('[data-nav="imports"]').text_content() == "导入"
+
+
+def test_the_english_page_shows_english_words(site, page_as):
+    with page_as("officer", locale="en-US") as page:
+        page.goto("/imports/")
+        page.click('.lang-switch button[value="en"]')
+        page.wait_for_load_state("networkidle")
+        assert page.locator('[data-nav="imports"]').text_content() == "Import"
+        assert page.text_content("h1") == "Import incidents"
+        upload_step = page.text_content("#step-upload")
+        assert "Upload a file" in upload_step
+        for block in ("#step-upload", "#step-mapping", "#step-dry", "#step-run", "#recent"):
+            text = page.text_content(block)
+            assert not CJK.search(text), (block, CJK.findall(text))
+        page.wait_for_selector("#recent-jobs:not([data-loading])")
+        assert page.console_errors == []
