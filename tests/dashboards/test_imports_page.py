@@ -230,3 +230,59 @@ def test_the_english_page_shows_english_words(site, page_as):
             assert not CJK.search(text), (block, CJK.findall(text))
         page.wait_for_selector("#recent-jobs:not([data-loading])")
         assert page.console_errors == []
+
+
+def test_yes_no_values_map_to_one_and_zero_and_the_dry_run_lists_the_rejected_rows(
+    site, page_as, tmp_path
+):
+    reports = tmp_path / "抓获.csv"
+    reports.write_text(
+        "编号,报警时间,类别,抓获\n"
+        "Y1,2024-03-01 08:00,打架,是\n"
+        "Y2,2024-03-01 09:00,打架,否\n"
+        "Y3,2024-03-01 10:00,打架,True\n"
+        "Y4,not a time,打架,False\n",
+        encoding="utf-8",
+    )
+    with page_as("admin") as page:
+        upload(page, reports)
+        page.wait_for_selector('[data-values="arrested"]')
+        column = '#field-map tr[data-field="{}"] select[data-column]'
+        assert page.input_value(column.format("arrested")) == "抓获"
+        assert page.get_attribute('#field-map tr[data-field="reported_at"]', "data-required") == ""
+        shown = page.eval_on_selector_all(
+            '[data-values="arrested"] [data-maps-value]', "els => els.map(e => e.dataset.mapsValue)"
+        )
+        assert sorted(shown) == sorted(["是", "否", "True", "False"])
+        for value, number in {"是": "1", "否": "0", "True": "1", "False": "0"}.items():
+            page.select_option(f'[data-values="arrested"] [data-maps-value="{value}"]', number)
+        page.select_option('[data-values="category"] [data-maps-value="打架"]', "fight")
+        page.fill("#source-system", "yes_no")
+
+        page.click("#dry-run")
+        page.wait_for_selector("#dry-result:not([data-loading])", timeout=JOB_SECONDS * 1000)
+        assert shown_counts(page, "#dry-counts") == {
+            "created": 3, "updated": 0, "unchanged": 0, "rejected": 1,
+        }  # fmt: skip
+        rejected = page.eval_on_selector_all(
+            "#dry-errors tbody tr[data-row]",
+            "rows => rows.map(r => [...r.cells].map(c => c.textContent))",
+        )
+        assert [row[:3] for row in rejected] == [["4", "reported_at", "not a time"]]
+        assert rejected[0][3]
+        assert page.is_visible("#dry-errors-csv")
+        assert incidents_from(site, "yes_no") == 0
+
+        page.click("#run")
+        page.wait_for_selector("#run-result:not([data-loading])", timeout=JOB_SECONDS * 1000)
+        assert shown_counts(page, "#run-counts")["created"] == 3
+        errors_csv = page.request.get(page.get_attribute("#run-errors-csv", "href"))
+        assert errors_csv.ok and "not a time" in errors_csv.text()
+        assert page.console_errors == []
+    arrested = site_query(
+        site,
+        "SELECT string_agg(source_ref || '=' || arrested, ',' ORDER BY source_ref)"
+        " FROM incidents_incident WHERE source_system = %s",
+        "yes_no",
+    )
+    assert arrested == "Y1=1,Y2=0,Y3=1"
