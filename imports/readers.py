@@ -54,7 +54,8 @@ class Table:
             where = f" (sheet {self.sheet})" if self.sheet else ""
             raise FileProblem(
                 f"{self.name}{where}: missing column(s) {', '.join(missing)}; "
-                f"the header has {', '.join(self.header)}"
+                f"the header has {', '.join(self.header)}",
+                code="missing_columns",
             )
 
 
@@ -66,7 +67,8 @@ def detect_format(path: Path, declared: str | None, name: str | None = None) -> 
     if start.startswith(OLE2_SIGNATURE):
         raise FileProblem(
             f"{name or path.name}: an encrypted (password-protected) workbook or an old .xls "
-            "file; save it as an .xlsx workbook without a password"
+            "file; save it as an .xlsx workbook without a password",
+            code="encrypted",
         )
     suffix = Path(name or path.name).suffix.lower()
     if start.startswith(ZIP_SIGNATURE) or declared == "xlsx":
@@ -95,9 +97,9 @@ def open_table(
     try:
         size = path.stat().st_size
     except FileNotFoundError as exc:
-        raise FileProblem(f"{name}: no such file") from exc
+        raise FileProblem(f"{name}: no such file", code="no_file") from exc
     if size == 0:
-        raise FileProblem(f"{name}: empty file")
+        raise FileProblem(f"{name}: empty file", code="empty")
     file_format = detect_format(path, file_format, name)
     if file_format == "xlsx":
         book = xlsx.open_sheet(path, name=name, sheet=sheet)
@@ -105,7 +107,8 @@ def open_table(
                      book.rows_total)  # fmt: skip
     encoding, header, count = _text_encoding(path, name, file_format, encoding)
     if count == 0:
-        raise FileProblem(f"{name}: no rows below the header" if header else f"{name}: no rows")
+        message = f"{name}: no rows below the header" if header else f"{name}: no rows"
+        raise FileProblem(message, code="no_rows")
     return Table(path, name, file_format, header, encoding, rows_total=count)
 
 
@@ -119,13 +122,14 @@ def _text_encoding(path, name, file_format, encoding) -> tuple[str, list[str], i
         except UnicodeDecodeError:
             continue
         except LookupError as exc:
-            raise FileProblem(f"unknown encoding {candidate!r}") from exc
+            raise FileProblem(f"unknown encoding {candidate!r}", code="unknown_encoding") from exc
         if candidate == "utf-8" and _starts_with_bom(path):
             candidate = "utf-8-sig"
         return candidate, header, count
     raise FileProblem(
         f"{name}: not {' or '.join(tried)} text (tried {', '.join(tried)}); "
-        "name the file's encoding in the mapping's \"encoding\""
+        "name the file's encoding in the mapping's \"encoding\"",
+        code="encoding",
     )
 
 
@@ -140,7 +144,7 @@ def _scan(path, name, file_format, encoding) -> tuple[list[str], int]:
             reader = csv.reader(handle)
             header = next(reader, None)
             if not header or not any(cell.strip() for cell in header):
-                raise FileProblem(f"{name}: empty file, no header row")
+                raise FileProblem(f"{name}: empty file, no header row", code="empty")
             return clean_header(header), sum(1 for _ in reader)
         keys: dict[str, None] = {}
         count = 0

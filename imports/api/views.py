@@ -51,7 +51,11 @@ class ImportUploadParser(MultiPartParser):
 
 
 def _refused(exc: Exception, field: str = "file"):
-    raise ValidationError({field: [str(exc)]}) from exc
+    detail = {field: [str(exc)]}
+    if isinstance(exc, FileProblem):
+        # What kind of problem, for a page to say it in its own language.
+        detail["file_problem"] = exc.code
+    raise ValidationError(detail) from exc
 
 
 class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
