@@ -13,6 +13,7 @@ from incidents.models import Category, Incident
 
 from .choices import JobState
 from .mapping import MAPPABLE_FIELDS, REQUIRED_FIELDS, VALUE_MAPPABLE
+from .problems import PROBLEM_CODES
 
 # The coordinate systems a file's points may be in; GCJ-02 and BD-09 come with issue 25.
 COORDINATE_SYSTEMS = (("wgs84", "WGS84"),)
@@ -49,6 +50,24 @@ IMPORT_STRINGS = {
     "category_default": _("映射表中没有的值归为："),
     "count": _("次数"),
 }
+
+
+# What each kind of file problem (``FileProblem.code``) means, said in the page's language;
+# the API's own message, with the file's particulars, is shown below it.
+PROBLEM_TEXTS = {
+    "no_file": _("文件已不存在，请重新上传。"),
+    "empty": _("文件是空的。"),
+    "encrypted": _("这是加密（设有密码）的工作簿或旧版 .xls 文件：请另存为不加密的 .xlsx 工作簿。"),
+    "not_workbook": _("这不是可读取的 XLSX 工作簿：文件可能已损坏，或扩展名与内容不符。"),
+    "zip_bomb": _("工作簿解压后远超允许的大小，已拒绝（疑似压缩炸弹）。"),
+    "no_sheet": _("工作簿中没有所选的工作表。"),
+    "empty_sheet": _("工作表是空的，没有表头行。"),
+    "no_rows": _("表头下面没有数据行。"),
+    "encoding": _("无法识别文件的文字编码：请以 UTF-8 或 GB18030 编码保存后再上传。"),
+    "unknown_encoding": _("映射中指定的文字编码无法识别。"),
+    "missing_columns": _("文件缺少映射所用的列。"),
+}
+assert set(PROBLEM_TEXTS) == set(PROBLEM_CODES)
 
 
 def field_label(name: str) -> str:
@@ -107,5 +126,6 @@ def wizard_config() -> dict:
         "max_bytes": settings.IMPORT_UPLOAD_MAX_BYTES,
         "max_bytes_text": filesizeformat(settings.IMPORT_UPLOAD_MAX_BYTES),
         "job_states": {value: str(label) for value, label in JobState.choices},
-        "strings": IMPORT_STRINGS,
+        "strings": IMPORT_STRINGS
+        | {f"problem_{code}": text for code, text in PROBLEM_TEXTS.items()},
     }

@@ -198,7 +198,8 @@ def test_a_text_file_named_xlsx_shows_the_error_and_writes_nothing(site, page_as
         upload(page, bad)
         page.wait_for_selector("#upload-error:not([hidden])")
         error = page.text_content("#upload-error")
-        assert "文件无法读取" in error and "reports.xlsx: not an XLSX workbook" in error
+        assert "文件无法读取: 这不是可读取的 XLSX 工作簿" in error
+        assert "reports.xlsx: not an XLSX workbook" in error
         assert page.is_hidden("#preview") and page.is_hidden("#step-mapping")
         assert page.is_hidden("#step-run")
     assert site_query(site, "SELECT count(*) FROM imports_importjob") == jobs_before
@@ -216,20 +217,34 @@ def test_a_role_that_may_not_import_gets_403_and_no_navigation_entry(site, page_
         assert page.locator('[data-nav="imports"]').text_content() == "导入"
 
 
-def test_the_english_page_shows_english_words(site, page_as):
+def test_the_english_page_shows_english_words(site, page_as, tmp_path):
+    reports = tmp_path / "reports.csv"
+    reports.write_text(
+        "id,reported,offense,arrests\nE1,2024-03-01 08:00,fight,yes\n", encoding="utf-8"
+    )
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook", encoding="utf-8")
     with page_as("officer", locale="en-US") as page:
         page.goto("/imports/")
         page.click('.lang-switch button[value="en"]')
         page.wait_for_load_state("networkidle")
         assert page.locator('[data-nav="imports"]').text_content() == "Import"
         assert page.text_content("h1") == "Import incidents"
-        upload_step = page.text_content("#step-upload")
-        assert "Upload a file" in upload_step
+        assert "Upload a file" in page.text_content("#step-upload")
+        page.set_input_files("#import-file", str(reports))
+        page.wait_for_selector('[data-values="category"]')
+        assert "Incident field" in page.text_content("#step-mapping")
         for block in ("#step-upload", "#step-mapping", "#step-dry", "#step-run", "#recent"):
             text = page.text_content(block)
             assert not CJK.search(text), (block, CJK.findall(text))
-        page.wait_for_selector("#recent-jobs:not([data-loading])")
-        assert page.console_errors == []
+        page.set_input_files("#import-file", str(bad))
+        page.wait_for_selector("#upload-error:not([hidden])")
+        assert page.text_content("#upload-error strong") == (
+            "The file cannot be read: This is not a readable XLSX workbook: the file may be "
+            "damaged, or its name may not match its content."
+        )
+        # The refused preview's 400 is the one error the browser logs.
+        assert [e for e in page.console_errors if "status of 400" not in e] == []
 
 
 def test_yes_no_values_map_to_one_and_zero_and_the_dry_run_lists_the_rejected_rows(

@@ -33,6 +33,7 @@
     Object.keys(body).forEach(function (key) {
       var value = body[key];
       (Array.isArray(value) ? value : [value]).forEach(function (message) {
+        if (key === "file_problem") return;
         if (typeof message === "object") message = JSON.stringify(message);
         lines.push(key === "detail" || key === "file" ? message : key + ": " + message);
       });
@@ -59,6 +60,8 @@
 
   function headlineFor(error, fallback) {
     if (error.status === 413) return S.t("too_large") + " (" + cfg.max_bytes_text + ")";
+    var problem = error.body && error.body.file_problem;
+    if (problem && cfg.strings["problem_" + problem]) return fallback + ": " + S.t("problem_" + problem);
     if (error.body && error.body.mapping) return S.t("mapping_invalid");
     return fallback;
   }
