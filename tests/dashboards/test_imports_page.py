@@ -301,3 +301,71 @@ def test_yes_no_values_map_to_one_and_zero_and_the_dry_run_lists_the_rejected_ro
         "yes_no",
     )
     assert arrested == "Y1=1,Y2=0,Y3=1"
+
+
+def csrf_headers(page) -> dict:
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    return {"X-CSRFToken": token}
+
+
+def test_a_stored_mapping_loads_by_name_at_its_latest_version(site, page_as, tmp_path):
+    reports = tmp_path / "stored.csv"
+    reports.write_text("编号,时间点,类型,备注\nS1,2024-03-01 08:00,斗殴,x\n", encoding="utf-8")
+    first = {"fields": {"source_ref": "编号", "reported_at": "时间点", "category": "类型"}}
+    second = {
+        "fields": {
+            **first["fields"],
+            "category": {"column": "类型", "values": {"斗殴": "fight"}, "default": "other"},
+            "summary": "备注",
+        },
+        "time_zone": "UTC",
+    }
+    with page_as("officer") as page:
+        page.goto("/imports/")
+        for spec in (first, second):
+            saved = page.request.post(
+                "/api/v1/import-mappings/",
+                data={"name": "stored-page", "spec": spec},
+                headers=csrf_headers(page),
+            )
+            assert saved.status == 201, saved.text()
+        page.set_input_files("#import-file", str(reports))
+        page.wait_for_selector("#field-map tbody tr")
+        page.fill("#mapping-name", "stored-page")
+        page.click("#load-mapping")
+        page.wait_for_selector("#mapping-status[data-version]")
+        assert page.get_attribute("#mapping-status", "data-version") == "2"
+        column = '#field-map tr[data-field="{}"] select[data-column]'
+        chosen = {name: page.input_value(column.format(name)) for name in second["fields"]}
+        assert chosen == {
+            "source_ref": "编号", "reported_at": "时间点", "category": "类型", "summary": "备注",
+        }  # fmt: skip
+        assert page.input_value("#time-zone") == "UTC"
+        page.wait_for_selector('[data-values="category"] [data-maps-value="斗殴"]')
+        assert page.input_value('[data-values="category"] [data-maps-value="斗殴"]') == "fight"
+        assert page.input_value("#category-default") == "other"
+        assert page.console_errors == []
+
+
+def test_cancel_stops_the_import_and_keeps_nothing(site, page_as, tmp_path):
+    reports = tmp_path / "many.csv"
+    rows = "".join(f"C{n},2024-01-01T{n % 24:02d}:00:00,fight\n" for n in range(1, 60_001))
+    reports.write_text("id,reported_at,category\n" + rows, encoding="utf-8")
+    with page_as("admin") as page:
+        upload(page, reports)
+        page.wait_for_selector("#field-map tbody tr")
+        page.fill("#source-system", "cancelled")
+        page.click("#dry-run")
+        page.wait_for_selector("#dry-result:not([data-loading])", timeout=JOB_SECONDS * 1000)
+        assert shown_counts(page, "#dry-counts")["created"] == 60_000
+        page.click("#run")
+        with page.expect_response(lambda r: r.url.endswith("/cancel/")) as cancel:
+            page.click("#cancel")
+        assert cancel.value.status == 200, (cancel.value.status, cancel.value.text())
+        page.wait_for_selector("#run-result:not([data-loading])", timeout=JOB_SECONDS * 1000)
+        assert page.get_attribute("#run-state", "data-state") == "cancelled"
+        assert "已取消" in page.text_content("#run-state")
+        assert shown_counts(page, "#run-counts")["created"] == 0
+        assert page.is_hidden("#cancel")
+        assert page.console_errors == []
+    assert incidents_from(site, "cancelled") == 0

@@ -438,6 +438,15 @@
       .catch(function (error) { showError("mapping-error", S.t("mapping_invalid"), error); });
   });
 
+  // A changed mapping needs a new dry run before the import.
+  function mappingChanged() {
+    if (runningJob) return;
+    $("dry-result").hidden = true;
+    $("step-run").hidden = true;
+  }
+  $("step-mapping").addEventListener("change", mappingChanged);
+  $("step-mapping").addEventListener("input", mappingChanged);
+
   // --- steps 3 and 4: jobs, polled until they end.
   function startJob(dryRun) {
     var spec = checkedSpec();
