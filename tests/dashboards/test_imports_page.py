@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 from django.conf import settings
+from openpyxl import Workbook
 
 from ..browser import chromium_page, log_in, save_screenshot
 from ..conftest import stop
@@ -121,6 +122,8 @@ def test_the_charlottesville_workbook_imports_through_the_page_with_the_commands
     with page_as("admin") as page:
         upload(page, workbook)
         page.wait_for_selector("#preview-table:not([data-loading])")
+        limit = page.evaluate("SafeCity.config.max_bytes_text")
+        assert f"文件大小上限：{limit}" in page.text_content("#step-upload")
         assert page.text_content("#preview-format") == "xlsx"
         assert page.input_value("#sheet") == "incidents"
         header = page.eval_on_selector_all("#preview-table thead th", TEXTS)
@@ -135,6 +138,9 @@ def test_the_charlottesville_workbook_imports_through_the_page_with_the_commands
             "lat": "lat", "address": "address", "category": "offense", "summary": "",
         }  # fmt: skip
         page.select_option(column.format("summary"), "offense")
+        server_zone = page.evaluate("SafeCity.config.time_zone")
+        assert page.input_value("#time-zone") == server_zone
+        assert f"服务器时区为 {server_zone}" in page.text_content("#step-mapping")
         page.fill("#time-zone", spec["time_zone"])
         page.fill("#source-system", "cville_page")
         values = page.eval_on_selector_all(
@@ -178,14 +184,23 @@ def test_the_charlottesville_workbook_imports_through_the_page_with_the_commands
         assert seen == sorted(seen) and seen[-1] == sum(expected.values())
         assert page.evaluate("document.getElementById('progress').max") == sum(expected.values())
         assert page.is_hidden("#cancel")
+        total = sum(expected.values())
+        assert page.text_content("#progress-text").startswith(f"{total:,} / {total:,} 行 · ")
+        assert "行/秒" in page.text_content("#progress-text")
         assert incidents_from(site, "cville_page") == expected["created"]
 
         page.reload()
         page.wait_for_selector("#recent-jobs:not([data-loading])")
-        states = page.eval_on_selector_all(
-            "#recent-jobs tbody tr[data-job]", "rows => rows.map(r => r.dataset.state)"
+        recent = page.eval_on_selector_all(
+            "#recent-jobs tbody tr[data-job]",
+            "rows => rows.map(r => [...r.cells].map(c => c.textContent))",
         )
-        assert states[:2] == ["succeeded", "succeeded"]
+        numbers = [f"{expected[name]:,}" for name in COUNTS]
+        assert [row[1:2] + row[3:7] for row in recent[:2]] == [
+            ["charlottesville.xlsx", *numbers],
+            ["charlottesville.xlsx", *numbers],
+        ]
+        assert recent[0][2] == "已完成" and recent[1][2] == "试导入 · 已完成"
         assert page.console_errors == []
 
 
@@ -369,3 +384,28 @@ def test_cancel_stops_the_import_and_keeps_nothing(site, page_as, tmp_path):
         assert page.is_hidden("#cancel")
         assert page.console_errors == []
     assert incidents_from(site, "cancelled") == 0
+
+
+def test_another_sheet_of_a_workbook_is_previewed_when_picked(site, page_as, tmp_path):
+    book = Workbook()
+    book.active.title = "说明"
+    book.active.append(["这一页是说明"])
+    book.active.append(["数据在另一页"])
+    reports = book.create_sheet("警情")
+    reports.append(["编号", "报警时间", "类别"])
+    reports.append(["W1", "2024-03-01 08:00", "打架"])
+    path = tmp_path / "two.xlsx"
+    book.save(path)
+    with page_as("officer") as page:
+        upload(page, path)
+        page.wait_for_selector("#preview-table:not([data-loading])")
+        assert page.eval_on_selector_all("#sheet option", TEXTS) == ["说明", "警情"]
+        assert page.eval_on_selector_all("#preview-table thead th", TEXTS) == ["这一页是说明"]
+        page.select_option("#sheet", "警情")
+        page.wait_for_selector("#preview-table thead th:text('报警时间')")
+        assert page.eval_on_selector_all("#preview-table thead th", TEXTS) == [
+            "编号", "报警时间", "类别",
+        ]  # fmt: skip
+        column = '#field-map tr[data-field="{}"] select[data-column]'
+        assert page.input_value(column.format("reported_at")) == "报警时间"
+        assert page.console_errors == []
