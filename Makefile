@@ -67,9 +67,13 @@ static/vendor/.installed: package.json package-lock.json
 	touch $@
 
 # Translations: extract the strings to locale/*/django.po, then compile the .mo (committed).
+# Source strings are Chinese, so en holds the English; zh_Hans holds the Chinese of the few
+# English source strings (the services' refusals, answered as written by the API and shown
+# on the pages in their language).
+MESSAGE_LOCALES := -l en -l zh_Hans
 messages: $(VENV)/.dev
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var
-	$(PY) manage.py compilemessages -l en
+	$(PY) manage.py makemessages $(MESSAGE_LOCALES) --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var
+	$(PY) manage.py compilemessages $(MESSAGE_LOCALES)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var

@@ -21,12 +21,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework.exceptions import NotAuthenticated
 
 from areas.scoping import scope_for
 
 # The answer to a write over a record of someone else's jurisdiction; the same for every record.
-NOT_YOURS = "not yours to change"
+# Marked for the catalogue: the API answers it as written, a page in its language.
+NOT_YOURS = gettext_noop("not yours to change")
 
 
 @dataclass(frozen=True)

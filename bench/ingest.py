@@ -16,6 +16,9 @@ the timings; the ingest is fed in chunks of 5,000 inside one transaction, as
 ``import_incidents`` does, and its timing includes validation, placement, h3 and the commit.
 The COPY baseline runs first, into the same table, under its own source system.
 
+``--format xlsx`` instead reads the same generated rows from an XLSX workbook and from a CSV
+file through the import's readers (``bench/ingest_formats.py``; no database needed).
+
 Output is ``name: value`` lines, headline figures last.
 """
 
@@ -344,9 +347,20 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000, help="rows to load (default 200000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument(
+        "--format",
+        choices=("rows", "xlsx"),
+        default="rows",
+        help="rows: the ingest against COPY (default); xlsx: reading XLSX against CSV",
+    )
     args = parser.parse_args(argv)
     if args.rows < 1:
         parser.error("--rows must be at least 1")
+    if args.format == "xlsx":
+        from bench.ingest_formats import main as read_formats
+
+        read_formats(args.rows, args.seed)
+        return
 
     url, config, name = bench_database_url()
     started = time.perf_counter()

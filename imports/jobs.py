@@ -13,6 +13,7 @@ from django.utils import timezone
 from audit import context as audit_context
 from audit.choices import AuditOutcome
 from audit.services import audit_record
+from safecity.core.locks import single_flight
 
 from .choices import JobState
 from .mapping import MappingError, mapping_from_spec
@@ -23,21 +24,32 @@ from .readers import open_table
 from .running import ImportOutcome, run_import, write_errors
 
 logger = logging.getLogger(__name__)
+WORKER_LOST = "the worker running the import stopped before it ended: nothing was saved"
 # Rejected rows a job's answer carries; all of them are in its errors CSV.
 FIRST_ERRORS = 20
 
 
 def import_job_run(*, job_id: int) -> None:
-    """Run the queued job ``job_id``; a job already started or ended is left alone (a task
-    delivered twice runs once)."""
+    """Run the queued job ``job_id``. A job ended is left alone; one another run is running
+    too (a task delivered twice) is left to it; one marked running by a run that died (its
+    worker killed: its transaction, and so its rows, went with it) fails, saying so."""
+    with single_flight(f"imports:job:{job_id}") as holder:
+        if holder:
+            _run_held(job_id)
+
+
+def _run_held(job_id: int) -> None:
     with transaction.atomic():
         job = (
             ImportJob.objects.select_for_update(of=("self",)).select_related("user").get(pk=job_id)
         )
+        if job.state == JobState.RUNNING:
+            job_end(job, JobState.FAILED, error=WORKER_LOST)
+            return
         if job.state != JobState.QUEUED:
             return
         if job.cancel_requested:
-            _end(job, JobState.CANCELLED, error="cancelled before it started")
+            job_end(job, JobState.CANCELLED, error="cancelled before it started")
             return
         job.state, job.started_at = JobState.RUNNING, timezone.now()
         job.save(update_fields=["state", "started_at"])
@@ -45,11 +57,11 @@ def import_job_run(*, job_id: int) -> None:
     try:
         outcome = _run(job)
     except (MappingError, FileProblem, PermissionDenied) as exc:
-        _end(job, JobState.FAILED, error=str(exc))
+        job_end(job, JobState.FAILED, error=str(exc))
         return
     except Exception as exc:
         logger.exception("import job %s failed", job.public_id)
-        _end(job, JobState.FAILED, error=f"the import failed: {type(exc).__name__}")
+        job_end(job, JobState.FAILED, error=f"the import failed: {type(exc).__name__}")
         raise
     finally:
         audit_context.deactivate(context)
@@ -74,27 +86,28 @@ def _run(job: ImportJob) -> ImportOutcome:
         encoding=mapping.encoding,
         sheet=mapping.sheet,
     )
-    rows_total = table.rows_total
-    if rows_total is None:
-        # A workbook that declares no size (as write-only exporters make them): one streamed
-        # pass counts its rows, so the job's progress has a total.
-        rows_total = sum(1 for _ in table.records())
-    if job.rows_total != rows_total:
-        job.rows_total = rows_total  # the job is saved whole when it ends
-        ImportJob.objects.filter(pk=job.pk).update(rows_total=rows_total)
-    return run_import(
-        table=table,
-        mapping=mapping,
-        source_system=job.source_system,
-        user=job.user,
-        atomic=job.atomic,
-        dry_run=job.dry_run,
-        on_progress=lambda rows_done, totals: progress_set(
-            job.public_id, rows_done=rows_done, report=totals
-        ),
-        # Read on the import's own connection: a committed request shows at once.
-        cancelled=lambda: ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists(),
-    )
+    with table:
+        rows_total = table.rows_total
+        if rows_total is None:
+            # A workbook that declares no size (as write-only exporters make them): one
+            # streamed pass counts its rows, so the job's progress has a total.
+            rows_total = sum(1 for _ in table.records())
+        if job.rows_total != rows_total:
+            job.rows_total = rows_total  # the job is saved whole when it ends
+            ImportJob.objects.filter(pk=job.pk).update(rows_total=rows_total)
+        return run_import(
+            table=table,
+            mapping=mapping,
+            source_system=job.source_system,
+            user=job.user,
+            atomic=job.atomic,
+            dry_run=job.dry_run,
+            on_progress=lambda rows_done, totals: progress_set(
+                job.public_id, rows_done=rows_done, report=totals
+            ),
+            # Read on the import's own connection: a committed request shows at once.
+            cancelled=lambda: ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists(),
+        )
 
 
 def _finish(job: ImportJob, outcome: ImportOutcome) -> None:
@@ -115,10 +128,11 @@ def _finish(job: ImportJob, outcome: ImportOutcome) -> None:
         state, error = JobState.FAILED, f"{report.rejected} row(s) rejected: nothing was saved"
     else:
         state, error = JobState.SUCCEEDED, ""
-    _end(job, state, error=error)
+    job_end(job, state, error=error)
 
 
-def _end(job: ImportJob, state: str, *, error: str = "") -> None:
+def job_end(job: ImportJob, state: str, *, error: str = "") -> None:
+    """End ``job`` in ``state``: saved, its upload removed, audited."""
     job.state, job.error, job.finished_at = state, error, timezone.now()
     job.save()
     job.file_path().unlink(missing_ok=True)

@@ -173,10 +173,15 @@ def _field_source(target: str, source) -> FieldSource:
     column = source.get("column")
     if column is not None and not isinstance(column, str):
         raise MappingError(f"fields: {target!r}: column must be a column name")
+    time_format = source.get("format") or "iso8601"
+    if not isinstance(time_format, str):
+        raise MappingError(f"fields: {target!r}: format must be 'iso8601' or a strptime format")
+    if not all(_plain(value) for value in (*(values or {}).values(), source.get("default"))):
+        raise MappingError(f"fields: {target!r}: mapped values must be text, numbers or true/false")
     return FieldSource(
         column=column,
         constant=source.get("value"),
-        time_format=source.get("format") or "iso8601",
+        time_format=time_format,
         values={value_key(k): v for k, v in values.items()} if values is not None else None,
         default=source.get("default"),
     )
@@ -199,10 +204,15 @@ def _legacy_categories(spec: dict, category: FieldSource) -> None:
         category.values = {}
 
 
+def _plain(value) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
 def _check_category_codes(category: FieldSource) -> None:
-    codes = {*(category.values or {}).values(), category.default} - {None}
-    if category.constant is not None:
-        codes.add(category.constant)
+    codes = [*(category.values or {}).values(), category.default, category.constant]
+    if not all(_plain(code) for code in codes):
+        raise MappingError("categories: taxonomy codes are text")
+    codes = {code for code in codes if code is not None}
     known = set(Category.objects.filter(is_active=True).values_list("code", flat=True))
     unknown = sorted(str(code) for code in codes - known)
     if unknown:

@@ -15,6 +15,7 @@ PROBLEM_CODES = (
     "empty",
     "encrypted",
     "not_workbook",
+    "not_csv",
     "zip_bomb",
     "no_sheet",
     "empty_sheet",

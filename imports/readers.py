@@ -35,11 +35,23 @@ class Table:
     sheet_names: list[str] = field(default_factory=list)
     # The number of records, when known before reading them (an XLSX sheet's declared size).
     rows_total: int | None = None
+    workbook: xlsx.OpenWorkbook | None = None
+
+    def close(self) -> None:
+        """Let go of an XLSX workbook held open since the table was opened."""
+        if self.workbook is not None:
+            self.workbook.close()
+
+    def __enter__(self) -> "Table":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def records(self) -> Iterator[tuple[int, dict | None, str]]:
         """(record number from 1, record or None if unreadable, why unreadable)."""
         if self.file_format == "xlsx":
-            yield from xlsx.sheet_records(self.path, self.sheet, self.header)
+            yield from xlsx.sheet_records(self.workbook, self.sheet, self.header)
         elif self.file_format == "csv":
             yield from _csv_records(self.path, self.encoding, self.header)
         else:
@@ -104,7 +116,7 @@ def open_table(
     if file_format == "xlsx":
         book = xlsx.open_sheet(path, name=name, sheet=sheet)
         return Table(path, name, "xlsx", book.header, None, book.sheet, book.sheet_names,
-                     book.rows_total)  # fmt: skip
+                     book.rows_total, book.workbook)  # fmt: skip
     encoding, header, count = _text_encoding(path, name, file_format, encoding)
     if count == 0:
         message = f"{name}: no rows below the header" if header else f"{name}: no rows"
@@ -121,6 +133,8 @@ def _text_encoding(path, name, file_format, encoding) -> tuple[str, list[str], i
             header, count = _scan(path, name, file_format, candidate)
         except UnicodeDecodeError:
             continue
+        except csv.Error as exc:
+            raise FileProblem(f"{name}: not a readable CSV file ({exc})", code="not_csv") from exc
         except LookupError as exc:
             raise FileProblem(f"unknown encoding {candidate!r}", code="unknown_encoding") from exc
         if candidate == "utf-8" and _starts_with_bom(path):
@@ -171,10 +185,17 @@ def _csv_records(path, encoding, header) -> Iterator[tuple[int, dict | None, str
         reader = csv.reader(handle)
         next(reader, None)
         width = len(header)
-        for number, cells in enumerate(reader, start=1):
-            if len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
-            yield number, dict(zip(header, cells, strict=False)), ""
+        number = 0
+        try:
+            for number, cells in enumerate(reader, start=1):
+                if len(cells) < width:
+                    cells = cells + [""] * (width - len(cells))
+                yield number, dict(zip(header, cells, strict=False)), ""
+        except csv.Error as exc:
+            # Checked whole when opened, so only a file changed since can get here.
+            raise FileProblem(
+                f"record {number + 1}: not readable as CSV ({exc})", code="not_csv"
+            ) from exc
 
 
 def _jsonl_records(path, encoding) -> Iterator[tuple[int, dict | None, str]]:

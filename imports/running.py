@@ -2,6 +2,7 @@
 transaction, kept, or rolled back when it was a dry run, when ``atomic`` and a row was
 rejected, or when cancelled. The management command and the import job both run here."""
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -9,6 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from audit.choices import AuditOutcome
+from audit.services import audit_record
 from incidents.ingest import (
     INGEST_CHUNK,
     IngestChunk,
@@ -147,6 +150,42 @@ def _chunks(table: Table, mapping: Mapping, raw_by_row: dict) -> Iterator[Ingest
             rows, unreadable, first = [], [], None
     if rows:
         yield IngestChunk(rows, first, unreadable)
+
+
+def file_sha256(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for piece in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def audit_command_import(*, table: Table, outcome: ImportOutcome, mapping_label: str,
+                         source_system: str, atomic: bool, dry_run: bool) -> None:  # fmt: skip
+    """The audit record of an import from the command line (the platform acts): file name and
+    hash, mapping, counts. A job's is written when it ends (``jobs.job_end``)."""
+    report = outcome.report
+    counts = {name: getattr(report, name) for name in ("created", "updated", "unchanged",
+                                                       "rejected")}  # fmt: skip
+    audit_record(
+        action="bulk_ingest",
+        object_type="imports.file",
+        object_repr=table.name,
+        outcome=AuditOutcome.SUCCESS if outcome.kept else AuditOutcome.FAILED,
+        detail=f"import_incidents {table.name}: "
+        + ", ".join(f"{v} {k}" for k, v in counts.items()),
+        changes={
+            "file_name": table.name,
+            "sha256": file_sha256(table.path),
+            "size": table.path.stat().st_size,
+            "mapping": mapping_label,
+            "source_system": source_system,
+            "dry_run": dry_run,
+            "atomic": atomic,
+            "kept": outcome.kept,
+            "counts": counts,
+        },
+    )
 
 
 def write_errors(handle, outcome: ImportOutcome) -> None:

@@ -11,7 +11,8 @@ from django.db import transaction
 from accounts.policy import require
 from audit.services import audit_record
 
-from .choices import ENDED_STATES
+from .choices import ENDED_STATES, JobState
+from .jobs import job_end
 from .mapping import mapping_from_spec
 from .models import ImportJob, ImportMapping, MappingVersion
 from .problems import FileProblem
@@ -86,7 +87,8 @@ def import_job_create(
             encoding=mapping.encoding,
             sheet=mapping.sheet,
         )
-        table.check_columns(mapping.columns)
+        with table:
+            table.check_columns(mapping.columns)
     except FileProblem:
         path.unlink(missing_ok=True)
         raise
@@ -135,4 +137,7 @@ def import_job_cancel(*, job: ImportJob, user) -> ImportJob:
         job.cancel_requested = True
         job.save(update_fields=["cancel_requested"])
         audit_record(action="update", obj=job, user=user, detail="cancel requested")
+        if job.state == JobState.QUEUED:
+            # Under the row's lock: a worker about to start it finds it ended and leaves it.
+            job_end(job, JobState.CANCELLED, error="cancelled before it started")
     return job

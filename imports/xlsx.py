@@ -9,7 +9,6 @@ so a member cannot expand past what it declares either.
 
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -28,6 +27,7 @@ class Sheet:
     sheet_names: list[str]
     header: list[str]
     rows_total: int | None
+    workbook: "OpenWorkbook"
 
 
 def check_archive(path: Path, name: str) -> None:
@@ -65,29 +65,35 @@ def check_archive(path: Path, name: str) -> None:
                 )
 
 
-@contextmanager
-def _workbook(path: Path, name: str):
-    """The workbook, read-only. Opened from a file object: openpyxl judges a path by its
-    extension, and a stored upload has none of its own."""
-    from openpyxl import load_workbook
+class OpenWorkbook:
+    """A workbook opened read-only once for a table: its header is read on opening and its
+    rows when imported, without parsing the archive twice. Opened from a file object:
+    openpyxl judges a path by its extension, and a stored upload has none of its own."""
 
-    check_archive(path, name)
-    with open(path, "rb") as handle:
+    def __init__(self, path: Path, name: str):
+        from openpyxl import load_workbook
+
+        check_archive(path, name)
+        self.handle = open(path, "rb")  # noqa: SIM115 (kept open for the rows, see close())
         try:
-            book = load_workbook(handle, read_only=True, data_only=True)
+            self.book = load_workbook(self.handle, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+            self.handle.close()
             raise FileProblem(
                 f"{name}: not a readable XLSX workbook ({exc})", code="not_workbook"
             ) from exc
-        try:
-            yield book
-        finally:
-            book.close()
+
+    def close(self) -> None:
+        self.book.close()
+        self.handle.close()
 
 
 def open_sheet(path: Path, *, name: str, sheet: str | None) -> Sheet:
-    """The sheet to import (the named one, else the first), with its header row."""
-    with _workbook(path, name) as book:
+    """The sheet to import (the named one, else the first), with its header row; the workbook
+    stays open in ``Sheet.workbook`` for its rows."""
+    workbook = OpenWorkbook(path, name)
+    try:
+        book = workbook.book
         names = list(book.sheetnames)
         if sheet is not None and sheet not in names:
             raise FileProblem(
@@ -102,9 +108,12 @@ def open_sheet(path: Path, *, name: str, sheet: str | None) -> Sheet:
         second = next(worksheet.iter_rows(values_only=True, min_row=2, max_row=2), None)
         if second is None or all(value in (None, "") for value in second):
             raise FileProblem(f"{name}: sheet {sheet} has no rows below the header", code="no_rows")
-        declared = worksheet.max_row  # from the sheet's <dimension>; may be absent
-        rows_total = declared - 1 if isinstance(declared, int) and declared > 1 else None
-        return Sheet(sheet, names, header, rows_total)
+    except BaseException:
+        workbook.close()
+        raise
+    declared = worksheet.max_row  # from the sheet's <dimension>, or openpyxl's count
+    rows_total = declared - 1 if isinstance(declared, int) and declared > 1 else None
+    return Sheet(sheet, names, header, rows_total, workbook)
 
 
 def _header(cells) -> list[str]:
@@ -128,16 +137,22 @@ def cell_value(value):
     return value
 
 
-def sheet_records(path: Path, sheet: str, header: list[str]) -> Iterator[tuple[int, dict, str]]:
-    with _workbook(path, path.name) as book:
-        width = len(header)
-        number = 0
-        for cells in book[sheet].iter_rows(values_only=True, min_row=2):
-            if all(value is None or value == "" for value in cells):
-                continue  # spreadsheets keep formatted but empty rows
-            number += 1
-            yield (
-                number,
-                {header[i]: cell_value(cells[i]) if i < len(cells) else None for i in range(width)},
-                "",
-            )
+def sheet_records(
+    workbook: OpenWorkbook, sheet: str, header: list[str]
+) -> Iterator[tuple[int, dict, str]]:
+    width = len(header)
+    number = 0
+    rows = workbook.book[sheet].iter_rows(values_only=True, min_row=2, max_col=width)
+    while True:
+        try:
+            cells = next(rows, None)
+        except Exception as exc:  # a damaged sheet, found only when read this far
+            raise FileProblem(
+                f"sheet {sheet}: unreadable after record {number} ({exc})", code="not_workbook"
+            ) from exc
+        if cells is None:
+            return
+        if not any(value is not None and value != "" for value in cells):
+            continue  # spreadsheets keep formatted but empty rows
+        number += 1
+        yield number, dict(zip(header, map(cell_value, cells), strict=False)), ""

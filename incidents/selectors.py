@@ -1,7 +1,10 @@
 """Reads of incidents, always scoped to the user and filtered by the one FilterSet."""
 
 import h3
-from django.db.models import Count
+from django.db.models import Count, Max, Q
+
+from areas.geometry import parse_area_geometry
+from areas.models import Area
 
 from .filtersets import IncidentFilterSet
 from .models import Category, Incident, IncidentQuerySet
@@ -63,3 +66,65 @@ def incident_hexes(queryset: IncidentQuerySet, *, resolution: int) -> dict:
             }
         )
     return {"type": "FeatureCollection", "resolution": resolution, "features": features}
+
+
+def incident_addresses(*, user, query: str, limit: int) -> list[dict]:
+    """Addresses of located incidents in the user's scope containing ``query``, most used
+    first, each at the point of its latest incident."""
+    rows = (
+        Incident.objects.for_user(user)
+        .filter(address__icontains=query, lat__isnull=False)
+        .order_by()
+        .values("address")
+        .annotate(uses=Count("pk"), latest=Max("id"))
+        .order_by("-uses", "address")[:limit]
+    )
+    points = {
+        pk: (lon, lat)
+        for pk, lon, lat in Incident.objects.filter(
+            pk__in=[row["latest"] for row in rows]
+        ).values_list("id", "lon", "lat")
+    }
+    return [
+        {
+            "kind": "address",
+            "label": row["address"],
+            "lon": points[row["latest"]][0],
+            "lat": points[row["latest"]][1],
+        }
+        for row in rows
+    ]
+
+
+def area_names(*, user, query: str, limit: int) -> list[dict]:
+    """Areas in the user's scope whose name (Chinese or English) contains ``query``, each at a
+    point inside it."""
+    areas = (
+        Area.objects.for_user(user)
+        .filter(Q(name__icontains=query) | Q(name_en__icontains=query))
+        .order_by("depth", "path")[:limit]
+    )
+    places = []
+    for area in areas:
+        point = parse_area_geometry(area.geometry).representative_point()
+        places.append({"kind": "area", "label": area.display_name, "lon": point.x, "lat": point.y})
+    return places
+
+
+# Where the entry form's address search looks, in order. A geocoder (issue 25) is one more
+# finder here: a function of (user, query, limit) returning the same dicts.
+PLACE_FINDERS = (incident_addresses, area_names)
+
+
+def places_matching(*, user, query: str, limit: int = 10) -> list[dict]:
+    """Places for the address search: ``kind``, ``label``, ``lon``, ``lat``; at most ``limit``,
+    from each finder in turn, all within the user's jurisdiction."""
+    query = query.strip()
+    if not query:
+        return []
+    places: list[dict] = []
+    for finder in PLACE_FINDERS:
+        places += finder(user=user, query=query, limit=limit - len(places))
+        if len(places) >= limit:
+            break
+    return places

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.policy import NOT_YOURS, may_write_over, require
 from areas.locator import get_locator
@@ -30,11 +31,17 @@ from .ingest.rows import FUTURE_TOLERANCE, Problem, RowError, response_seconds
 from .models import DeviceEvent, DeviceEventType, Incident, IncidentStatusChange
 from .signals import device_event_received, incidents_created
 
-ALREADY_RECORDED = "already recorded: the source system and reference are taken"
+ALREADY_RECORDED = gettext_noop("already recorded: the source system and reference are taken")
 
 
 class TransitionError(Exception):
-    """A lifecycle step that is not allowed from the incident's current status."""
+    """A lifecycle step that is not allowed from the incident's current status. Its text is
+    the API's answer; ``reason`` (``unknown``, ``not_allowed``, ``earlier``, ``future``) with
+    the ``current`` and ``wanted`` statuses let a page say it in its own language."""
+
+    def __init__(self, message: str, *, reason: str, current: str = "", wanted: str = ""):
+        super().__init__(message)
+        self.reason, self.current, self.wanted = reason, current, wanted
 
 
 def incident_upsert(*, data: dict, user) -> tuple[Incident, str]:
@@ -147,19 +154,26 @@ def incident_transition(
     """Move an incident one step along its lifecycle; TransitionError says why not."""
     require(user, "incidents.change_incident", area_path=incident.area_path)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    steps = {"current": incident.status, "wanted": to_status}
     if to_status not in IncidentStatus.values:
-        raise TransitionError(f"unknown status {to_status!r}")
+        raise TransitionError(f"unknown status {to_status!r}", reason="unknown", **steps)
     if to_status not in ALLOWED_TRANSITIONS[incident.status]:
         raise TransitionError(
             f"cannot go from {incident.status} to {to_status}"
-            + _transition_hint(incident.status, to_status)
+            + _transition_hint(incident.status, to_status),
+            reason="not_allowed",
+            **steps,
         )
     at = at or timezone.now()
     current_time = getattr(incident, STATUS_TIME_FIELD[incident.status])
     if current_time and at < current_time:
-        raise TransitionError(f"{to_status} time is earlier than the {incident.status} time")
+        raise TransitionError(
+            f"{to_status} time is earlier than the {incident.status} time",
+            reason="earlier",
+            **steps,
+        )
     if at > timezone.now() + (FUTURE_TOLERANCE):
-        raise TransitionError("the transition time is in the future")
+        raise TransitionError("the transition time is in the future", reason="future", **steps)
     previous = incident.status
     setattr(incident, STATUS_TIME_FIELD[to_status], at)
     incident.status = to_status

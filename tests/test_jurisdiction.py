@@ -30,8 +30,11 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.choices import Role
 from audit.models import AuditEvent
 from campaigns.models import KpiReport, RemediationArea, Sweep
+from imports.models import ImportJob
+from imports.services import mapping_save
 from incidents.ingest import incidents_ingest
 from incidents.models import Incident
 from mediation.models import DisputeCase
@@ -40,6 +43,7 @@ from patrols.services import positions_ingest
 from safecity.asgi import application
 from safecity.core.pages.base import ShellPage
 
+from .factories import UserFactory
 from .jurisdiction import OTHER, District, World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +83,13 @@ OBJECTS: dict[str, Callable[[World, District], list[dict]]] = {
     "stats-snapshot": lambda w, d: [{"pk": snapshot.pk} for snapshot in d.snapshots],
     "dash-incident": lambda w, d: [{"public_id": i.public_id} for i in d.incidents[:2]],
     "dash-campaign": lambda w, d: [{"pk": d.campaign.pk}],
+    # Import jobs are their user's own: the commander opens his, not a district B officer's.
+    "import-job-detail": lambda w, d: [{"public_id": _import_job(w, d).public_id}],
+    "import-job-cancel": lambda w, d: [{"public_id": _import_job(w, d).public_id}],
+    "import-job-errors": lambda w, d: [{"public_id": _import_job(w, d).public_id}],
+    # Mappings are shared by everyone who imports (SHARED_OBJECTS): district B has none of its
+    # own, and a name no one saved answers 404.
+    "import-mapping-detail": lambda w, d: [] if d is w.a else [{"name": "乙区没有的映射"}],
     # The trail is administrators' only: a district opens no event, its own or another's.
     "audit-event-detail": lambda w, d: (
         [] if d is w.a else [{"pk": e.pk} for e in AuditEvent.objects.order_by("pk")[:1]]
@@ -89,7 +100,23 @@ SHARED_OBJECTS: dict[str, Callable[[World], list[dict]]] = {
     "campaign-detail": lambda w: [{"pk": w.city_campaign.pk}],
     "campaign-summary": lambda w: [{"pk": w.city_campaign.pk}],
     "dash-campaign": lambda w: [{"pk": w.city_campaign.pk}],
+    "import-mapping-detail": lambda w: [{"name": _import_mapping().mapping.name}],
 }
+
+
+def _import_job(w: World, d: District):
+    """An import job of district A's commander (``w.a``), or of an officer of district B."""
+    owner = w.commander if d is w.a else UserFactory(role=Role.STATION_OFFICER, home_area=d.station)
+    return ImportJob.objects.create(
+        user=owner, stored_name="walk.upload", file_name="walk.csv", sha256="0" * 64, size=1,
+        file_format="csv", spec={}, source_system="walk",
+    )  # fmt: skip
+
+
+def _import_mapping():
+    spec = {"fields": {"source_ref": "id", "reported_at": "time", "category": "kind"}}
+    return mapping_save(name="全市共用映射", spec=spec)
+
 
 # Typical query parameters of routes without URL parameters (default: none), each variant
 # requested in every format the route renders.
@@ -98,6 +125,8 @@ QUERIES: dict[str, Callable[[World], list[dict]]] = {
     "area-locate": lambda w: [{"lon": 122.45, "lat": 30.45}, {"lon": 120.45, "lat": 30.45}],
     "incident-list": lambda w: [{}, {"q": "乙区"}, {"bbox": "119,29,125,33"}],
     "incident-hexes": lambda w: [{"resolution": 7}, {"resolution": 9}],
+    # The entry form's address search: B's addresses and area names carry the marker.
+    "incident-places": lambda w: [{"q": OTHER}, {"q": "乙区"}, {"q": "区"}],
     "stats-summary": lambda w: [{"measure": "count,money_involved,loss"}],
     "stats-timeseries": lambda w: [{"window": "28d"}],
     "stats-breakdown": lambda w: [
@@ -125,8 +154,15 @@ QUERIES: dict[str, Callable[[World], list[dict]]] = {
     "dash-alerts": lambda w: [{}, {"state": "open"}],
 }
 # Routes that answer a district commander without data: the trail is administrators' only;
-# the second-factor steps send anyone who needs none on to the dashboards.
-NOT_ANSWERED = {"audit-event-list": 403, "audit-events": 403, "otp-verify": 302, "otp-setup": 302}
+# the second-factor steps send anyone who needs none on to the dashboards; recording an
+# incident is a station officer's.
+NOT_ANSWERED = {
+    "audit-event-list": 403,
+    "audit-events": 403,
+    "otp-verify": 302,
+    "otp-setup": 302,
+    "dash-incident-new": 403,
+}
 # Parameters naming district B's objects: refused (400, 404) or, filtering a list, an empty
 # list. Every route whose OpenAPI operation takes ``area``, and every page, gets B's area too.
 NAMING_OTHERS: dict[str, Callable[[World], list[dict]]] = {

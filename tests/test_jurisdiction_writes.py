@@ -27,6 +27,8 @@ from datetime import timedelta
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -46,6 +48,7 @@ from campaigns.models import (
     SubOperation,
     Sweep,
 )
+from imports.models import ImportJob
 from incidents.ingest import incidents_ingest
 from incidents.models import DeviceEvent, Incident, IncidentStatusChange
 from mediation.models import CaseStatusChange, DisputeCase, FollowUp
@@ -57,6 +60,16 @@ from .jurisdiction import District, World, build_world
 from .test_jurisdiction import UNSAFE_METHODS, url_routes
 
 pytestmark = pytest.mark.django_db
+
+
+class Upload(dict):
+    """A multipart body of the API (a file upload), encoded by the test client."""
+
+
+class FormPost(dict):
+    """The body of a page's form (safecity.core.pages.forms), posted form-encoded: pages are
+    for sessions (a token's request is sent to the login page), and a success redirects."""
+
 
 # Routes that write no record of the platform's: the login steps.
 NOT_DATA = {"login", "logout", "otp-verify", "otp-setup"}
@@ -73,6 +86,8 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("incident-bulk", "post"): {OFFICER},
     ("incident-detail", "patch"): {OFFICER},
     ("incident-transition", "post"): {OFFICER},
+    ("dash-incident-new", "post"): {OFFICER},
+    ("dash-incident", "post"): {OFFICER},
     ("alert-acknowledge", "post"): ALERT_HANDLERS,
     ("alert-resolve", "post"): ALERT_HANDLERS,
     ("campaign-kpi-list", "post"): {COMMANDER},
@@ -92,6 +107,12 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("dispute-case-follow-ups", "post"): {OFFICER},
     ("dispute-case-transition", "post"): {OFFICER},
     ("follow-up-complete", "post"): {OFFICER},
+    # An import job is checked row by row when it runs (tests/imports); its upload, a
+    # preview and a saved mapping need the permission to add incidents. Cancelling another
+    # user's job is an administrator's.
+    ("import-job-list", "post"): {OFFICER},
+    ("import-job-preview", "post"): {OFFICER},
+    ("import-mapping-list", "post"): {OFFICER},
 }
 
 
@@ -169,6 +190,35 @@ def _create_incident(w, t):
 
 def _overwrite(w, t):
     return {}, _overwrite_row(w, _d(w, t))
+
+
+def _local(hours: float) -> str:
+    """A time as a page's form takes it: local, to the minute."""
+    return timezone.localtime(timezone.now() - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _entry_form(w, t) -> FormPost:
+    lon, lat = _in_beat(_d(w, t))
+    return FormPost(
+        {
+            "form": "incident",
+            "incident-category": "theft_ebike",
+            "incident-source": "call_110",
+            "incident-priority": "3",
+            "incident-reported_at": _local(1),
+            "incident-lon": lon,
+            "incident-lat": lat,
+            "incident-summary": "写入巡检",
+        }
+    )
+
+
+def _facts_form(w, t) -> FormPost:
+    lon, lat = _in_beat(_d(w, t))
+    return FormPost(
+        {"form": "facts", "facts-category": "theft_ebike", "facts-lon": lon, "facts-lat": lat}
+        | {"facts-summary": "写入巡检"}
+    )
 
 
 def _device_event(w, t):
@@ -258,6 +308,32 @@ def _case(w, t):
     return {"public_id": _d(w, t).cases[0].public_id}
 
 
+IMPORT_SPEC = json.dumps(
+    {
+        "fields": {
+            "source_ref": "id", "reported_at": "time", "category": "kind", "lon": "lon",
+            "lat": "lat",
+        }
+    }
+)  # fmt: skip
+
+
+def _import_file(w, t) -> SimpleUploadedFile:
+    lon, lat = _in_beat(_d(w, t))
+    text = f"id,time,kind,lon,lat\nwalk-import-{t},{_now(1)},theft_ebike,{lon},{lat}\n"
+    return SimpleUploadedFile("walk.csv", text.encode(), "text/csv")
+
+
+def _others_job(w) -> tuple[dict, None]:
+    """A queued job of an officer of district A: only an administrator may cancel it."""
+    owner = UserFactory(role=Role.STATION_OFFICER, home_area=w.a.station)
+    job = ImportJob.objects.create(
+        user=owner, stored_name="walk.upload", file_name="walk.csv", sha256="0" * 64, size=1,
+        file_format="csv", spec={}, source_system="walk",
+    )  # fmt: skip
+    return {"public_id": job.public_id}, None
+
+
 def _put(name: str, kwargs_of: Callable[[Walk, str], dict]) -> Attempt:
     return lambda w, t: (kwargs_of(w, t), _represent(w, name, kwargs_of(w, t)))
 
@@ -278,6 +354,18 @@ WRITES: dict[tuple[str, str], list[tuple[str, tuple[str, ...], Attempt]]] = {
     ],
     ("incident-transition", "post"): [
         ("dispatch", AB, lambda w, t: (_incident(w, t, 1), {"to": "dispatched"})),
+    ],
+    ("dash-incident-new", "post"): [("record", AB, lambda w, t: ({}, _entry_form(w, t)))],
+    ("dash-incident", "post"): [
+        (
+            "dispatch",
+            AB,
+            lambda w, t: (
+                _incident(w, t, 1),
+                FormPost({"form": "dispatch", "dispatch-at": _local(0)}),
+            ),
+        ),
+        ("edit facts", AB, lambda w, t: (_incident(w, t), _facts_form(w, t))),
     ],
     ("device-events", "post"): [("event", AB, _device_event)],
     ("alert-rule-list", "post"): [
@@ -516,6 +604,23 @@ WRITES: dict[tuple[str, str], list[tuple[str, tuple[str, ...], Attempt]]] = {
     ("follow-up-complete", "post"): [
         ("complete", AB, lambda w, t: ({"pk": _d(w, t).follow_ups[0].pk}, {"outcome": "巡检"})),
     ],
+    ("import-job-list", "post"): [
+        (
+            "upload",
+            ("a",),
+            lambda w, t: (
+                {},
+                Upload(file=_import_file(w, t), source_system="walk", mapping_spec=IMPORT_SPEC),
+            ),
+        )
+    ],
+    ("import-job-preview", "post"): [
+        ("preview", ("a",), lambda w, t: ({}, Upload(file=_import_file(w, t))))
+    ],
+    ("import-job-cancel", "post"): [("cancel another's job", ("a",), lambda w, t: _others_job(w))],
+    ("import-mapping-list", "post"): [
+        ("save", ("a",), lambda w, t: ({}, {"name": "walk", "spec": json.loads(IMPORT_SPEC)}))
+    ],
 }
 
 
@@ -531,8 +636,8 @@ class Caller:
     headers: dict
     may_write: bool  # False: a token with read scopes only
 
-    def allowed(self, route: str, method: str, target: str) -> bool:
-        if not self.may_write:
+    def allowed(self, route: str, method: str, target: str, *, page: bool = False) -> bool:
+        if not self.may_write or (page and self.headers):
             return False
         if self.role == Role.ADMINISTRATOR:
             return True
@@ -611,7 +716,10 @@ def fingerprint():
 
 
 def _refused(response) -> bool:
-    """A refusal: a 4xx, or an ingest report that stored nothing."""
+    """A refusal: a 4xx, a page's redirect to the login page, or an ingest report that stored
+    nothing."""
+    if response.status_code == 302:
+        return response["Location"].startswith(reverse(settings.LOGIN_URL))
     if 400 <= response.status_code < 500:
         return response.status_code != 401
     if response.status_code >= 500:
@@ -626,6 +734,8 @@ def _refused(response) -> bool:
 
 
 def _request(caller: Caller, method: str, url: str, body):
+    if isinstance(body, FormPost | Upload):
+        return caller.client.post(url, data=dict(body), **caller.headers)
     data = None if body is None else json.dumps(body)
     return getattr(caller.client, method)(
         url, data=data, content_type="application/json", **caller.headers
@@ -633,7 +743,8 @@ def _request(caller: Caller, method: str, url: str, body):
 
 
 @pytest.fixture
-def walk(world, client) -> Walk:
+def walk(world, client, settings, tmp_path) -> Walk:
+    settings.IMPORT_FILES_DIR = tmp_path / "import-files"
     shared = Sweep.objects.create(
         campaign=world.city_campaign, held_on=timezone.localdate(), officers=99
     )
@@ -675,8 +786,11 @@ def _problem(walk: Walk, caller: Caller, route: str, method: str, target: str, b
         where = f"{caller.label}: {method.upper()} {url} ({target})"
         answer = f"{response.status_code} {response.content[:300]!r}"
         problem, succeeded = "", False
-        if caller.allowed(route, method, target):
-            succeeded = 200 <= response.status_code < 300 and not _refused(response)
+        page = isinstance(body, FormPost)
+        if caller.allowed(route, method, target, page=page):
+            # A page's form answers success with a redirect (post/redirect/get).
+            answered = response.status_code == 302 if page else 200 <= response.status_code < 300
+            succeeded = answered and not _refused(response)
             problem = "" if succeeded else f"{where}: expected success, got {answer}"
         elif not _refused(response):
             problem = f"{where}: expected a refusal, got {answer}"

@@ -97,10 +97,14 @@ class JobProgressSerializer(serializers.Serializer):
 
 class ImportJobSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    user = serializers.CharField(source="user.username", read_only=True, default=None)
+    user = serializers.CharField(
+        source="user.username", read_only=True, default=None, allow_null=True
+    )
     state = serializers.ChoiceField(JobState.choices, read_only=True)
     mapping = serializers.CharField(source="mapping_name", read_only=True)
-    mapping_version = serializers.IntegerField(source="mapping_number", read_only=True)
+    mapping_version = serializers.IntegerField(
+        source="mapping_number", read_only=True, allow_null=True
+    )
     progress = JobProgressSerializer(source="*", read_only=True)
     first_errors = serializers.SerializerMethodField()
     errors_csv = serializers.SerializerMethodField()
@@ -132,6 +136,7 @@ class MappingVersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     spec = serializers.JSONField()
     author = serializers.CharField(source="author.username", allow_null=True, default=None)
+    # (the author's account may since be gone)
     created_at = serializers.DateTimeField()
 
 

@@ -93,6 +93,8 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         form = ImportJobCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        if data["file"].size > settings.IMPORT_UPLOAD_MAX_BYTES:
+            raise BodyTooLarge(settings.IMPORT_UPLOAD_MAX_BYTES)
         try:
             job = services.import_job_create(
                 user=request.user,
@@ -177,7 +179,11 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 )
             except FileProblem as exc:
                 _refused(exc)
-            answer = table_preview(table, mapping=mapping)
+            with table:
+                try:
+                    answer = table_preview(table, mapping=mapping)
+                except FileProblem as exc:
+                    _refused(exc)
         return Response(ImportPreviewSerializer(answer).data)
 
 

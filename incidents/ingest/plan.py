@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import h3
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.policy import NOT_YOURS, may_write_over, require
 from areas.choices import AreaKind
@@ -95,13 +96,20 @@ def assign_cells(values: dict) -> None:
     values["h3_r9"] = h3.latlng_to_cell(values["lat"], values["lon"], r9)
 
 
+# Marked for the catalogue: a page shows them in its language, the API as written.
+LOCATION_REQUIRED = gettext_noop(
+    "a location is required to place the incident in your jurisdiction"
+)
+OUTSIDE_JURISDICTION = gettext_noop("the location is outside your jurisdiction")
+
+
 def scope_problem(values: dict, scope: Scope) -> Problem | None:
     if scope.everything:
         return None
     if values["lat"] is None:
-        return Problem("lon", "a location is required to place the incident in your jurisdiction")
+        return Problem("lon", LOCATION_REQUIRED)
     if not scope.covers(values["area_path"]):
-        return Problem("lon", "the location is outside your jurisdiction")
+        return Problem("lon", OUTSIDE_JURISDICTION)
     return None
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Choices
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from safecity.core.times import EARLIEST
 
@@ -119,6 +120,15 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 CALL_SEQUENCE = ("reported_at", "dispatched_at", "on_scene_at", "closed_at")
 
 
+# Problems a form on a page can meet, marked for the catalogue: the API answers them in English
+# as written, a page shows them in its language (safecity.core.pages.forms).
+IS_REQUIRED = gettext_noop("is required")
+IN_FUTURE = gettext_noop("is in the future")
+LON_LAT_TOGETHER = gettext_noop("lon and lat go together")
+FILED_BEFORE_SOLVED = gettext_noop("a case must be filed before it is solved")
+NOT_AN_OBJECT = gettext_noop("expected an object")
+
+
 @dataclass(frozen=True)
 class Problem:
     field: str
@@ -170,7 +180,7 @@ def parse_row(
     ``categories`` maps active category codes to (id, path).
     """
     if not isinstance(row, dict):
-        raise RowError([Problem("row", "expected an object")])
+        raise RowError([Problem("row", NOT_AN_OBJECT)])
     tz = default_tz or timezone.get_default_timezone()
     latest = (now or timezone.now()) + FUTURE_TOLERANCE
     problems: list[Problem] = []
@@ -203,11 +213,11 @@ def parse_row(
             problems.append(Problem(name, f"longer than {limit} characters"))
         values[name] = text
     if not values["source_ref"]:
-        problems.append(Problem("source_ref", "is required"))
+        problems.append(Problem("source_ref", IS_REQUIRED))
 
     code = get("category")
     if code in (None, ""):
-        problems.append(Problem("category", "is required"))
+        problems.append(Problem("category", IS_REQUIRED))
     elif code not in categories:
         problems.append(Problem("category", f"unknown or retired category code {code!r}"))
     else:
@@ -229,11 +239,11 @@ def parse_row(
                 continue
         values[name] = moment
         if moment > latest:
-            problems.append(Problem(name, "is in the future"))
+            problems.append(Problem(name, IN_FUTURE))
         elif moment < EARLIEST:
             problems.append(Problem(name, f"is before {EARLIEST:%Y-%m-%d}"))
     if get("reported_at") in (None, ""):
-        problems.append(Problem("reported_at", "is required"))
+        problems.append(Problem("reported_at", IS_REQUIRED))
     problems.extend(_sequence_problems(values))
 
     lon, lat = get("lon"), get("lat")
@@ -241,7 +251,7 @@ def parse_row(
     if lon in (None, "") and lat in (None, ""):
         pass
     elif lon in (None, "") or lat in (None, ""):
-        problems.append(Problem("lon" if lon in (None, "") else "lat", "lon and lat go together"))
+        problems.append(Problem("lon" if lon in (None, "") else "lat", LON_LAT_TOGETHER))
     else:
         try:
             values["lon"], values["lat"] = float(lon), float(lat)
@@ -332,7 +342,7 @@ def _sequence_problems(values: dict) -> list[Problem]:
             problems.append(Problem(name, f"is earlier than {previous}"))
         previous = name
     if values.get("solved_at") and not values.get("filed_at"):
-        problems.append(Problem("solved_at", "a case must be filed before it is solved"))
+        problems.append(Problem("solved_at", FILED_BEFORE_SOLVED))
     if (
         values.get("solved_at")
         and values.get("filed_at")

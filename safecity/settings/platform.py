@@ -105,6 +105,19 @@ AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=Fa
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 # A list answer of more rows than this (or asked for with a larger page_size) is an audit event.
 AUDIT_BULK_READ_ROWS = env.int("AUDIT_BULK_READ_ROWS", default=500)
+# The agencies an incident is usually transferred to, offered on its page (any other may be
+# typed): comma-separated, in the order shown.
+INCIDENT_TRANSFER_AGENCIES = env.list(
+    "INCIDENT_TRANSFER_AGENCIES",
+    default=[
+        "12345市民服务热线",
+        "119消防救援",
+        "城市管理执法",
+        "120急救中心",
+        "市场监管",
+        "街道/社区",
+    ],
+)
 
 # --- File imports -----------------------------------------------------------------------------
 # The largest file an import job may upload (bytes; the command reads any size), where uploads

@@ -2,6 +2,7 @@ import pytest
 
 from accounts.choices import Role
 from areas.choices import AreaKind
+from areas.models import Area
 
 from ..browser import chromium_page, log_in, save_screenshot
 from ..factories import AreaFactory, UserFactory, square
@@ -40,3 +41,30 @@ def test_admin_shows_and_edits_area_geometry_on_a_map(live_server):
     area.refresh_from_db()
     assert area.geometry["type"] == "Polygon"
     assert area.geometry["coordinates"][0][0] == [121.4, 31.2]
+
+
+def test_admin_imports_an_uploaded_shapefile_from_the_area_list(live_server, tmp_path):
+    from .area_files import feature, zipped_shapefile
+
+    UserFactory(username="boss", role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    features = [feature("A", square(121, 31)), feature("B", square(121.2, 31))]
+    upload = tmp_path / "districts.zip"
+    upload.write_bytes(zipped_shapefile(features, ["code", "name"]))
+
+    with chromium_page(live_server.url) as page:
+        log_in(page, "boss", "pw-for-tests-1", next_page="/admin/areas/area/")
+        page.click("a[href='/admin/areas/area/import/']")
+        page.set_input_files("input[name=file]", str(upload))
+        page.select_option("select[name=kind]", AreaKind.DISTRICT)
+        page.fill("input[name=code_field]", "code")
+        page.fill("input[name=name_field]", "name")
+        save_screenshot(page, "admin-area-import")
+        page.click("#area-import-form input[type=submit]")
+        page.wait_for_selector(".messagelist .success")
+        message = page.locator(".messagelist .success").text_content()
+        errors = [m for m in page.console_errors if not is_tile_failure(m)]
+
+    # The admin shows a message with its first letter capitalized.
+    assert f"districts.zip: {len(features)} created" in message.lower()
+    assert sorted(Area.objects.values_list("code", flat=True)) == ["A", "B"]
+    assert errors == []

@@ -152,8 +152,9 @@ def test_a_viewer_may_not_import(make_user, api_client_for, city):
 def test_cancelling_a_queued_job_ends_it_without_running(officer, api_client_for):
     client = api_client_for(officer)
     response = post_import(client, csv_upload(ROWS))
-    client.post(f"/api/v1/imports/{response.json()['id']}/cancel/")
-    run_job(response)
+    cancelled = client.post(f"/api/v1/imports/{response.json()['id']}/cancel/").json()
+    assert (cancelled["state"], cancelled["error"]) == ("cancelled", "cancelled before it started")
+    run_job(response)  # a worker that takes it up afterwards leaves it
     body = client.get(f"/api/v1/imports/{response.json()['id']}/").json()
     assert body["state"] == "cancelled"
     assert Incident.objects.count() == 0
@@ -207,3 +208,24 @@ def test_a_job_takes_a_stored_mapping_by_name(officer, api_client_for):
     data = {"file": csv_upload(ROWS), "source_system": "tests", "mapping": "接警系统"}
     response = client.post("/api/v1/imports/", data, format="multipart")
     assert (response.json()["mapping"], response.json()["mapping_version"]) == ("接警系统", 1)
+
+
+def test_a_file_over_the_upload_limit_is_a_413_naming_it(officer, api_client_for, settings):
+    settings.IMPORT_UPLOAD_MAX_BYTES = 50
+    response = post_import(api_client_for(officer), csv_upload(ROWS))
+    assert response.status_code == 413
+    assert "50" in response.json()["detail"]
+    assert ImportJob.objects.count() == 0
+
+
+def test_a_job_left_running_by_a_dead_worker_fails_when_its_task_comes_again(
+    officer, api_client_for
+):
+    client = api_client_for(officer)
+    response = post_import(client, csv_upload(ROWS))
+    ImportJob.objects.filter(public_id=response.json()["id"]).update(state="running")
+    run_job(response)  # the task, delivered again after its worker was killed
+    body = client.get(f"/api/v1/imports/{response.json()['id']}/").json()
+    assert body["state"] == "failed"
+    assert "stopped before it ended: nothing was saved" in body["error"]
+    assert Incident.objects.count() == 0

@@ -161,3 +161,9 @@ def test_rows_of_a_csv_and_of_the_same_xlsx_import_alike(tmp_path):
     mapping = mapping_file(tmp_path)
     assert run(tmp_path / "a.csv", mapping).startswith("9 created")
     assert run(tmp_path / "a.xlsx", mapping).startswith("0 created, 0 updated, 9 unchanged")
+
+
+def test_a_csv_the_csv_reader_cannot_read_is_refused(tmp_path):
+    data = tmp_path / "a.csv"
+    data.write_text("id,time,kind\n1,2024-01-10," + "x" * 200_000 + "\n")
+    refused(data, mapping_file(tmp_path), "not a readable CSV file")

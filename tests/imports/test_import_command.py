@@ -154,3 +154,16 @@ def test_unmapped_categories_use_the_default_and_are_reported(tmp_path, incident
     assert "unmapped category values, counted as other:" in output
     assert "Space Piracy: 1" in output
     assert Incident.objects.get(source_ref=rows[0]["record_id"]).category.code == "other"
+
+
+def test_a_command_import_is_audited_with_file_hash_mapping_and_counts(tmp_path, incidents_csv):
+    import hashlib
+
+    from audit.models import AuditEvent
+
+    path, _ = write_sample(tmp_path, incidents_csv, bad=True)
+    run_import(path)
+    event = AuditEvent.objects.get(object_type="imports.file")
+    assert event.changes["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert event.changes["mapping"] == "file charlottesville.mapping.json"
+    assert event.changes["counts"] == {"created": 3, "updated": 0, "unchanged": 0, "rejected": 2}

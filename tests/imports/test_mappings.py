@@ -102,3 +102,18 @@ def test_a_proposal_maps_category_values_that_are_taxonomy_codes_or_names(db):
     assert spec["fields"]["category"]["values"] == {"fight": "fight"}
     assert missing_fields(spec) == ["reported_at"]
     json.dumps(spec)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"category": {"column": "k", "default": []}}, "text, numbers or true/false"),
+        ({"category": {"column": "k", "values": {"a": {"b": 1}}}}, "text, numbers or true/false"),
+        ({"reported_at": {"column": "t", "format": 5}}, "format must be"),
+        ({"category": {"column": "k", "values": {"a": "no_such_code"}}}, "no_such_code"),
+    ],
+)
+def test_a_mapping_with_values_of_the_wrong_kind_is_refused(fields, message):
+    spec = {"fields": {**SPEC["fields"], **fields}}
+    with pytest.raises(MappingError, match=message):
+        mapping_save(name="odd", spec=spec)

@@ -6,7 +6,7 @@ from tqdm import tqdm
 from imports.mapping import MappingError, load_mapping, mapping_from_spec
 from imports.problems import FileProblem
 from imports.readers import open_table
-from imports.running import run_import, write_errors
+from imports.running import audit_command_import, run_import, write_errors
 from imports.selectors import mapping_version_latest
 
 SHOWN_PROBLEMS = 20
@@ -37,6 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
+        table = None
         try:
             mapping = self._mapping(options["mapping"], options["time_zone"])
             table = open_table(
@@ -47,6 +48,8 @@ class Command(BaseCommand):
             )
             table.check_columns(mapping.columns)
         except (MappingError, FileProblem) as exc:
+            if table is not None:
+                table.close()
             raise CommandError(str(exc)) from exc
         progress = tqdm(
             total=table.rows_total,
@@ -70,8 +73,19 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 on_progress=on_progress,
             )
+        except FileProblem as exc:
+            raise CommandError(f"{exc}; nothing was saved") from exc
         finally:
             progress.close()
+            table.close()
+        audit_command_import(
+            table=table,
+            outcome=outcome,
+            mapping_label=self._mapping_label,
+            source_system=options["source"],
+            atomic=options["atomic"],
+            dry_run=options["dry_run"],
+        )
         if options["errors"]:
             with open(options["errors"], "w", encoding="utf-8", newline="") as handle:
                 write_errors(handle, outcome)
@@ -85,11 +99,13 @@ class Command(BaseCommand):
     def _mapping(self, given: str, time_zone: str | None):
         """A mapping file, else the latest version of the stored mapping of that name."""
         if Path(given).is_file():
+            self._mapping_label = f"file {Path(given).name}"
             return load_mapping(Path(given), time_zone=time_zone)
         version = mapping_version_latest(given)
         if version is None:
             raise MappingError(f"{given}: no such mapping file, nor a stored mapping of that name")
-        self.stderr.write(f"mapping {version.mapping.name} version {version.number}")
+        self._mapping_label = f"{version.mapping.name} v{version.number}"
+        self.stderr.write(f"mapping {self._mapping_label}")
         return mapping_from_spec(version.spec, time_zone=time_zone)
 
     def _summarise(self, outcome, mapping, options):
