@@ -155,13 +155,14 @@ QUERIES: dict[str, Callable[[World], list[dict]]] = {
 }
 # Routes that answer a district commander without data: the trail is administrators' only;
 # the second-factor steps send anyone who needs none on to the dashboards; recording an
-# incident is a station officer's.
+# incident, or importing a file of them, is a station officer's.
 NOT_ANSWERED = {
     "audit-event-list": 403,
     "audit-events": 403,
     "otp-verify": 302,
     "otp-setup": 302,
     "dash-incident-new": 403,
+    "dash-imports": 403,
 }
 # Parameters naming district B's objects: refused (400, 404) or, filtering a list, an empty
 # list. Every route whose OpenAPI operation takes ``area``, and every page, gets B's area too.
