@@ -224,7 +224,8 @@
       if (field.value_mappable && source.values) {
         state.values[field.name] = Object.assign({}, source.values);
       }
-      if (field.name === "category" && source.default !== undefined) state.categoryDefault = source.default;
+      // The mapping's own default for categories its map lacks (none: kept, and so refused).
+      if (field.name === "category") state.categoryDefault = source["default"];
     });
     if (spec.time_zone) $("time-zone").value = spec.time_zone;
     $("step-mapping").hidden = false;
@@ -298,7 +299,7 @@
       table.append(tbody);
       section.append(table);
       if (field.name === "category") {
-        var fallback = valueOptions("category", state.categoryDefault === undefined ? "other" : state.categoryDefault, S.t("unmapped"));
+        var fallback = valueOptions("category", state.categoryDefault, S.t("unmapped"));
         fallback.id = "category-default";
         var line = element("p", null, S.t("category_default") + " ");
         line.append(fallback);
