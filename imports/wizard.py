@@ -27,8 +27,6 @@ IMPORT_STRINGS = {
     "constant": _("固定值"),
     "unmapped": _("（保留原值）"),
     "required": _("必填"),
-    "rows_total": _("共 %s 行"),
-    "sheet": _("工作表"),
     "preview_failed": _("文件无法读取"),
     "too_large": _("文件超过大小上限"),
     "mapping_invalid": _("映射有误"),

@@ -200,7 +200,7 @@ def test_the_charlottesville_workbook_imports_through_the_page_with_the_commands
             ["charlottesville.xlsx", *numbers],
             ["charlottesville.xlsx", *numbers],
         ]
-        assert recent[0][2] == "已完成" and recent[1][2] == "试导入 · 已完成"
+        assert recent[0][2] == "已完成" and recent[1][2] == "试导入 · 已完成 · 未写入任何数据"
         assert page.console_errors == []
 
 
@@ -379,7 +379,7 @@ def test_cancel_stops_the_import_and_keeps_nothing(site, page_as, tmp_path):
         assert cancel.value.status == 200, (cancel.value.status, cancel.value.text())
         page.wait_for_selector("#run-result:not([data-loading])", timeout=JOB_SECONDS * 1000)
         assert page.get_attribute("#run-state", "data-state") == "cancelled"
-        assert "已取消" in page.text_content("#run-state")
+        assert "已取消 · 未写入任何数据" in page.text_content("#run-state")
         assert shown_counts(page, "#run-counts")["created"] == 0
         assert page.is_hidden("#cancel")
         assert page.console_errors == []

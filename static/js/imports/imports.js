@@ -481,6 +481,7 @@
     var text = cfg.job_states[job.state] || job.state;
     if (job.dry_run) text = S.t("dry_run") + " · " + text;
     if (job.cancel_requested && !ENDED[job.state]) text += " · " + S.t("cancel_requested");
+    if (ENDED[job.state] && !job.kept) text += " · " + S.t("nothing_saved");
     if (job.error) text += " — " + job.error;
     return text;
   }
