@@ -297,7 +297,9 @@
         tbody.append(tr);
       });
       table.append(tbody);
-      section.append(table);
+      var scroll = element("div", "table-scroll short");
+      scroll.append(table);
+      section.append(scroll);
       if (field.name === "category") {
         var fallback = valueOptions("category", state.categoryDefault, S.t("unmapped"));
         fallback.id = "category-default";
