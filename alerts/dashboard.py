@@ -23,6 +23,7 @@ ALERT_STRINGS = {
     **{f"severity_{value}": label for value, label in Severity.choices},
     "acknowledged_by": _("确认人"),
     "resolved_by": _("解决人"),
+    "acknowledged_note": _("确认备注"),
 }
 
 
@@ -35,6 +36,11 @@ class AlertList:
     match: dict = field(default_factory=dict)
     # How many the list holds, live ones included (older ones drop off the end).
     limit: int = ALERTS_SHOWN
+
+
+def local_text(chinese: str, english: str) -> str:
+    """An alert's text in the page's language, falling back to Chinese."""
+    return ((get_language() or "").startswith("en") and english) or chinese
 
 
 def narrower_area(user, selection: Selection) -> Area | None:
@@ -63,9 +69,8 @@ def alert_list(user, selection: Selection, query, limit: int = ALERTS_SHOWN) -> 
             Area.objects.filter(path__startswith=area.path).values_list("pk", flat=True)
         )
     alerts = list(filterset.qs[:limit])
-    english = (get_language() or "").startswith("en")
     for alert in alerts:
         # In the page's language, as the feed's script shows them.
-        alert.local_title = (english and alert.title_en) or alert.title
-        alert.local_body = (english and alert.body_en) or alert.body
+        alert.local_title = local_text(alert.title, alert.title_en)
+        alert.local_body = local_text(alert.body, alert.body_en)
     return AlertList(alerts=alerts, filters=filters, match=match, limit=limit)

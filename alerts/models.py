@@ -110,6 +110,9 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # What the one who acknowledged it said: what is being done, who was told. Empty in the
+    # database too, so a writer that names no note (older code, raw SQL) still inserts.
+    acknowledged_note = models.TextField(_("确认备注"), blank=True, default="", db_default="")
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -6,8 +6,10 @@ module writes what they say, once per rule and key within the rule's cooldown.""
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import require
 from safecity.core import live
@@ -17,6 +19,7 @@ from .kinds import AlertDraft, Match, Trigger, kind_for
 from .models import Alert, AlertRule
 
 FEED = "alerts"
+ACKNOWLEDGE_NOTE_MAX = 500
 
 
 def alert_raise(*, kind: str, **event) -> int:
@@ -90,8 +93,14 @@ def alert_deliver(*, alert_id: int, event: str) -> bool:
     return live.publish(FEED, {alert.area_path: [alert.id]}, lambda _ids: message)
 
 
-def alert_acknowledge(*, alert: Alert, user) -> Alert:
-    return _alert_move(alert=alert, user=user, to=AlertState.ACKNOWLEDGED)
+def alert_acknowledge(*, alert: Alert, user, note: str = "") -> Alert:
+    """Acknowledge an open alert, with an optional note kept on it (what is being done)."""
+    note = (note or "").strip()
+    if len(note) > ACKNOWLEDGE_NOTE_MAX:
+        too_long = _("备注最多 %(max)d 个字（现有 %(count)d 个）")
+        params = {"max": ACKNOWLEDGE_NOTE_MAX, "count": len(note)}
+        raise ValidationError({"note": ValidationError(too_long, params=params)})
+    return _alert_move(alert=alert, user=user, to=AlertState.ACKNOWLEDGED, note=note)
 
 
 def alert_resolve(*, alert: Alert, user) -> Alert:
@@ -99,20 +108,23 @@ def alert_resolve(*, alert: Alert, user) -> Alert:
 
 
 class AlertStateError(Exception):
-    pass
+    """A step the alert's state does not allow; the message is lazily translated (the pages
+    show it in their language, the API in English)."""
 
 
 @transaction.atomic
-def _alert_move(*, alert: Alert, user, to: str) -> Alert:
+def _alert_move(*, alert: Alert, user, to: str, note: str = "") -> Alert:
     require(user, "alerts.change_alert", area_path=alert.area_path or None)
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.state == AlertState.RESOLVED:
-        raise AlertStateError("the alert is already resolved")
+        raise AlertStateError(_("该告警已解决"))
     if to == AlertState.ACKNOWLEDGED and alert.state == AlertState.ACKNOWLEDGED:
-        raise AlertStateError("the alert is already acknowledged")
+        raise AlertStateError(_("该告警已确认"))
     now = timezone.now()
     if to == AlertState.ACKNOWLEDGED or alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by = now, user
+    if to == AlertState.ACKNOWLEDGED:
+        alert.acknowledged_note = note
     if to == AlertState.RESOLVED:
         alert.resolved_at, alert.resolved_by = now, user
     alert.state = to

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.geometry import GeometryError, parse_area_geometry
@@ -167,14 +168,14 @@ class KpiItem(CampaignPart, models.Model):
     def clean(self) -> None:
         errors = {}
         if self.metric == Metric.COUNTER and self.category_id:
-            errors["category"] = "a counter item has no category"
+            errors["category"] = _("上报计数类指标不设警情类别")
         campaign = _campaign_of(self)
         if campaign and self.deadline and not campaign.holds(self.deadline):
-            errors["deadline"] = "outside the campaign's period"
+            errors["deadline"] = _("不在行动期间内")
         # Computed rates and changes are percentages; counts (reported or computed) are not.
         is_percentage = self.metric in COMPUTED_METRICS and self.metric != Metric.INCIDENT_COUNT
         if is_percentage and self.target is not None and not -100 <= self.target <= 1000:
-            errors["target"] = "a percentage is expected"
+            errors["target"] = _("应为百分比")
         if errors:
             raise ValidationError(errors)
 
@@ -197,7 +198,7 @@ class KpiReport(models.Model):
 
     def clean(self) -> None:
         if self.value is not None and self.value < 0:
-            raise ValidationError({"value": "a report counts what was done: 0 or more"})
+            raise ValidationError({"value": _("上报数量不能为负数")})
 
 
 class Sweep(CampaignPart, models.Model):
@@ -227,10 +228,10 @@ class Sweep(CampaignPart, models.Model):
     def clean(self) -> None:
         errors = {}
         if (self.hazards_rectified or 0) > (self.hazards_found or 0):
-            errors["hazards_rectified"] = "more hazards rectified than found"
+            errors["hazards_rectified"] = _("整改隐患数不能多于发现隐患数")
         campaign = _campaign_of(self)
         if campaign and self.held_on and not campaign.holds(self.held_on):
-            errors["held_on"] = "outside the campaign's period"
+            errors["held_on"] = _("不在行动期间内")
         if errors:
             raise ValidationError(errors)
 
@@ -296,3 +297,19 @@ class RemediationInspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} {self.inspected_on}"
+
+    def clean(self) -> None:
+        if self.inspected_on is None:
+            return
+        if self.inspected_on > timezone.localdate():
+            raise ValidationError({"inspected_on": _("检查日期不能晚于今天")})
+        # A copy for a serializer's check has no area yet: the service checks it with one.
+        if self.area_id and self.inspected_on < self.area.listed_on:
+            raise ValidationError(
+                {
+                    "inspected_on": ValidationError(
+                        _("检查日期早于挂牌日期（%(listed)s）"),
+                        params={"listed": self.area.listed_on.isoformat()},
+                    )
+                }
+            )

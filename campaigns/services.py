@@ -4,11 +4,13 @@ from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.policy import require
 from alerts.choices import RuleKind
@@ -36,12 +38,15 @@ from .models import (
 
 
 class CampaignClosed(Exception):
-    """A write to a campaign that has ended."""
+    """A write to a campaign that has ended; the message is lazily translated (the pages show
+    it in their language, the API in English)."""
 
 
 def _ensure_open(campaign: Campaign) -> None:
     if campaign.status == CampaignStatus.CLOSED:
-        raise CampaignClosed(f"the campaign {campaign.name} is closed; it takes no more reports")
+        raise CampaignClosed(
+            format_lazy(_lazy("行动“{name}”已结束，不再接受上报"), name=campaign.name)
+        )
 
 
 def _require_part_change(user, action: str, model: type[models.Model], paths: list[str]) -> None:
@@ -81,8 +86,11 @@ def campaign_part_save(
 ) -> CampaignPart:
     """Create a part of a campaign (operation, battle, KPI item, sweep, remediation area) from
     validated fields, or change ``part`` with them; the user must hold the part's areas as they
-    were and as they will be."""
+    were and as they will be. CampaignClosed when the campaign has ended."""
     fields = dict(fields)
+    # A closed campaign takes no changes, whichever part and whoever asks (a PATCH that names
+    # no campaign included).
+    _ensure_open(fields["campaign"] if "campaign" in fields else part.campaign)
     area_field = model.area_field
     if part is None and model is ClusterBattle and fields.get(area_field) is None:
         fields[area_field] = fields["campaign"].organizer
@@ -125,12 +133,14 @@ def kpi_report_create(
     require(reporter, "campaigns.add_kpireport", area_path=item.unit_path)
     _ensure_open(item.campaign)
     if item.metric != Metric.COUNTER:
-        raise ValueError("only counter items take reports; the others are computed from data")
-    if not item.campaign.starts_on <= reported_on <= item.campaign.ends_on:
-        raise ValueError("the report date is outside the campaign's period")
-    report = KpiReport.objects.create(
+        raise ValidationError({"item": _lazy("只有上报计数类指标可以上报，其他指标由数据计算")})
+    if not item.campaign.holds(reported_on):
+        raise ValidationError({"reported_on": _lazy("上报日期不在行动期间内")})
+    report = KpiReport(
         item=item, value=value, reported_on=reported_on, note=note, reporter=reporter
     )
+    report.clean()
+    report.save()
     kpi_evaluate(item=item)
     return report
 
@@ -140,7 +150,10 @@ def inspection_create(*, area: RemediationArea, inspector, **fields) -> Remediat
     """Record an inspection of a listed remediation area by a unit in its jurisdiction."""
     require(inspector, "campaigns.add_remediationinspection", area_path=area.unit_path)
     _ensure_open(area.campaign)
-    return RemediationInspection.objects.create(area=area, inspector=inspector, **fields)
+    inspection = RemediationInspection(area=area, inspector=inspector, **fields)
+    inspection.clean()
+    inspection.save()
+    return inspection
 
 
 def _subject(item: KpiItem) -> Subject:

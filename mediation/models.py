@@ -120,9 +120,9 @@ class DisputeCase(models.Model):
 
     def clean(self) -> None:
         if (self.lon is None) != (self.lat is None):
-            raise ValidationError({"lat": _("give both lon and lat, or neither")})
+            raise ValidationError({"lat": _("经度和纬度须同时填写或同时留空")})
         if self.lon is not None and not (-180 <= self.lon <= 180 and -90 <= self.lat <= 90):
-            raise ValidationError({"lon": _("coordinates out of range")})
+            raise ValidationError({"lon": _("坐标超出范围")})
 
 
 class CaseStatusChange(models.Model):

@@ -1,6 +1,9 @@
 """Mediation reads, scoped to the user: cases, follow-ups, and the statistics of screened
 disputes with rates and the funnel."""
 
+import uuid
+
+from incidents.models import Incident
 from stats.selectors import Subject, child_area_path, child_areas, child_categories, stats_summary
 from stats.windows import Period
 
@@ -23,6 +26,16 @@ def cases_for_user(user):
         .select_related("type", "area", "incident", "escalated_incident")
         .order_by("-screened_at", "-pk")
     )
+
+
+def incident_in_scope(user, public_id) -> Incident | None:
+    """The incident of that reference in the user's jurisdiction (None: none, or not a
+    reference at all)."""
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+    return Incident.objects.for_user(user).filter(public_id=public_id).first()
 
 
 def follow_ups_for_user(user, *, overdue: bool = False):

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import require
 from alerts.choices import RuleKind
@@ -36,6 +38,7 @@ class CaseError(Exception):
     """A request the case cannot take, with the field it is about."""
 
     field: str
+    # Lazily translated: the pages show it in their language, the API in English.
     message: str
 
     def __str__(self) -> str:
@@ -51,7 +54,7 @@ class CaseExists(TransitionError):
     see it)."""
 
     def __init__(self, case: DisputeCase):
-        super().__init__("incident", "already has a dispute case")
+        super().__init__("incident", _("已有矛盾纠纷案件"))
         self.case = case
 
 
@@ -61,20 +64,20 @@ def case_area(*, user, area: Area | None, lon, lat) -> Area:
     scope = scope_for(user) if user is not None else None
     if area is not None:
         if scope is not None and not scope.covers(area.path):
-            raise CaseError("area", "not in your jurisdiction")
+            raise CaseError("area", _("不在你的辖区内"))
         located = lon is not None and lat is not None
         if located and scope is not None and not scope.everything:
             # The location decides where an escalation's incident lies: it must be the
             # user's too, or a case could carry an incident into another district.
             leaf = get_locator().locate(lon, lat).leaf
             if leaf is None or not scope.covers(leaf.path):
-                raise CaseError("lon", "the location is in no area of your jurisdiction")
+                raise CaseError("lon", _("该位置不在你辖区的任何区域内"))
         return area
     if lon is None or lat is None:
-        raise CaseError("area", "give an area or a location")
+        raise CaseError("area", _("请选择辖区或填写位置"))
     leaf = get_locator().locate(lon, lat).leaf
     if leaf is None or (scope is not None and not scope.covers(leaf.path)):
-        raise CaseError("lon", "the location is in no area of your jurisdiction")
+        raise CaseError("lon", _("该位置不在你辖区的任何区域内"))
     return Area.objects.get(pk=leaf.id)
 
 
@@ -104,7 +107,7 @@ def case_create(*, user=None, area: Area | None = None, **fields) -> DisputeCase
     require(user, "mediation.add_disputecase")
     fields.setdefault("screened_at", timezone.now())
     if fields["screened_at"] > timezone.now() + FUTURE_TOLERANCE:
-        raise CaseError("screened_at", "is in the future")
+        raise CaseError("screened_at", _("不能晚于当前时间"))
     case = DisputeCase(
         area=case_area(user=user, area=area, lon=fields.get("lon"), lat=fields.get("lat")),
         created_by=user if getattr(user, "pk", None) else None,
@@ -124,7 +127,9 @@ def case_from_incident(*, incident: Incident, user=None, **fields) -> DisputeCas
     require(user, "mediation.add_disputecase", area_path=incident.area_path)
     category = incident.category
     if f"/{DISPUTE_CATEGORY_ROOT}/" not in category.path:
-        raise CaseError("incident", f"a {category.code} incident is not a dispute")
+        raise CaseError(
+            "incident", format_lazy(_("{category}类警情不是纠纷警情"), category=category.code)
+        )
     existing = incident.dispute_cases.first()
     if existing is not None:
         raise CaseExists(existing)
@@ -165,19 +170,29 @@ def case_transition(
     require(user, "mediation.change_disputecase", area_path=case.area_path)
     case = DisputeCase.objects.select_for_update().get(pk=case.pk)
     if to_status not in CaseStatus.values:
-        raise CaseError("to", f"unknown status {to_status!r}")
+        raise CaseError("to", format_lazy(_("未知状态 {status!r}"), status=to_status))
     if to_status not in ALLOWED_TRANSITIONS[case.status]:
-        final = " (a final status)" if not ALLOWED_TRANSITIONS[case.status] else ""
-        raise TransitionError("to", f"cannot go from {case.status}{final} to {to_status}")
+        final = _("（已是最终状态）") if not ALLOWED_TRANSITIONS[case.status] else ""
+        raise TransitionError(
+            "to",
+            format_lazy(
+                _("不能从 {current}{final} 转为 {to}"),
+                current=case.status,
+                final=final,
+                to=to_status,
+            ),
+        )
     at = at or timezone.now()
     if at > timezone.now() + FUTURE_TOLERANCE:
-        raise CaseError("at", "is in the future")
+        raise CaseError("at", _("不能晚于当前时间"))
     latest = case.changes.order_by("-at").values_list("at", flat=True).first()
     if latest and at < latest:
-        raise CaseError("at", f"is earlier than the case's last step ({latest.isoformat()})")
+        raise CaseError(
+            "at", format_lazy(_("早于案件上一步的时间（{latest}）"), latest=latest.isoformat())
+        )
     if to_status == CaseStatus.TRANSFERRED:
         if not agency:
-            raise CaseError("agency", "say which agency the dispute goes to")
+            raise CaseError("agency", _("请选择流转部门"))
         case.transferred_to = agency
     if to_status == CaseStatus.ESCALATED:
         case.escalated_incident = incident or _incident_for(case, at=at, user=user)
@@ -214,7 +229,13 @@ def _incident_for(case: DisputeCase, *, at: datetime, user) -> Incident:
     if report.rejected:
         problem = report.errors[0]
         raise CaseError(
-            "incident", f"the escalated incident was refused: {problem.field}: {problem.message}"
+            "incident",
+            format_lazy(
+                _("升级生成的警情被拒绝：{field}: {message}"),
+                field=problem.field,
+                # The ingest marks its messages for the catalogue (zh_Hans holds their Chinese).
+                message=_(problem.message),
+            ),
         )
     return report.incidents[0]
 
@@ -222,7 +243,7 @@ def _incident_for(case: DisputeCase, *, at: datetime, user) -> Incident:
 def followup_create(*, case: DisputeCase, due_at: datetime, note: str = "", user=None):
     require(user, "mediation.add_followup", area_path=case.area_path)
     if case.status in (CaseStatus.RESOLVED, CaseStatus.ESCALATED) and due_at < case.updated_at:
-        raise CaseError("due_at", "is before the case was closed")
+        raise CaseError("due_at", _("早于案件办结时间"))
     return FollowUp.objects.create(
         case=case, due_at=due_at, note=note, created_by=user if getattr(user, "pk", None) else None
     )
@@ -233,7 +254,7 @@ def followup_complete(
 ):
     require(user, "mediation.change_followup", area_path=follow_up.case.area_path)
     if follow_up.done_at is not None:
-        raise TransitionError("follow_up", "already done")
+        raise TransitionError("follow_up", _("该回访已完成"))
     follow_up.done_at = at or timezone.now()
     follow_up.outcome = outcome
     follow_up.save(update_fields=["done_at", "outcome"])

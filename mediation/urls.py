@@ -1,4 +1,4 @@
-"""The mediation page, at ``/mediation/``."""
+"""The mediation pages, under ``/mediation/``: the overview, a new case, one case."""
 
 from django.urls import path
 
@@ -6,4 +6,6 @@ from . import views
 
 urlpatterns = [
     path("", views.MediationPage.as_view(), name="dash-mediation"),
+    path("new/", views.CaseNewPage.as_view(), name="dash-dispute-case-new"),
+    path("<uuid:public_id>/", views.CasePage.as_view(), name="dash-dispute-case"),
 ]

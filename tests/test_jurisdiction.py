@@ -83,6 +83,7 @@ OBJECTS: dict[str, Callable[[World, District], list[dict]]] = {
     "stats-snapshot": lambda w, d: [{"pk": snapshot.pk} for snapshot in d.snapshots],
     "dash-incident": lambda w, d: [{"public_id": i.public_id} for i in d.incidents[:2]],
     "dash-campaign": lambda w, d: [{"pk": d.campaign.pk}],
+    "dash-dispute-case": lambda w, d: [{"public_id": case.public_id} for case in d.cases],
     # Import jobs are their user's own: the commander opens his, not a district B officer's.
     "import-job-detail": lambda w, d: [{"public_id": _import_job(w, d).public_id}],
     "import-job-cancel": lambda w, d: [{"public_id": _import_job(w, d).public_id}],
@@ -155,13 +156,14 @@ QUERIES: dict[str, Callable[[World], list[dict]]] = {
 }
 # Routes that answer a district commander without data: the trail is administrators' only;
 # the second-factor steps send anyone who needs none on to the dashboards; recording an
-# incident, or importing a file of them, is a station officer's.
+# incident, importing a file of them and opening a dispute case are a station officer's.
 NOT_ANSWERED = {
     "audit-event-list": 403,
     "audit-events": 403,
     "otp-verify": 302,
     "otp-setup": 302,
     "dash-incident-new": 403,
+    "dash-dispute-case-new": 403,
     "dash-imports": 403,
 }
 # Parameters naming district B's objects: refused (400, 404) or, filtering a list, an empty

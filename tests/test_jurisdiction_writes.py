@@ -107,6 +107,12 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("dispute-case-follow-ups", "post"): {OFFICER},
     ("dispute-case-transition", "post"): {OFFICER},
     ("follow-up-complete", "post"): {OFFICER},
+    # The pages' forms, by session only (a token opens no page): the same services, so the
+    # same roles.
+    ("dash-dispute-case-new", "post"): {OFFICER},
+    ("dash-dispute-case", "post"): {OFFICER},
+    ("dash-alerts", "post"): ALERT_HANDLERS,
+    ("dash-campaign", "post"): {COMMANDER, OFFICER},
     # An import job is checked row by row when it runs (tests/imports); its upload, a
     # preview and a saved mapping need the permission to add incidents. Cancelling another
     # user's job is an administrator's.
@@ -604,6 +610,34 @@ WRITES: dict[tuple[str, str], list[tuple[str, tuple[str, ...], Attempt]]] = {
     ("follow-up-complete", "post"): [
         ("complete", AB, lambda w, t: ({"pk": _d(w, t).follow_ups[0].pk}, {"outcome": "巡检"})),
     ],
+    ("dash-dispute-case-new", "post"): [("open", AB, lambda w, t: ({}, _case_form(w, t)))],
+    ("dash-dispute-case", "post"): [
+        (
+            "mediate",
+            AB,
+            lambda w, t: (
+                _case(w, t),
+                FormPost(form="transition", **{"transition-to": "mediating"}),
+            ),
+        )
+    ],
+    ("dash-alerts", "post"): [
+        (
+            "acknowledge",
+            AB,
+            lambda w, t: (
+                {},
+                FormPost(
+                    form="acknowledge",
+                    **{"acknowledge-alert": _open_alert(_d(w, t)).pk, "acknowledge-note": "巡检"},
+                ),
+            ),
+        )
+    ],
+    ("dash-campaign", "post"): [
+        ("report", AB, lambda w, t: _report_form(w, t)),
+        ("inspect", AB, lambda w, t: _inspection_form(w, t)),
+    ],
     ("import-job-list", "post"): [
         (
             "upload",
@@ -622,6 +656,31 @@ WRITES: dict[tuple[str, str], list[tuple[str, tuple[str, ...], Attempt]]] = {
         ("save", ("a",), lambda w, t: ({}, {"name": "walk", "spec": json.loads(IMPORT_SPEC)}))
     ],
 }
+
+
+def _case_form(w, t) -> FormPost:
+    body = _case_body(w, t)
+    return FormPost(
+        form="case",
+        **{f"case-{name}": value for name, value in body.items()},
+        **{"case-risk": "low"},
+    )
+
+
+def _report_form(w, t):
+    item = _counter_item(_d(w, t))
+    fields = {"item": item.pk, "reported_on": _today(), "value": "3"}
+    return {"pk": item.campaign_id}, FormPost(
+        form="report", **{f"report-{name}": value for name, value in fields.items()}
+    )
+
+
+def _inspection_form(w, t):
+    area = _d(w, t).remediations[0]
+    fields = {"area": area.pk, "inspected_on": _today(), "findings": "巡检"}
+    return {"pk": area.campaign_id}, FormPost(
+        form="inspection", **{f"inspection-{name}": value for name, value in fields.items()}
+    )
 
 
 # --- the callers ---------------------------------------------------------------------------

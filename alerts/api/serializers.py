@@ -20,11 +20,19 @@ class AlertSerializer(ModelSerializer):
         fields = [
             "id", "kind", "severity", "state", "area", "title", "title_en", "body", "body_en",
             "incident", "device_event", "created_at", "acknowledged_by", "acknowledged_at",
-            "resolved_by", "resolved_at",
+            "acknowledged_note", "resolved_by", "resolved_at",
         ]  # fmt: skip
 
     def get_incident(self, alert) -> str | None:
         return str(alert.incident.public_id) if alert.incident_id else None
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    # Its length is the service's to check (alerts.services.ACKNOWLEDGE_NOTE_MAX), for the
+    # pages as for the API.
+    note = serializers.CharField(
+        required=False, allow_blank=True, help_text="What is being done (optional)"
+    )
 
 
 # A rule is checked by its kind's handler (AlertRule.clean, alerts.kinds).

@@ -1,3 +1,5 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
@@ -6,6 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from safecity.core.api.schema import CONFLICT
+from safecity.core.api.serializers import model_errors
 
 from .. import filtersets, selectors, services
 from .serializers import (
@@ -20,7 +23,11 @@ from .serializers import (
 )
 
 
-def _closed(detail: str) -> Response:
+def _closed(exc: Exception) -> Response:
+    """409 for a write to a closed campaign, in English whatever the caller's language (the
+    pages show the same message in theirs)."""
+    with translation.override("en"):
+        detail = str(exc)
     return Response({"detail": detail}, status=status.HTTP_409_CONFLICT)
 
 
@@ -40,6 +47,11 @@ class CampaignViewSet(viewsets.ModelViewSet):
 
 class CampaignPartViewSet(viewsets.ModelViewSet):
     """A part of a campaign, written through the one service that checks where it lies."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.CampaignClosed):
+            return _closed(exc)
+        return super().handle_exception(exc)
 
     def perform_create(self, serializer):
         serializer.instance = services.campaign_part_save(
@@ -110,9 +122,9 @@ class KpiItemViewSet(CampaignPartViewSet):
                 item=item, reporter=request.user, **serializer.validated_data
             )
         except services.CampaignClosed as exc:
-            return _closed(str(exc))
-        except ValueError as exc:
-            raise ValidationError({"reported_on": str(exc)}) from None
+            return _closed(exc)
+        except DjangoValidationError as exc:
+            raise ValidationError(model_errors(exc)) from None
         return Response(KpiReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
@@ -157,7 +169,9 @@ class RemediationAreaViewSet(CampaignPartViewSet):
                 area=area, inspector=request.user, **serializer.validated_data
             )
         except services.CampaignClosed as exc:
-            return _closed(str(exc))
+            return _closed(exc)
+        except DjangoValidationError as exc:
+            raise ValidationError(model_errors(exc)) from None
         return Response(InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from areas.api.serializers import ScopedAreaField
-from incidents.models import Incident
 from safecity.core.api.serializers import (
     BoundedDateTimeField,
     CheckedModelSerializer,
@@ -118,10 +117,6 @@ class OpenFromIncidentSerializer(serializers.Serializer):
 
 class CompleteFollowUpSerializer(serializers.Serializer):
     outcome = serializers.CharField(required=False, allow_blank=True)
-
-
-def incident_in_scope(user, public_id) -> Incident | None:
-    return Incident.objects.for_user(user).filter(public_id=public_id).first()
 
 
 class MediationStatsParams(StatsParams):

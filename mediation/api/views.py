@@ -1,4 +1,5 @@
 from django.http import Http404
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -24,7 +25,6 @@ from .serializers import (
     FollowUpSerializer,
     MediationStatsParams,
     OpenFromIncidentSerializer,
-    incident_in_scope,
 )
 
 EXPORT_LIMIT = 50_000
@@ -37,13 +37,20 @@ EXPORT_COLUMNS = [
 def _case_error(exc: services.CaseError):
     """A refused case change: 409 for a lifecycle step, 400 for bad input, naming the field."""
     code = status.HTTP_409_CONFLICT if isinstance(exc, services.TransitionError) else 400
-    return Response({exc.field: [exc.message]}, status=code)
+    return Response({exc.field: [api_message(exc)]}, status=code)
+
+
+def api_message(exc: services.CaseError) -> str:
+    """The API answers a refused case change in English, whatever the caller's language (the
+    pages show the same message in theirs)."""
+    with translation.override("en"):
+        return str(exc.message)
 
 
 def _case_exists(request, exc: services.CaseExists):
     """409: the incident has its case already — shown when the caller may see it, else not
     even named (it may be another jurisdiction's)."""
-    body = {exc.field: [exc.message]}
+    body = {exc.field: [api_message(exc)]}
     case = selectors.cases_for_user(request.user).filter(pk=exc.case.pk).first()
     if case is not None:
         body["case"] = DisputeCaseSerializer(case, context={"request": request}).data
@@ -143,7 +150,7 @@ class DisputeCaseViewSet(
         params = params.validated_data
         incident = None
         if params.get("incident"):
-            incident = incident_in_scope(request.user, params["incident"])
+            incident = selectors.incident_in_scope(request.user, params["incident"])
             if incident is None:
                 raise ValidationError({"incident": ["no such incident in your jurisdiction"]})
         try:
@@ -227,7 +234,7 @@ class OpenFromIncidentView(APIView):
         responses={201: DisputeCaseSerializer, 409: FIELD_CONFLICT},
     )
     def post(self, request, public_id):
-        incident = incident_in_scope(request.user, public_id)
+        incident = selectors.incident_in_scope(request.user, public_id)
         if incident is None:
             raise Http404
         params = OpenFromIncidentSerializer(data=request.data)

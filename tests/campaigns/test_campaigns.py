@@ -297,6 +297,29 @@ def test_a_closed_campaign_refuses_reports_with_a_reason(
     assert sweep.status_code == 400 and "closed" in str(sweep.json()["campaign"])
 
 
+def test_a_closed_campaigns_sweep_cannot_be_changed_without_naming_the_campaign(
+    hundred_days, people, api_client_for, two_districts
+):
+    officer = api_client_for(people["a"])
+    sweep = officer.post(
+        "/api/v1/campaigns/sweeps/",
+        {"campaign": hundred_days["id"], "held_on": hundred_days["starts_on"],
+         "areas": [two_districts[0].id]},
+        format="json",
+    )  # fmt: skip
+    assert sweep.status_code == 201, sweep.content
+    admin = api_client_for(people["admin"])
+    admin.patch(f"/api/v1/campaigns/{hundred_days['id']}/", {"status": "closed"}, format="json")
+    changed = officer.patch(
+        f"/api/v1/campaigns/sweeps/{sweep.json()['id']}/", {"venues_checked": 99}, format="json"
+    )
+    assert changed.status_code == 409 and "closed" in changed.json()["detail"]
+    assert (
+        officer.get(f"/api/v1/campaigns/sweeps/{sweep.json()['id']}/").json()["venues_checked"]
+        == (sweep.json()["venues_checked"])
+    )
+
+
 def test_bad_input_is_refused_naming_the_field(hundred_days, people, api_client_for, city):
     admin = api_client_for(people["admin"])
     backwards = admin.post(

@@ -108,7 +108,10 @@ def test_a_bulk_load_rejects_the_row_naming_another_districts_incident(
     assert answer.status_code == 200, answer.text
     report = answer.json()
     assert (report["created"], report["updated"], report["rejected"]) == (1, 0, 1)
-    assert report["errors"] == [{"row": 1, "field": "source_ref", "message": NOT_YOURS}]
+    # The rejection echoes the caller's own value, and nothing of the incident.
+    assert report["errors"] == [
+        {"row": 1, "field": "source_ref", "message": NOT_YOURS, "value": rows[0]["source_ref"]}
+    ]
     assert incident_row(site, victim["id"]) == victim
     assert_reveals_nothing(answer.text, victim)
     placed = sql(
@@ -128,7 +131,9 @@ def test_an_atomic_bulk_load_naming_another_districts_incident_saves_nothing(sit
     answer = officer.post("/api/v1/incidents/bulk/?atomic=true", rows)
 
     assert answer.status_code == 200, answer.text
-    assert answer.json()["errors"] == [{"row": 2, "field": "source_ref", "message": NOT_YOURS}]
+    assert answer.json()["errors"] == [
+        {"row": 2, "field": "source_ref", "message": NOT_YOURS, "value": rows[1]["source_ref"]}
+    ]
     assert answer.json()["created"] == 0
     assert incident_row(site, victim["id"]) == victim
     assert not sql(site, "SELECT id FROM incidents_incident WHERE source_ref = %s", [own_ref])

@@ -32,6 +32,13 @@
       handled.textContent = S.t(pair[0]) + " " + alert[pair[0]] + " " + formatTime(alert[pair[1]]);
       box.append(handled);
     });
+    if (alert.acknowledged_note) {
+      var note = document.createElement("p");
+      note.className = "ack-note";
+      note.dataset.ackNote = "";
+      note.textContent = S.t("acknowledged_note") + "：" + alert.acknowledged_note;
+      box.append(note);
+    }
     var body = (S.english && alert.body_en) || alert.body;
     if (body) {
       var text = document.createElement("p");
