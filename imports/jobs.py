@@ -86,9 +86,15 @@ def _run(job: ImportJob) -> ImportOutcome:
         encoding=mapping.encoding,
         sheet=mapping.sheet,
     )
-    if table.rows_total is not None and job.rows_total != table.rows_total:
-        ImportJob.objects.filter(pk=job.pk).update(rows_total=table.rows_total)
     with table:
+        rows_total = table.rows_total
+        if rows_total is None:
+            # A workbook that declares no size (as write-only exporters make them): one
+            # streamed pass counts its rows, so the job's progress has a total.
+            rows_total = sum(1 for _ in table.records())
+        if job.rows_total != rows_total:
+            job.rows_total = rows_total  # the job is saved whole when it ends
+            ImportJob.objects.filter(pk=job.pk).update(rows_total=rows_total)
         return run_import(
             table=table,
             mapping=mapping,

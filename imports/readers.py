@@ -66,25 +66,31 @@ class Table:
             where = f" (sheet {self.sheet})" if self.sheet else ""
             raise FileProblem(
                 f"{self.name}{where}: missing column(s) {', '.join(missing)}; "
-                f"the header has {', '.join(self.header)}"
+                f"the header has {', '.join(self.header)}",
+                code="missing_columns",
             )
 
 
-def detect_format(path: Path, declared: str | None) -> str:
+def detect_format(path: Path, declared: str | None, name: str | None = None) -> str:
     """The file's format: a workbook by its bytes whatever was declared, else as declared,
-    else by the file name and first character."""
+    else by the file's name (``name``, as uploaded: a stored upload's own path says nothing)."""
     with open(path, "rb") as handle:
         start = handle.read(8)
     if start.startswith(OLE2_SIGNATURE):
         raise FileProblem(
-            f"{path.name}: an encrypted (password-protected) workbook or an old .xls file; "
-            "save it as an .xlsx workbook without a password"
+            f"{name or path.name}: an encrypted (password-protected) workbook or an old .xls "
+            "file; save it as an .xlsx workbook without a password",
+            code="encrypted",
         )
+    suffix = Path(name or path.name).suffix.lower()
     if start.startswith(ZIP_SIGNATURE) or declared == "xlsx":
         return "xlsx"
     if declared:
         return declared
-    if path.suffix.lower() in {".jsonl", ".ndjson", ".json"}:
+    if suffix == ".xlsx":
+        # Named a workbook but not one: the workbook check says what it is not.
+        return "xlsx"
+    if suffix in {".jsonl", ".ndjson", ".json"}:
         return "jsonl"
     return "csv"
 
@@ -103,17 +109,18 @@ def open_table(
     try:
         size = path.stat().st_size
     except FileNotFoundError as exc:
-        raise FileProblem(f"{name}: no such file") from exc
+        raise FileProblem(f"{name}: no such file", code="no_file") from exc
     if size == 0:
-        raise FileProblem(f"{name}: empty file")
-    file_format = detect_format(path, file_format)
+        raise FileProblem(f"{name}: empty file", code="empty")
+    file_format = detect_format(path, file_format, name)
     if file_format == "xlsx":
         book = xlsx.open_sheet(path, name=name, sheet=sheet)
         return Table(path, name, "xlsx", book.header, None, book.sheet, book.sheet_names,
                      book.rows_total, book.workbook)  # fmt: skip
     encoding, header, count = _text_encoding(path, name, file_format, encoding)
     if count == 0:
-        raise FileProblem(f"{name}: no rows below the header" if header else f"{name}: no rows")
+        message = f"{name}: no rows below the header" if header else f"{name}: no rows"
+        raise FileProblem(message, code="no_rows")
     return Table(path, name, file_format, header, encoding, rows_total=count)
 
 
@@ -127,15 +134,16 @@ def _text_encoding(path, name, file_format, encoding) -> tuple[str, list[str], i
         except UnicodeDecodeError:
             continue
         except csv.Error as exc:
-            raise FileProblem(f"{name}: not a readable CSV file ({exc})") from exc
+            raise FileProblem(f"{name}: not a readable CSV file ({exc})", code="not_csv") from exc
         except LookupError as exc:
-            raise FileProblem(f"unknown encoding {candidate!r}") from exc
+            raise FileProblem(f"unknown encoding {candidate!r}", code="unknown_encoding") from exc
         if candidate == "utf-8" and _starts_with_bom(path):
             candidate = "utf-8-sig"
         return candidate, header, count
     raise FileProblem(
         f"{name}: not {' or '.join(tried)} text (tried {', '.join(tried)}); "
-        "name the file's encoding in the mapping's \"encoding\""
+        "name the file's encoding in the mapping's \"encoding\"",
+        code="encoding",
     )
 
 
@@ -150,7 +158,7 @@ def _scan(path, name, file_format, encoding) -> tuple[list[str], int]:
             reader = csv.reader(handle)
             header = next(reader, None)
             if not header or not any(cell.strip() for cell in header):
-                raise FileProblem(f"{name}: empty file, no header row")
+                raise FileProblem(f"{name}: empty file, no header row", code="empty")
             return clean_header(header), sum(1 for _ in reader)
         keys: dict[str, None] = {}
         count = 0
@@ -185,7 +193,9 @@ def _csv_records(path, encoding, header) -> Iterator[tuple[int, dict | None, str
                 yield number, dict(zip(header, cells, strict=False)), ""
         except csv.Error as exc:
             # Checked whole when opened, so only a file changed since can get here.
-            raise FileProblem(f"record {number + 1}: not readable as CSV ({exc})") from exc
+            raise FileProblem(
+                f"record {number + 1}: not readable as CSV ({exc})", code="not_csv"
+            ) from exc
 
 
 def _jsonl_records(path, encoding) -> Iterator[tuple[int, dict | None, str]]:

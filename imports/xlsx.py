@@ -35,17 +35,22 @@ def check_archive(path: Path, name: str) -> None:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise FileProblem(f"{name}: not an XLSX workbook (not a readable zip archive)") from exc
+        raise FileProblem(
+            f"{name}: not an XLSX workbook (not a readable zip archive)", code="not_workbook"
+        ) from exc
     with archive:
         members = archive.infolist()
         if "xl/workbook.xml" not in {member.filename for member in members}:
-            raise FileProblem(f"{name}: not an XLSX workbook (no xl/workbook.xml inside)")
+            raise FileProblem(
+                f"{name}: not an XLSX workbook (no xl/workbook.xml inside)", code="not_workbook"
+            )
         limit = settings.IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES
         expanded = sum(member.file_size for member in members)
         if expanded > limit:
             raise FileProblem(
                 f"{name}: the workbook expands to {expanded:,} bytes, more than the limit of "
-                f"{limit:,} (IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES)"
+                f"{limit:,} (IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES)",
+                code="zip_bomb",
             )
         most = settings.IMPORT_XLSX_MAX_COMPRESSION_RATIO
         for member in members:
@@ -55,7 +60,8 @@ def check_archive(path: Path, name: str) -> None:
             if ratio > most:
                 raise FileProblem(
                     f"{name}: {member.filename} expands {ratio:.0f} times, more than the limit "
-                    f"of {most} (IMPORT_XLSX_MAX_COMPRESSION_RATIO): refused as a zip bomb"
+                    f"of {most} (IMPORT_XLSX_MAX_COMPRESSION_RATIO): refused as a zip bomb",
+                    code="zip_bomb",
                 )
 
 
@@ -73,7 +79,9 @@ class OpenWorkbook:
             self.book = load_workbook(self.handle, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
             self.handle.close()
-            raise FileProblem(f"{name}: not a readable XLSX workbook ({exc})") from exc
+            raise FileProblem(
+                f"{name}: not a readable XLSX workbook ({exc})", code="not_workbook"
+            ) from exc
 
     def close(self) -> None:
         self.book.close()
@@ -88,16 +96,18 @@ def open_sheet(path: Path, *, name: str, sheet: str | None) -> Sheet:
         book = workbook.book
         names = list(book.sheetnames)
         if sheet is not None and sheet not in names:
-            raise FileProblem(f"{name}: no sheet {sheet!r}; its sheets are {', '.join(names)}")
+            raise FileProblem(
+                f"{name}: no sheet {sheet!r}; its sheets are {', '.join(names)}", code="no_sheet"
+            )
         sheet = sheet or names[0]
         worksheet = book[sheet]
         first = next(worksheet.iter_rows(values_only=True, max_row=1), None)
         if not first or all(value in (None, "") for value in first):
-            raise FileProblem(f"{name}: sheet {sheet} is empty (no header row)")
+            raise FileProblem(f"{name}: sheet {sheet} is empty (no header row)", code="empty_sheet")
         header = _header(first)
         second = next(worksheet.iter_rows(values_only=True, min_row=2, max_row=2), None)
         if second is None or all(value in (None, "") for value in second):
-            raise FileProblem(f"{name}: sheet {sheet} has no rows below the header")
+            raise FileProblem(f"{name}: sheet {sheet} has no rows below the header", code="no_rows")
     except BaseException:
         workbook.close()
         raise
@@ -137,7 +147,9 @@ def sheet_records(
         try:
             cells = next(rows, None)
         except Exception as exc:  # a damaged sheet, found only when read this far
-            raise FileProblem(f"sheet {sheet}: unreadable after record {number} ({exc})") from exc
+            raise FileProblem(
+                f"sheet {sheet}: unreadable after record {number} ({exc})", code="not_workbook"
+            ) from exc
         if cells is None:
             return
         if not any(value is not None and value != "" for value in cells):

@@ -31,6 +31,7 @@ urlpatterns = [
     # The pages, each app's beside its domain (safecity.core.pages is their shared base).
     path("", include("stats.urls")),
     path("incidents/", include("incidents.urls")),
+    path("imports/", include("imports.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("patrols/", include("patrols.urls")),
     path("mediation/", include("mediation.urls")),

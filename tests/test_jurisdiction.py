@@ -156,7 +156,7 @@ QUERIES: dict[str, Callable[[World], list[dict]]] = {
 }
 # Routes that answer a district commander without data: the trail is administrators' only;
 # the second-factor steps send anyone who needs none on to the dashboards; recording an
-# incident and opening a dispute case are a station officer's.
+# incident, importing a file of them and opening a dispute case are a station officer's.
 NOT_ANSWERED = {
     "audit-event-list": 403,
     "audit-events": 403,
@@ -164,6 +164,7 @@ NOT_ANSWERED = {
     "otp-setup": 302,
     "dash-incident-new": 403,
     "dash-dispute-case-new": 403,
+    "dash-imports": 403,
 }
 # Parameters naming district B's objects: refused (400, 404) or, filtering a list, an empty
 # list. Every route whose OpenAPI operation takes ``area``, and every page, gets B's area too.

@@ -57,6 +57,9 @@ class ImportPreviewRequestSerializer(serializers.Serializer):
     file = serializers.FileField()
     mapping = serializers.CharField(required=False, max_length=100)
     mapping_spec = MappingSpecField(required=False)
+    sheet = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="an XLSX sheet to preview"
+    )
 
 
 class DistinctValueSerializer(serializers.Serializer):

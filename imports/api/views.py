@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from safecity.core import exports
@@ -51,7 +51,11 @@ class ImportUploadParser(MultiPartParser):
 
 
 def _refused(exc: Exception, field: str = "file"):
-    raise ValidationError({field: [str(exc)]}) from exc
+    detail = {field: [str(exc)]}
+    if isinstance(exc, FileProblem):
+        # What kind of problem, for a page to say it in its own language.
+        detail["file_problem"] = exc.code
+    raise ValidationError(detail) from exc
 
 
 class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -109,8 +113,10 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         body = ImportJobSerializer(job, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
+    # A cancel carries nothing: any body a client sends (JSON from a page's script, an empty
+    # form) is taken, rather than refused for its media type.
     @extend_schema(request=None, responses={200: ImportJobSerializer})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, ImportUploadParser])
     def cancel(self, request, public_id=None):
         """Stop the job: nothing of it is kept (its rows are written in one transaction)."""
         job = services.import_job_cancel(job=self.get_object(), user=request.user)
@@ -169,7 +175,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                     name=upload.name,
                     file_format=mapping.file_format if mapping else None,
                     encoding=mapping.encoding if mapping else None,
-                    sheet=mapping.sheet if mapping else None,
+                    sheet=data.get("sheet") or (mapping.sheet if mapping else None),
                 )
             except FileProblem as exc:
                 _refused(exc)

@@ -14,7 +14,7 @@ from accounts.backends import may_read
 from alerts.choices import AlertState
 from alerts.selectors import alerts_for_user
 
-from .registry import get_page, registered_pages
+from .registry import PageEntry, get_page, registered_pages
 from .routes import route_table
 from .selection import PICKER_WINDOWS, SELECTION_PARAMS, Selection, picker_areas, selection_for
 
@@ -51,6 +51,13 @@ SHELL_ROUTES = (
 )
 
 
+def may_open(user, entry: PageEntry) -> bool:
+    """Whether ``user``'s role may read the page's resource and holds its permission."""
+    if not may_read(user, entry.resource):
+        return False
+    return not entry.permission or user.has_perm(entry.permission)
+
+
 class ShellPage(LoginRequiredMixin, TemplateView):
     """A page of the shell. Register it with ``@page(...)``; a page under another (a detail
     under its list) sets ``nav_key`` to that page's key instead."""
@@ -66,7 +73,7 @@ class ShellPage(LoginRequiredMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if user.is_authenticated and not may_read(user, get_page(self.nav_key).resource):
+        if user.is_authenticated and not may_open(user, get_page(self.nav_key)):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -100,7 +107,7 @@ class ShellPage(LoginRequiredMixin, TemplateView):
 
     def nav_items(self) -> list:
         user = self.request.user
-        return [entry for entry in registered_pages() if may_read(user, entry.resource)]
+        return [entry for entry in registered_pages() if may_open(user, entry)]
 
     def config(self, selection: Selection) -> dict:
         """What the page's JavaScript reads (``SafeCity.config``): the shell's settings, words

@@ -20,6 +20,9 @@ class PageEntry:
     resource: str
     # Where the page stands in the navigation: lower first.
     order: int
+    # A permission the role must also hold (a page that writes, such as the import page):
+    # without it, 403 and no navigation entry, as for the resource.
+    permission: str = ""
 
 
 _PAGES: dict[str, PageEntry] = {}
@@ -32,11 +35,11 @@ def register_page(entry: PageEntry) -> None:
     _PAGES[entry.key] = entry
 
 
-def page(*, key: str, url_name: str, label, resource: str, order: int):
+def page(*, key: str, url_name: str, label, resource: str, order: int, permission: str = ""):
     """Class decorator: register a page with the shell and make it the page of ``key``."""
 
     def decorate(view_class):
-        register_page(PageEntry(key, url_name, label, resource, order))
+        register_page(PageEntry(key, url_name, label, resource, order, permission))
         view_class.nav_key = key
         return view_class
 

@@ -49,18 +49,36 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
+  // A refused request's error carries the HTTP status and the API's answer (field errors).
+  function answered(response) {
+    return response.json().catch(function () { return {}; }).then(function (data) {
+      if (!response.ok) {
+        var error = new Error(data.detail || "HTTP " + response.status);
+        error.status = response.status;
+        error.body = data;
+        throw error;
+      }
+      return data;
+    });
+  }
+
   function post(path, body) {
     return fetch(path, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       body: JSON.stringify(body || {}),
-    }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) throw new Error(data.detail || "HTTP " + response.status);
-        return data;
-      });
-    });
+    }).then(answered);
+  }
+
+  // A multipart POST (a FormData with files), as file uploads are sent.
+  function postForm(path, formData) {
+    return fetch(path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken() },
+      body: formData,
+    }).then(answered);
   }
 
   var numberFormat = new Intl.NumberFormat(english ? "en" : "zh-CN", { maximumFractionDigits: 1 });
@@ -196,6 +214,7 @@
     socket: openSocket,
     api: api,
     post: post,
+    postForm: postForm,
     formatNumber: formatNumber,
     localName: localName,
     drillUrl: drillUrl,
