@@ -16,8 +16,9 @@ the timings; the ingest is fed in chunks of 5,000 inside one transaction, as
 ``import_incidents`` does, and its timing includes validation, placement, h3 and the commit.
 The COPY baseline runs first, into the same table, under its own source system.
 
-``--format xlsx`` instead reads the same generated rows from an XLSX workbook and from a CSV
-file through the import's readers (``bench/ingest_formats.py``; no database needed).
+``--format xlsx`` instead imports the same generated rows from an XLSX workbook and from a CSV
+file, read, mapped and ingested as ``import_incidents`` does, into the same benchmark database
+(``bench/ingest_formats.py``).
 
 Output is ``name: value`` lines, headline figures last.
 """
@@ -351,7 +352,7 @@ def main(argv: list[str] | None = None) -> None:
         "--format",
         choices=("rows", "xlsx"),
         default="rows",
-        help="rows: the ingest against COPY (default); xlsx: reading XLSX against CSV",
+        help="rows: the ingest against COPY (default); xlsx: importing XLSX against CSV",
     )
     args = parser.parse_args(argv)
     if args.rows < 1:

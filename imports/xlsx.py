@@ -1,5 +1,5 @@
-"""Reading XLSX workbooks, streamed (openpyxl's read-only mode: a sheet is parsed row by row,
-never held whole), after checking the archive cannot expand past the configured limits.
+"""Reading XLSX workbooks, streamed (a sheet is parsed row by row, never held whole: see
+``xlsx_rows``), after checking the archive cannot expand past the configured limits.
 
 An XLSX file is a zip archive. Before openpyxl opens it, the members' declared uncompressed
 sizes are added up and each member's compression ratio is checked, so a small upload cannot
@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 
 from .problems import FileProblem
+from .xlsx_rows import CellFormats, WorksheetRows
 
 # Members smaller than this are not judged by their ratio: tiny XML files compress very well.
 RATIO_FLOOR_BYTES = 1024 * 1024
@@ -66,25 +67,49 @@ def check_archive(path: Path, name: str) -> None:
 
 
 class OpenWorkbook:
-    """A workbook opened read-only once for a table: its header is read on opening and its
-    rows when imported, without parsing the archive twice. Opened from a file object:
-    openpyxl judges a path by its extension, and a stored upload has none of its own."""
+    """A workbook opened once for a table: openpyxl reads its parts (content types, workbook,
+    relationships, shared strings, styles) and checks them; its sheets are streamed by
+    ``xlsx_rows``, never parsed by openpyxl (which would parse a sheet without a
+    ``<dimension>`` whole just to open the workbook). Opened from a file object: openpyxl
+    judges a path by its extension, and a stored upload has none of its own."""
 
     def __init__(self, path: Path, name: str):
-        from openpyxl import load_workbook
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
 
         check_archive(path, name)
         self.handle = open(path, "rb")  # noqa: SIM115 (kept open for the rows, see close())
         try:
-            self.book = load_workbook(self.handle, read_only=True, data_only=True)
+            reader = ExcelReader(self.handle, read_only=True, data_only=True)
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            self.sheet_paths = {
+                sheet.name: rel.target
+                for sheet, rel in reader.parser.find_sheets()
+                if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+            }
         except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
             self.handle.close()
             raise FileProblem(
                 f"{name}: not a readable XLSX workbook ({exc})", code="not_workbook"
             ) from exc
+        self.archive = reader.archive
+        self.formats = CellFormats(
+            shared_strings=reader.shared_strings,
+            date_styles=frozenset(reader.wb._date_formats),
+            duration_styles=frozenset(reader.wb._timedelta_formats),
+            epoch=reader.wb.epoch,
+        )
+
+    def rows(self, sheet: str, *, width: int | None = None) -> WorksheetRows:
+        """The sheet's rows, streamed; close them (``rows.source``) when done."""
+        return WorksheetRows(self.archive.open(self.sheet_paths[sheet]), self.formats,
+                             width=width)  # fmt: skip
 
     def close(self) -> None:
-        self.book.close()
+        self.archive.close()
         self.handle.close()
 
 
@@ -93,27 +118,43 @@ def open_sheet(path: Path, *, name: str, sheet: str | None) -> Sheet:
     stays open in ``Sheet.workbook`` for its rows."""
     workbook = OpenWorkbook(path, name)
     try:
-        book = workbook.book
-        names = list(book.sheetnames)
+        names = list(workbook.sheet_paths)
+        if not names:
+            raise FileProblem(
+                f"{name}: not an XLSX workbook (it has no worksheet)", code="not_workbook"
+            )
         if sheet is not None and sheet not in names:
             raise FileProblem(
                 f"{name}: no sheet {sheet!r}; its sheets are {', '.join(names)}", code="no_sheet"
             )
         sheet = sheet or names[0]
-        worksheet = book[sheet]
-        first = next(worksheet.iter_rows(values_only=True, max_row=1), None)
+        rows = workbook.rows(sheet)
+        with rows.source:
+            first, second = _first_two_rows(rows, f"{name}: sheet {sheet}")
         if not first or all(value in (None, "") for value in first):
             raise FileProblem(f"{name}: sheet {sheet} is empty (no header row)", code="empty_sheet")
         header = _header(first)
-        second = next(worksheet.iter_rows(values_only=True, min_row=2, max_row=2), None)
         if second is None or all(value in (None, "") for value in second):
             raise FileProblem(f"{name}: sheet {sheet} has no rows below the header", code="no_rows")
     except BaseException:
         workbook.close()
         raise
-    declared = worksheet.max_row  # from the sheet's <dimension>, or openpyxl's count
-    rows_total = declared - 1 if isinstance(declared, int) and declared > 1 else None
+    declared = rows.declared_rows  # from the sheet's <dimension>, if it has one
+    rows_total = declared - 1 if declared is not None and declared > 1 else None
     return Sheet(sheet, names, header, rows_total, workbook)
+
+
+def _first_two_rows(rows: WorksheetRows, where: str) -> tuple[list | None, list | None]:
+    """Rows 1 and 2 of the sheet (None where the sheet has no such row)."""
+    found: dict[int, list] = {}
+    try:
+        for number, values in rows:
+            if number > 2:
+                break
+            found[number] = values
+    except Exception as exc:  # a damaged sheet: XML, numbers or row numbers that do not parse
+        raise FileProblem(f"{where} is not readable ({exc})", code="not_workbook") from exc
+    return found.get(1), found.get(2)
 
 
 def _header(cells) -> list[str]:
@@ -140,19 +181,24 @@ def cell_value(value):
 def sheet_records(
     workbook: OpenWorkbook, sheet: str, header: list[str]
 ) -> Iterator[tuple[int, dict, str]]:
-    width = len(header)
+    rows = workbook.rows(sheet, width=len(header))
     number = 0
-    rows = workbook.book[sheet].iter_rows(values_only=True, min_row=2, max_col=width)
-    while True:
-        try:
-            cells = next(rows, None)
-        except Exception as exc:  # a damaged sheet, found only when read this far
-            raise FileProblem(
-                f"sheet {sheet}: unreadable after record {number} ({exc})", code="not_workbook"
-            ) from exc
-        if cells is None:
-            return
-        if not any(value is not None and value != "" for value in cells):
-            continue  # spreadsheets keep formatted but empty rows
-        number += 1
-        yield number, dict(zip(header, map(cell_value, cells), strict=False)), ""
+    with rows.source:
+        records = iter(rows)
+        while True:
+            try:
+                found = next(records, None)
+            except Exception as exc:  # a damaged sheet, found only when read this far
+                raise FileProblem(
+                    f"sheet {sheet}: unreadable after record {number} ({exc})",
+                    code="not_workbook",
+                ) from exc
+            if found is None:
+                return
+            row_number, cells = found
+            if row_number < 2:
+                continue  # the header
+            if not any(value is not None and value != "" for value in cells):
+                continue  # spreadsheets keep formatted but empty rows
+            number += 1
+            yield number, dict(zip(header, map(cell_value, cells), strict=False)), ""
