@@ -90,7 +90,7 @@ def campaign_part_save(
     fields = dict(fields)
     # A closed campaign takes no changes, whichever part and whoever asks (a PATCH that names
     # no campaign included).
-    _ensure_open(fields["campaign"] if "campaign" in fields else part.campaign)
+    _ensure_open(fields.get("campaign") or part.campaign)
     area_field = model.area_field
     if part is None and model is ClusterBattle and fields.get(area_field) is None:
         fields[area_field] = fields["campaign"].organizer
