@@ -18,6 +18,7 @@ from accounts.policy import allows
 from audit.services import audit_record
 from patrols.models import PatrolUnit
 from patrols.services import suggested_units
+from safecity.core.pages.actions import actions_for
 from safecity.core.pages.base import ShellPage
 from safecity.core.pages.forms import Refusal, ShellFormPage
 from safecity.core.pages.registry import page
@@ -275,6 +276,10 @@ class IncidentPage(ShellFormPage):
                 if area is not None
             ],
             boundary=incident.area.geometry if incident.area else None,
+            # What other domains offer to do with it (open a dispute case ...).
+            object_actions=actions_for(
+                "incident", self.request.user, incident.public_id, area_path=incident.area_path
+            ),
             step_forms=[
                 (name, context["forms"][name], STEP_LABELS[name])
                 for name in STEP_STATUS

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.policy import allows
+from safecity.core.pages.actions import object_action
 from safecity.core.pages.base import ShellPage
 from safecity.core.pages.forms import Refusal, ShellFormPage
 from safecity.core.pages.registry import page
@@ -71,6 +72,16 @@ class MediationPage(ShellPage):
 
     def page_config(self, selection: Selection) -> dict:
         return {"strings": MEDIATION_STRINGS}
+
+
+# The incident page offers to open a dispute case from the incident.
+object_action(
+    subject="incident",
+    label=gettext_lazy("调解"),
+    url_name="dash-dispute-case-new",
+    permission="mediation.add_disputecase",
+    parameter="incident",
+)
 
 
 class CaseNewPage(ShellFormPage):

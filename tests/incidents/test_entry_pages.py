@@ -321,3 +321,23 @@ def test_editing_facts_changes_them_through_the_update_service(client, officer, 
         Decimal("99.50"),
         "新的案情",
     )
+
+
+def test_the_incident_page_offers_a_dispute_case_to_those_who_may_open_one(
+    client, officer, make_user, stations, two_districts
+):
+    incident = recorded(stations[0])
+    page_address = reverse("dash-incident", args=[incident.public_id])
+    new_case = f"{reverse('dash-dispute-case-new')}?incident={incident.public_id}"
+    client.force_login(officer)
+    assert officer.has_perm("mediation.add_disputecase")
+    assert new_case in client.get(page_address).content.decode()
+    # The link leads to the new-case page with the incident filled in.
+    assert str(incident.public_id) in client.get(new_case).content.decode()
+
+    analyst = make_user(role=Role.CITY_ANALYST)
+    assert not analyst.has_perm("mediation.add_disputecase")
+    client.force_login(analyst)
+    shown = client.get(page_address)
+    assert shown.status_code == 200
+    assert reverse("dash-dispute-case-new") not in shown.content.decode()

@@ -46,14 +46,14 @@ def page(*, key: str, url_name: str, label, resource: str, order: int, permissio
     return decorate
 
 
-def _load_pages() -> None:
+def load_pages() -> None:
     """Pages register when their views module is imported, and the URL configuration imports
     the views of every page it routes to (while serving a request it is loaded already)."""
     get_resolver().url_patterns  # noqa: B018 (loading it is the point)
 
 
 def get_page(key: str) -> PageEntry:
-    _load_pages()
+    load_pages()
     try:
         return _PAGES[key]
     except KeyError:
@@ -62,5 +62,5 @@ def get_page(key: str) -> PageEntry:
 
 def registered_pages() -> list[PageEntry]:
     """Every page, in navigation order."""
-    _load_pages()
+    load_pages()
     return sorted(_PAGES.values(), key=lambda entry: (entry.order, entry.key))
