@@ -9,11 +9,17 @@ from django.conf import settings
 from django.db import connection
 
 from .jobs import import_job_run
+from .retention import import_files_prune
 
 
 @shared_task(name="imports.run_job", acks_late=True)
 def run_job(job_id: int) -> None:
     import_job_run(job_id=job_id)
+
+
+@shared_task(name="imports.prune_files")
+def prune_files() -> int:
+    return import_files_prune()
 
 
 def job_queue(job_id: int) -> None:

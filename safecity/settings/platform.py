@@ -22,6 +22,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Each periodic alert kind (spike, response breach, ...), from the alert-kind registry.
     "alerts-check-periodic": {"task": "alerts.check_periodic", "schedule": 60.0},
+    "imports-prune-files": {"task": "imports.prune_files", "schedule": crontab(hour=5, minute=0)},
     "campaigns-evaluate-kpis": {
         "task": "campaigns.evaluate_kpis",
         "schedule": crontab(hour=4, minute=0),
@@ -130,3 +131,5 @@ IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env.int(
 )
 IMPORT_XLSX_MAX_COMPRESSION_RATIO = env.int("IMPORT_XLSX_MAX_COMPRESSION_RATIO", default=200)
 IMPORT_QUEUE = env("IMPORT_QUEUE", default="celery")
+# How long an import's report of rejected rows stays downloadable (imports.prune_files).
+IMPORT_ERRORS_KEPT_DAYS = env.int("IMPORT_ERRORS_KEPT_DAYS", default=30)
