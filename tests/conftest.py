@@ -4,6 +4,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -188,11 +189,11 @@ def child_environment(settings, redis_url: str) -> dict[str, str]:
     }
 
 
-def start_celery_worker(settings, redis_url: str, queue: str) -> subprocess.Popen:
-    """A real `celery worker` subprocess on the test database, taking ``queue`` from Redis."""
+def spawn_celery_worker(env: dict[str, str], queue: str, cwd) -> subprocess.Popen:
+    """A real `celery worker` subprocess with ``env``, taking ``queue`` from Redis."""
     return subprocess.Popen(
         [
-            str(Path(settings.BASE_DIR) / ".venv" / "bin" / "celery"),
+            str(Path(sys.executable).parent / "celery"),
             "-A",
             "safecity",
             "worker",
@@ -203,9 +204,14 @@ def start_celery_worker(settings, redis_url: str, queue: str) -> subprocess.Pope
             queue,
             "--loglevel=WARNING",
         ],
-        env=child_environment(settings, redis_url),
-        cwd=settings.BASE_DIR,
+        env=env,
+        cwd=cwd,
     )
+
+
+def start_celery_worker(settings, redis_url: str, queue: str) -> subprocess.Popen:
+    """A real `celery worker` subprocess on the test database, taking ``queue`` from Redis."""
+    return spawn_celery_worker(child_environment(settings, redis_url), queue, cwd=settings.BASE_DIR)
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -5,8 +5,6 @@ page with nothing written; the page only for roles that may import; the English 
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import psycopg2
@@ -15,7 +13,7 @@ from django.conf import settings
 from openpyxl import Workbook
 
 from ..browser import chromium_page, log_in, save_screenshot
-from ..conftest import stop
+from ..conftest import spawn_celery_worker, stop
 from ..demo_site import DEMO_PASSWORD, serve_demo_city
 from ..imports.test_charlottesville_xlsx import workbook_of
 
@@ -37,22 +35,7 @@ def site(tmp_path_factory):
     with serve_demo_city(
         suffix="imports", var_dir=var_dir, extra_env={"IMPORT_QUEUE": QUEUE}
     ) as served:
-        worker = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "celery"),
-                "-A",
-                "safecity",
-                "worker",
-                "--pool=solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--queues",
-                QUEUE,
-                "--loglevel=WARNING",
-            ],
-            env=served.env,
-            cwd=settings.BASE_DIR,
-        )
+        worker = spawn_celery_worker(served.env, QUEUE, cwd=settings.BASE_DIR)
         try:
             yield served
         finally:
