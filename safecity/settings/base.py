@@ -310,6 +310,7 @@ SPECTACULAR_SETTINGS = {
         "TransferAgencyEnum": "mediation.choices.Agency",
         "AuditActionEnum": "audit.choices.AuditAction",
         "AuditOutcomeEnum": "audit.choices.AuditOutcome",
+        "CrsEnum": "safecity.core.crs.Crs",
     },
 }
 
