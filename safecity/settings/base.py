@@ -9,6 +9,7 @@ channel layer to Redis.
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .environment import BASE_DIR, EMBEDDED, REDIS_URL, VAR_DIR, env
@@ -318,6 +319,11 @@ SPECTACULAR_SETTINGS = {
 # Bureaus use their own map service; with no tiles reachable, maps still draw boundaries and data.
 MAP_TILES_URL = env("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILES_ATTRIBUTION = env("MAP_TILES_ATTRIBUTION", default="© OpenStreetMap contributors")
+# The system the tiles are drawn in: gcj02 for AutoNavi or Tencent, bd09 for Baidu. Data stays
+# WGS84; the maps' projection shifts it onto the tiles (static/js/crs.js).
+MAP_TILES_CRS = env("MAP_TILES_CRS", default="wgs84")
+if MAP_TILES_CRS not in ("wgs84", "gcj02", "bd09"):
+    raise ImproperlyConfigured(f"MAP_TILES_CRS must be wgs84, gcj02 or bd09, not {MAP_TILES_CRS!r}")
 LEAFLET_CONFIG = {
     "TILES": [("base", MAP_TILES_URL, {"attribution": MAP_TILES_ATTRIBUTION, "maxZoom": 19})],
     "DEFAULT_CENTER": (31.23, 121.47),
