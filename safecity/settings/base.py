@@ -6,6 +6,7 @@ Celery tasks run in-process and a local-memory cache. ``DATABASE_URL`` switches 
 channel layer to Redis.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -333,7 +334,8 @@ LEAFLET_CONFIG = {
 # --- Content-Security-Policy (django-csp) -------------------------------------------------------
 # Scripts only from our own static files; map tiles from the configured tile server.
 _TILE_ORIGIN = "/".join(MAP_TILES_URL.split("/")[:3]) if "://" in MAP_TILES_URL else ""
-_TILE_ORIGIN = _TILE_ORIGIN.replace("{s}.", "*.")
+# A subdomain template ({s}.tile.openstreetmap.org, webrd0{s}.is.autonavi.com) is any subdomain.
+_TILE_ORIGIN = re.sub(r"//[^/.]*\{s\}[^/.]*\.", "//*.", _TILE_ORIGIN)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
