@@ -4,9 +4,11 @@ the job (``coordinate_system``), or per row by a mapped column; they are stored 
 import csv
 import io
 import json
+from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from accounts.choices import Role
 from imports.jobs import import_job_run
@@ -94,3 +96,15 @@ def test_the_wizard_offers_the_three_systems_once_per_file_not_per_column():
     config = wizard_config()
     assert [value for value, _label in config["coordinate_systems"]] == ["wgs84", "gcj02", "bd09"]
     assert "crs" not in [field["name"] for field in config["fields"]]
+
+
+def test_import_incidents_crs_overrides_the_mapping_files(tmp_path, city, split_at_pearl_tower):
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"fields": FIELDS, "crs": "bd09"}), encoding="utf-8")
+    path = tmp_path / "警情.csv"
+    path.write_bytes(csv_upload([HEADER, pearl_tower_row("A1", PEARL_TOWER_GCJ02)]).read())
+    call_command(
+        "import_incidents", str(path), f"--mapping={mapping}", "--source=tests", "--crs=gcj02",
+        "--no-progress", stdout=StringIO(), stderr=StringIO(),
+    )  # fmt: skip
+    assert Incident.objects.get().district_id == split_at_pearl_tower[0].id
