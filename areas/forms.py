@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils.translation import gettext_lazy as _
 
+from safecity.core.crs import Crs
+
 from .choices import AreaKind
 from .models import Area
 from .sources import DEFAULT_WKT_COLUMN
@@ -44,6 +46,9 @@ class AreaImportForm(forms.Form):
         help_text=_("导入的最上层辖区（或新建的上级）属于此辖区。"),
     )
     wkt_field = forms.CharField(label=_("WKT 字段（CSV）"), initial=DEFAULT_WKT_COLUMN)
+    crs = forms.ChoiceField(
+        label=_("坐标系"), choices=Crs.choices, required=False, initial=Crs.WGS84
+    )
     merge_duplicates = forms.BooleanField(
         label=_("合并重复编码"), required=False, help_text=_("同一编码的多个要素合并为一个辖区。")
     )
@@ -67,6 +72,7 @@ class AreaImportForm(forms.Form):
             "filename": data["file"].name,
             "file_format": data["file_format"],
             "wkt_column": data["wkt_field"],
+            "crs": data["crs"] or Crs.WGS84,
             "kind": data["kind"],
             "code_field": data["code_field"],
             "name_field": data["name_field"],

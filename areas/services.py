@@ -7,6 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from safecity.core.crs import Crs, geometry_to_wgs84
+
 from .choices import AreaKind
 from .codes import code_matches, normalize_code
 from .geometry import parse_area_geometry, union_geojson
@@ -250,11 +252,17 @@ def areas_import_file(
     filename: str = "",
     file_format: str = "auto",
     wkt_column: str = DEFAULT_WKT_COLUMN,
+    crs: str = Crs.WGS84,
     **options: Any,
 ) -> AreaImportResult:
     """Import an area file (GeoJSON, CSV with WKT, zipped shapefile) as
     ``areas_import_features`` does with ``options``; the one entry of the command and the
-    admin's upload. A file that cannot be read is refused before anything is written."""
+    admin's upload. A file that cannot be read is refused before anything is written.
+    Boundaries drawn in ``crs`` (GCJ-02 or BD-09) are converted to WGS84, as areas are kept."""
+    if crs not in Crs.values:
+        raise AreaImportError(
+            [f"unknown coordinate system {crs!r}; one of {', '.join(Crs.values)}"]
+        )
     source = read_area_file(
         content, filename=filename, file_format=file_format, wkt_column=wkt_column
     )
@@ -269,6 +277,7 @@ def areas_import_file(
                     for column in absent
                 ]
             )
-    result = areas_import_features(features=source.features, **options)
+    features = [geometry_to_wgs84(feature, crs) for feature in source.features]
+    result = areas_import_features(features=features, **options)
     result.notes = source.notes
     return result

@@ -15,7 +15,12 @@ class GeoJSONMapWidget(forms.Textarea):
 
     class Media:
         css = {"all": ("leaflet/leaflet.css", "leaflet/draw/leaflet.draw.css", "css/map.css")}
-        js = ("leaflet/leaflet.js", "leaflet/draw/leaflet.draw.js", "js/geojson-widget.js")
+        js = (
+            "leaflet/leaflet.js",
+            "leaflet/draw/leaflet.draw.js",
+            "js/crs.js",
+            "js/geojson-widget.js",
+        )
 
     def format_value(self, value):
         if isinstance(value, dict | list):
@@ -26,4 +31,5 @@ class GeoJSONMapWidget(forms.Textarea):
         context = super().get_context(name, value, attrs)
         context["widget"]["tiles_url"] = settings.MAP_TILES_URL
         context["widget"]["tiles_attribution"] = settings.MAP_TILES_ATTRIBUTION
+        context["widget"]["tiles_crs"] = settings.MAP_TILES_CRS
         return context

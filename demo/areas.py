@@ -10,8 +10,11 @@ from shapely.geometry import MultiPoint, Point, shape
 from areas.choices import AreaKind
 from areas.geometry import polygonal_part, to_geojson, union_geojson
 from areas.services import area_upsert
+from safecity.core.crs import Crs, geometry_to_wgs84
 
 DISTRICTS_FILE = Path(__file__).parent / "data" / "shanghai_districts.geojson"
+# DataV.GeoAtlas draws in GCJ-02 (data/SOURCE.md); areas are kept in WGS84.
+DISTRICTS_CRS = Crs.GCJ02
 CITY_CODE = "310000"
 
 DISTRICT_NAMES_EN = {
@@ -88,7 +91,10 @@ def build_demo_areas(*, seed: int) -> dict:
     """Create or refresh the demo city; returns counts per kind."""
     rng = random.Random(seed)
     features = json.loads(DISTRICTS_FILE.read_text(encoding="utf-8"))["features"]
-    district_shapes = {str(f["properties"]["adcode"]): shape(f["geometry"]) for f in features}
+    district_shapes = {
+        str(f["properties"]["adcode"]): shape(geometry_to_wgs84(f["geometry"], DISTRICTS_CRS))
+        for f in features
+    }
     city, _ = area_upsert(
         kind=AreaKind.CITY,
         code=CITY_CODE,

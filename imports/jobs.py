@@ -78,7 +78,9 @@ def _job_context(job: ImportJob):
 
 
 def _run(job: ImportJob) -> ImportOutcome:
-    mapping = mapping_from_spec(job.spec, time_zone=job.time_zone or None)
+    mapping = mapping_from_spec(
+        job.spec, time_zone=job.time_zone or None, crs=job.coordinate_system or None
+    )
     table = open_table(
         job.file_path(),
         name=job.file_name,

@@ -18,6 +18,7 @@ from django.conf import settings
 
 from incidents.ingest.rows import ROW_FIELDS, TIME_FIELDS
 from incidents.models import Category
+from safecity.core.crs import Crs
 
 FORMATS = ("csv", "jsonl", "xlsx")
 REQUIRED_FIELDS = ("source_ref", "reported_at", "category")
@@ -60,6 +61,8 @@ class Mapping:
     time_zone: ZoneInfo
     fields: dict[str, FieldSource]
     sheet: str | None = None
+    # The system of the file's points; a row's own ``crs`` column, if mapped, wins.
+    crs: str = Crs.WGS84
     unmapped: dict[str, Counter] = field(default_factory=dict)
 
     @property
@@ -99,6 +102,8 @@ class Mapping:
                 with contextlib.suppress(ValueError):
                     value = datetime.strptime(value, source.time_format).isoformat()
             row[target] = value
+        if self.crs != Crs.WGS84 and not row.get("crs"):
+            row["crs"] = self.crs
         return row
 
 
@@ -106,9 +111,9 @@ class Mapping:
 VALUE_MAPPABLE = frozenset({"category", "source", "priority", "arrested", "transfer_agency"})
 
 
-def load_mapping(path: Path, *, time_zone: str | None = None) -> Mapping:
+def load_mapping(path: Path, *, time_zone: str | None = None, crs: str | None = None) -> Mapping:
     """The mapping in a mapping file."""
-    return mapping_from_spec(read_spec(path), time_zone=time_zone)
+    return mapping_from_spec(read_spec(path), time_zone=time_zone, crs=crs)
 
 
 def read_spec(path: Path) -> dict:
@@ -123,9 +128,11 @@ def read_spec(path: Path) -> dict:
     return spec
 
 
-def mapping_from_spec(spec: dict, *, time_zone: str | None = None) -> Mapping:
-    """The mapping a spec describes, checked; ``time_zone`` overrides the spec's. Without
-    either, naive times are in the platform's TIME_ZONE."""
+def mapping_from_spec(
+    spec: dict, *, time_zone: str | None = None, crs: str | None = None
+) -> Mapping:
+    """The mapping a spec describes, checked; ``time_zone`` and ``crs`` override the spec's.
+    Without either, naive times are in the platform's TIME_ZONE and points in WGS84."""
     if not isinstance(spec, dict):
         raise MappingError("a mapping is a JSON object")
     file_format = spec.get("format")
@@ -151,7 +158,11 @@ def mapping_from_spec(spec: dict, *, time_zone: str | None = None) -> Mapping:
     if encoding is not None and not isinstance(encoding, str):
         raise MappingError("encoding must be text, e.g. 'utf-8' or 'gb18030'")
     sheet = spec.get("sheet")
+    system = crs or spec.get("crs") or Crs.WGS84
+    if system not in Crs.values:
+        raise MappingError(f"crs must be one of {', '.join(Crs.values)}, not {system!r}")
     return Mapping(
+        crs=str(system),
         file_format=file_format,
         encoding=encoding,
         time_zone=zone,

@@ -74,7 +74,7 @@ class ImportJob(models.Model):
     atomic = models.BooleanField(default=False)
     source_system = models.CharField(max_length=48)
     time_zone = models.CharField(max_length=64, blank=True)
-    # Reserved: the coordinate system of the file's points (WGS84 today).
+    # The system of the file's points when it overrides the mapping's (safecity.core.crs.Crs).
     coordinate_system = models.CharField(max_length=16, blank=True)
     state = models.CharField(max_length=12, choices=JobState.choices, default=JobState.QUEUED)
     cancel_requested = models.BooleanField(default=False)

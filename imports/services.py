@@ -59,6 +59,7 @@ def import_job_create(
     atomic: bool = False,
     source_system: str,
     time_zone: str = "",
+    coordinate_system: str = "",
 ) -> ImportJob:
     """Store ``upload``, check it against the mapping (the stored mapping ``mapping_name``'s
     latest version, or the inline ``spec``) and queue its import. MappingError, FileProblem or
@@ -75,7 +76,7 @@ def import_job_create(
         if version is None:
             raise ImportRefused(f"no stored mapping named {mapping_name!r}")
         spec = version.spec
-    mapping = mapping_from_spec(spec, time_zone=time_zone or None)
+    mapping = mapping_from_spec(spec, time_zone=time_zone or None, crs=coordinate_system or None)
     public_id = uuid.uuid4()
     stored_name = f"{public_id}.upload"
     path, digest = _store(upload, stored_name)
@@ -108,6 +109,7 @@ def import_job_create(
         atomic=atomic,
         source_system=source_system,
         time_zone=time_zone,
+        coordinate_system=coordinate_system,
         rows_total=table.rows_total,
     )
     transaction.on_commit(lambda: job_queue(job.pk))

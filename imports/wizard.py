@@ -8,19 +8,23 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from incidents.choices import IncidentSource, Priority
-from incidents.ingest.rows import ROW_FIELD
+from incidents.ingest.rows import INPUT_ONLY_FIELDS, ROW_FIELD
 from incidents.models import Category, Incident
+from safecity.core.crs import Crs
 
 from .choices import JobState
 from .mapping import MAPPABLE_FIELDS, REQUIRED_FIELDS, VALUE_MAPPABLE
 from .problems import PROBLEM_CODES
 
-# The coordinate systems a file's points may be in; GCJ-02 and BD-09 come with issue 25.
-COORDINATE_SYSTEMS = (("wgs84", "WGS84"),)
+# The coordinate systems a file's points may be in.
+COORDINATE_SYSTEMS = Crs.choices
 # Yes/no columns counted as people (arrested): 是/否, True/False → 1/0.
 YES_NO = ((1, _("1（是）")), (0, _("0（否）")))
 # Required fields first, then in the row table's order.
-FIELD_ORDER = [name for name in ROW_FIELD if name in MAPPABLE_FIELDS]
+# A file's coordinate system is chosen once for the file (the page's select), not per column.
+FIELD_ORDER = [
+    name for name in ROW_FIELD if name in MAPPABLE_FIELDS and name not in INPUT_ONLY_FIELDS
+]
 
 IMPORT_STRINGS = {
     "column_none": _("（不导入）"),

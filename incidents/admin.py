@@ -56,7 +56,7 @@ class IncidentAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ("leaflet/leaflet.css", "css/map.css")}
-        js = ("leaflet/leaflet.js", "js/point-map.js")
+        js = ("leaflet/leaflet.js", "js/crs.js", "js/point-map.js")
 
     @admin.display(description=_("地图"))
     def location_map(self, incident):
@@ -64,11 +64,12 @@ class IncidentAdmin(admin.ModelAdmin):
             return "-"
         return format_html(
             '<div class="point-map" data-point-map data-lon="{}" data-lat="{}" '
-            'data-tiles-url="{}" data-tiles-attribution="{}"></div>',
+            'data-tiles-url="{}" data-tiles-attribution="{}" data-tiles-crs="{}"></div>',
             incident.lon,
             incident.lat,
             settings.MAP_TILES_URL,
             settings.MAP_TILES_ATTRIBUTION,
+            settings.MAP_TILES_CRS,
         )
 
 

@@ -27,7 +27,7 @@ class PatrolUnitAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ("leaflet/leaflet.css", "css/map.css")}
-        js = ("leaflet/leaflet.js", "js/point-map.js")
+        js = ("leaflet/leaflet.js", "js/crs.js", "js/point-map.js")
 
     @admin.display(description=_("轨迹 (最近24小时)"))
     def track_map(self, unit):
@@ -39,13 +39,15 @@ class PatrolUnitAdmin(admin.ModelAdmin):
         track = [[lat, lon] for lat, lon in list(latest[:5000])[::-1]]
         return format_html(
             '<div class="point-map" data-point-map data-lon="{}" data-lat="{}" data-track="{}" '
-            'data-boundary="{}" data-tiles-url="{}" data-tiles-attribution="{}"></div>',
+            'data-boundary="{}" data-tiles-url="{}" data-tiles-attribution="{}" '
+            'data-tiles-crs="{}"></div>',
             unit.last_lon if unit.last_lat is not None else "",
             unit.last_lat if unit.last_lat is not None else "",
             json.dumps(track),
             json.dumps(unit.home_zone.geometry),
             settings.MAP_TILES_URL,
             settings.MAP_TILES_ATTRIBUTION,
+            settings.MAP_TILES_CRS,
         )
 
 

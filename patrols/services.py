@@ -13,6 +13,7 @@ from accounts.policy import require
 from incidents.ingest.rows import FUTURE_TOLERANCE, parse_datetime
 from safecity.core import live
 from safecity.core.bulk import bulk_insert
+from safecity.core.crs import Crs, to_wgs84
 from safecity.core.times import EARLIEST
 
 from .choices import UnitStatus
@@ -55,11 +56,13 @@ def positions_ingest(*, pings: list, user=None) -> dict:
             rejected.append(PingRejection(index, *problem))
             continue
         unit = known[ping["unit"]]
+        # Stored in WGS84 whatever system the device reports in.
+        lon, lat = to_wgs84(float(ping["lon"]), float(ping["lat"]), ping.get("crs") or Crs.WGS84)
         rows[(unit.id, at)] = [
             unit.id,
             at,
-            float(ping["lon"]),
-            float(ping["lat"]),
+            lon,
+            lat,
             _optional_float(ping.get("speed_kmh")),
             _optional_float(ping.get("heading")),
         ]
@@ -119,6 +122,8 @@ def _ping_problem(ping, at, known, now) -> tuple[str, str] | None:
         return "lon", "coordinates must be numbers"
     if not (-180 <= lon <= 180 and -90 <= lat <= 90) or math.isnan(lon) or math.isnan(lat):
         return "lon", f"coordinates out of range: {ping.get('lon')}, {ping.get('lat')}"
+    if (ping.get("crs") or Crs.WGS84) not in Crs.values:
+        return "crs", f"must be one of {', '.join(Crs.values)}"
     for name in ("speed_kmh", "heading"):
         try:
             value = _optional_float(ping.get(name))

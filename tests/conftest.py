@@ -118,6 +118,21 @@ def two_districts(city):
     return district_a, district_b
 
 
+# The Oriental Pearl Tower (东方明珠) as AutoNavi places it (GCJ-02) and as Baidu would (BD-09);
+# in WGS84 it lies about 430 m west of its GCJ-02 point, at (121.49527, 31.24170).
+PEARL_TOWER_GCJ02 = (121.499718, 31.239703)
+PEARL_TOWER_BD09 = (121.506329, 31.245343)
+
+
+@pytest.fixture
+def split_at_pearl_tower(city):
+    """Two districts drawn in WGS84 and meeting on a meridian just east of the Oriental Pearl
+    Tower, as (west, east): the tower's GCJ-02 or BD-09 point read as WGS84 falls in the east."""
+    west = AreaFactory(kind=AreaKind.DISTRICT, parent=city, geometry=square(120.4975, 30.5, 1))
+    east = AreaFactory(kind=AreaKind.DISTRICT, parent=city, geometry=square(121.4975, 30.5, 1))
+    return west, east
+
+
 @pytest.fixture
 def make_user(db):
     def make(role=Role.VIEWER, home_area=None, **kwargs):

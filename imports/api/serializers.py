@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from incidents.api.serializers import RowProblemSerializer
 from incidents.ingest.rows import ROW_FIELD
+from safecity.core.crs import Crs
 
 from ..choices import FileFormat, JobState
 from ..models import ImportJob, ImportMapping
@@ -43,6 +44,12 @@ class ImportJobCreateSerializer(serializers.Serializer):
     )
     time_zone = serializers.CharField(
         required=False, allow_blank=True, max_length=64, help_text="of times without an offset"
+    )
+    coordinate_system = serializers.ChoiceField(
+        Crs.choices,
+        required=False,
+        allow_blank=True,
+        help_text="of the file's points (default: the mapping's crs, else wgs84); stored as WGS84",
     )
 
     def validate(self, attrs):
@@ -114,8 +121,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
         fields = [
             "id", "user", "state", "file_name", "size", "sha256", "file_format", "mapping",
             "mapping_version", "spec", "dry_run", "atomic", "source_system", "time_zone",
-            "rows_total", "progress", "kept", "cancel_requested", "error", "first_errors",
-            "errors_csv", "created_at", "started_at", "finished_at",
+            "coordinate_system", "rows_total", "progress", "kept", "cancel_requested", "error",
+            "first_errors", "errors_csv", "created_at", "started_at", "finished_at",
         ]  # fmt: skip
         read_only_fields = fields
 

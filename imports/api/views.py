@@ -105,6 +105,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 atomic=data["atomic"],
                 source_system=data["source_system"],
                 time_zone=data.get("time_zone", ""),
+                coordinate_system=data.get("coordinate_system", ""),
             )
         except MappingError as exc:
             _refused(exc, "mapping")

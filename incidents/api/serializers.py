@@ -9,6 +9,7 @@ from safecity.core.api.serializers import (
     ModelSerializer,
     StorableJSONField,
 )
+from safecity.core.crs import Crs, to_wgs84
 
 from ..choices import IncidentStatus
 from ..ingest.rows import (
@@ -155,6 +156,9 @@ class DeviceEventInputSerializer(serializers.Serializer):
     occurred_at = BoundedDateTimeField()
     lon = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    crs = serializers.ChoiceField(
+        Crs.choices, default=Crs.WGS84, help_text="the system lon and lat are in; stored as WGS84"
+    )
     confidence = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
     media_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
     payload = StorableJSONField(required=False)
@@ -162,6 +166,9 @@ class DeviceEventInputSerializer(serializers.Serializer):
     def validate(self, attrs):
         if (attrs.get("lon") is None) != (attrs.get("lat") is None):
             raise serializers.ValidationError("lon and lat go together")
+        system = attrs.pop("crs", Crs.WGS84)
+        if attrs.get("lon") is not None:
+            attrs["lon"], attrs["lat"] = to_wgs84(attrs["lon"], attrs["lat"], system)
         return attrs
 
 

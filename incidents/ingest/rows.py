@@ -20,6 +20,7 @@ from django.db.models import Choices
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from safecity.core.crs import Crs, to_wgs84
 from safecity.core.times import EARLIEST
 
 from ..choices import STATUS_TIME_FIELD, IncidentSource, IncidentStatus, Priority
@@ -85,6 +86,12 @@ ROW_FIELD_TABLE = (
     RowField("solved_at", _TIME, help_text=_TIME_HELP),
     RowField("lon", FieldKind.COORDINATE, minimum=-180, maximum=180, help_text="with lat"),
     RowField("lat", FieldKind.COORDINATE, minimum=-90, maximum=90, help_text="with lon"),
+    RowField(
+        "crs",
+        FieldKind.CHOICE,
+        choices=Crs,
+        help_text="the system lon and lat are in (default wgs84); stored as WGS84",
+    ),
     RowField("address", _TEXT, max_length=300),
     RowField("priority", FieldKind.CHOICE, choices=Priority),
     RowField("money_involved", _MONEY, minimum=MIN_MONEY, maximum=MAX_MONEY),
@@ -109,6 +116,9 @@ SOURCE_SYSTEM = re.compile(rf"[-a-zA-Z0-9_]{{1,{SOURCE_SYSTEM_LENGTH}}}")
 # Choices' .values builds a list on every access.
 SOURCES = frozenset(ROW_FIELD["source"].choices.values)
 PRIORITIES = frozenset(ROW_FIELD["priority"].choices.values)
+SYSTEMS = frozenset(Crs.values)
+# Fields that say how to read the others and are not stored themselves.
+INPUT_ONLY_FIELDS = frozenset({"crs"})
 LON, LAT, ARRESTED = ROW_FIELD["lon"], ROW_FIELD["lat"], ROW_FIELD["arrested"]
 DEFAULT_SOURCE = str(IncidentSource.CALL_110)
 DEFAULT_PRIORITY = int(Priority.NORMAL)
@@ -266,6 +276,12 @@ def parse_row(
                 problems.append(
                     Problem("lat", f"latitude {lat} is outside {LAT.minimum}..{LAT.maximum}")
                 )
+    system = get("crs") or Crs.WGS84
+    if system not in SYSTEMS:
+        problems.append(Problem("crs", f"must be one of {', '.join(Crs.values)}"))
+    elif system != Crs.WGS84 and values["lon"] is not None:
+        # Everything is stored in WGS84, so the area lookup and the maps agree.
+        values["lon"], values["lat"] = to_wgs84(values["lon"], values["lat"], system)
 
     priority = get("priority")
     try:

@@ -11,6 +11,7 @@ from rest_framework.validators import UniqueValidator
 
 from areas.api.serializers import ScopedAreaField
 from safecity.core.api.serializers import BoundedDateTimeField, ModelCleanMixin, ModelSerializer
+from safecity.core.crs import Crs
 from stats.api.serializers import StatsParams
 
 from ..models import PatrolUnit, Position, ResponseStandard
@@ -34,6 +35,17 @@ class PositionSerializer(ModelSerializer):
     class Meta:
         model = Position
         fields = ["unit", "at", "lon", "lat", "speed_kmh", "heading"]
+
+
+class PingSerializer(PositionSerializer):
+    """A ping as a device reports it: a position, in any of the systems ``crs`` names."""
+
+    crs = serializers.ChoiceField(
+        Crs.choices, default=Crs.WGS84, help_text="the system lon and lat are in; stored as WGS84"
+    )
+
+    class Meta(PositionSerializer.Meta):
+        fields = [*PositionSerializer.Meta.fields, "crs"]
 
 
 class ResponseStandardSerializer(ModelCleanMixin, ModelSerializer):

@@ -22,6 +22,7 @@ from .serializers import (
     ComplianceParams,
     CoverageParams,
     PatrolUnitSerializer,
+    PingSerializer,
     PositionSerializer,
     ResponseStandardSerializer,
 )
@@ -61,7 +62,7 @@ class PositionsView(generics.ListAPIView):
         ).select_related("unit")
         return positions.order_by("-at")
 
-    @extend_schema(request=PositionSerializer(many=True), responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=PingSerializer(many=True), responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
         if not isinstance(request.data, list):
             raise ValidationError({"detail": "send a JSON array of pings"})

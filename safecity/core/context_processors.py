@@ -6,5 +6,6 @@ def platform(request):
     return {
         "MAP_TILES_URL": settings.MAP_TILES_URL,
         "MAP_TILES_ATTRIBUTION": settings.MAP_TILES_ATTRIBUTION,
+        "MAP_TILES_CRS": settings.MAP_TILES_CRS,
         "EMBEDDED_MODE": settings.EMBEDDED,
     }

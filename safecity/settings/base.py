@@ -6,9 +6,11 @@ Celery tasks run in-process and a local-memory cache. ``DATABASE_URL`` switches 
 channel layer to Redis.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .environment import BASE_DIR, EMBEDDED, REDIS_URL, VAR_DIR, env
@@ -310,6 +312,7 @@ SPECTACULAR_SETTINGS = {
         "TransferAgencyEnum": "mediation.choices.Agency",
         "AuditActionEnum": "audit.choices.AuditAction",
         "AuditOutcomeEnum": "audit.choices.AuditOutcome",
+        "CrsEnum": "safecity.core.crs.Crs",
     },
 }
 
@@ -317,6 +320,11 @@ SPECTACULAR_SETTINGS = {
 # Bureaus use their own map service; with no tiles reachable, maps still draw boundaries and data.
 MAP_TILES_URL = env("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILES_ATTRIBUTION = env("MAP_TILES_ATTRIBUTION", default="© OpenStreetMap contributors")
+# The system the tiles are drawn in: gcj02 for AutoNavi or Tencent, bd09 for Baidu. Data stays
+# WGS84; the maps' projection shifts it onto the tiles (static/js/crs.js).
+MAP_TILES_CRS = env("MAP_TILES_CRS", default="wgs84")
+if MAP_TILES_CRS not in ("wgs84", "gcj02", "bd09"):
+    raise ImproperlyConfigured(f"MAP_TILES_CRS must be wgs84, gcj02 or bd09, not {MAP_TILES_CRS!r}")
 LEAFLET_CONFIG = {
     "TILES": [("base", MAP_TILES_URL, {"attribution": MAP_TILES_ATTRIBUTION, "maxZoom": 19})],
     "DEFAULT_CENTER": (31.23, 121.47),
@@ -326,7 +334,8 @@ LEAFLET_CONFIG = {
 # --- Content-Security-Policy (django-csp) -------------------------------------------------------
 # Scripts only from our own static files; map tiles from the configured tile server.
 _TILE_ORIGIN = "/".join(MAP_TILES_URL.split("/")[:3]) if "://" in MAP_TILES_URL else ""
-_TILE_ORIGIN = _TILE_ORIGIN.replace("{s}.", "*.")
+# A subdomain template ({s}.tile.openstreetmap.org, webrd0{s}.is.autonavi.com) is any subdomain.
+_TILE_ORIGIN = re.sub(r"//[^/.]*\{s\}[^/.]*\.", "//*.", _TILE_ORIGIN)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

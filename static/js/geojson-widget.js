@@ -26,7 +26,9 @@
 
   function init(container) {
     var textarea = document.getElementById(container.dataset.textarea);
-    var map = L.map(container.querySelector(".geojson-map"), { preferCanvas: false });
+    // Drawn and stored in WGS84 whatever system the tiles use (crs.js).
+    var crs = window.SafeCityCrs.leafletCrs(container.dataset.tilesCrs);
+    var map = L.map(container.querySelector(".geojson-map"), { preferCanvas: false, crs: crs });
     if (container.dataset.tilesUrl) {
       L.tileLayer(container.dataset.tilesUrl, {
         attribution: container.dataset.tilesAttribution,

@@ -6,7 +6,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-point-map]").forEach(function (element) {
       // A view first: vector layers need the map's renderer to have bounds when added.
-      var map = L.map(element).setView([0, 0], 2);
+      var crs = window.SafeCityCrs.leafletCrs(element.dataset.tilesCrs);
+      var map = L.map(element, { crs: crs }).setView([0, 0], 2);
       if (element.dataset.tilesUrl) {
         L.tileLayer(element.dataset.tilesUrl, { attribution: element.dataset.tilesAttribution }).addTo(map);
       }

@@ -3,10 +3,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from shapely.geometry import Point, shape
 
 from areas.choices import AreaKind
 from areas.models import Area
-from areas.services import AreaImportError, areas_import_features
+from areas.services import AreaImportError, areas_import_features, areas_import_file
+from safecity.core import crs
+from tests.conftest import PEARL_TOWER_GCJ02
 
 from ..factories import square
 
@@ -211,3 +214,29 @@ def test_command_warns_of_a_small_overlap_naming_the_sibling(tmp_path):
     )  # fmt: skip
     assert "2 created" in out.getvalue()
     assert "warning: feature 2 (B 区B): 与同级辖区区A略有重叠（1.0%）。" in err.getvalue()
+
+
+def test_boundaries_drawn_in_gcj02_are_stored_in_wgs84(tmp_path, city):
+    # A square of about 140 m round the Oriental Pearl Tower as AutoNavi draws it; in WGS84 the
+    # tower, and so the square, lie about 430 m further west.
+    west, south, east, north = 121.4990, 31.2390, 121.5005, 31.2405
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    feature = {
+        "type": "Feature",
+        "properties": {"code": "PEARL", "name": "东方明珠"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+    path = tmp_path / "tower.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    call_command(
+        "import_areas", str(path), "--kind=station", "--code-field=code", "--name-field=name",
+        "--parent=CITY", "--crs=gcj02", stdout=StringIO(),
+    )  # fmt: skip
+    stored = shape(Area.objects.get(code="PEARL").geometry)
+    assert stored.contains(Point(*crs.gcj02_to_wgs84(*PEARL_TOWER_GCJ02)))
+    assert not stored.contains(Point(*PEARL_TOWER_GCJ02))
+
+
+def test_an_unknown_coordinate_system_is_refused(tmp_path, city):
+    with pytest.raises(AreaImportError, match="coordinate system"):
+        areas_import_file(content=b"{}", filename="x.geojson", crs="epsg3857", kind="district")

@@ -8,13 +8,15 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from shapely.geometry import Point, shape
 
 from accounts.choices import Role
 from areas.choices import AreaKind
 from areas.models import Area
+from safecity.core.crs import gcj02_to_wgs84
 
 from ..factories import UserFactory, square
-from .area_files import beats, csv_bytes, feature, zipped_shapefile
+from .area_files import beats, csv_bytes, feature, geojson_bytes, zipped_shapefile
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +143,16 @@ def test_the_import_page_speaks_chinese_and_english(client):
     assert "导入辖区" in chinese and "合并重复编码" in chinese
     assert "Import areas" in english and "Merge duplicate codes" in english
     assert "合并重复编码" not in english
+
+
+def test_boundaries_uploaded_in_gcj02_are_stored_in_wgs84(client):
+    drawn = square(121.4990, 31.2390, 0.0015)  # round the Oriental Pearl Tower, as AutoNavi has it
+    client.force_login(administrator())
+    answer = upload(client, "tower.geojson", geojson_bytes([feature("PEARL", drawn)]),
+                    kind=AreaKind.STATION, code_field="code", name_field="name",
+                    parent_field="", parent_code="PD", crs="gcj02")  # fmt: skip
+
+    assert answer.status_code == 302
+    stored = shape(Area.objects.get(code="PEARL").geometry)
+    assert stored.boundary.distance(Point(gcj02_to_wgs84(121.4990, 31.2390))) < 1e-7
+    assert stored.boundary.distance(Point(121.4990, 31.2390)) > 1e-3

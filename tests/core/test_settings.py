@@ -10,7 +10,8 @@ PROBE = (
     "print(json.dumps({'db': s.DATABASES['default']['ENGINE'], "
     "'layer': s.CHANNEL_LAYERS['default']['BACKEND'], 'cache': s.CACHES['default']['BACKEND'], "
     "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'broker': s.CELERY_BROKER_URL, 'tz': s.TIME_ZONE, "
-    "'lang': s.LANGUAGE_CODE}))"
+    "'lang': s.LANGUAGE_CODE, 'tiles_crs': s.MAP_TILES_CRS, "
+    "'img_src': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']}))"
 )
 
 
@@ -68,3 +69,28 @@ def test_embedded_sqlite_file_lives_under_the_var_dir(tmp_path):
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
     ).stdout.strip()
     assert name.startswith(str(tmp_path))
+
+
+def test_autonavi_tiles_in_gcj02_are_allowed_by_the_content_security_policy(tmp_path):
+    autonavi = settings_with(
+        {
+            "MAP_TILES_URL": "https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}",
+            "MAP_TILES_CRS": "gcj02",
+        },
+        tmp_path,
+    )
+    assert autonavi["tiles_crs"] == "gcj02"
+    assert "https://*.is.autonavi.com" in autonavi["img_src"]
+
+
+def test_an_unknown_tiles_system_stops_the_start(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    clean |= {"DJANGO_SETTINGS_MODULE": "safecity.settings.base", "SAFECITY_VAR_DIR": str(tmp_path)}
+    failed = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env=clean | {"MAP_TILES_CRS": "epsg3857"},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert failed.returncode != 0 and "MAP_TILES_CRS" in failed.stderr

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from shapely.geometry import Point, shape
 
 from accounts.choices import Role
 from alerts.choices import RuleKind, Severity
@@ -13,6 +14,7 @@ from incidents.ingest import incidents_ingest
 from incidents.models import Incident
 from patrols import services
 from patrols.models import PatrolUnit, Position, ResponseStandard
+from tests.conftest import PEARL_TOWER_BD09, PEARL_TOWER_GCJ02
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +202,25 @@ def test_a_unit_follows_its_zone_when_the_zone_moves(units, two_districts, make_
     assert unit.home_path == zone.path and zone.path.startswith(district_b.path)
     commander_b = make_user(role=Role.DISTRICT_COMMANDER, home_area=district_b)
     assert unit in PatrolUnit.objects.for_user(commander_b)
+
+
+@pytest.mark.parametrize(
+    ("system", "point"), [("gcj02", PEARL_TOWER_GCJ02), ("bd09", PEARL_TOWER_BD09)]
+)
+def test_a_ping_in_a_chinese_system_is_stored_in_wgs84(
+    system, point, split_at_pearl_tower, make_user, city, api_client_for
+):
+    west, _east = split_at_pearl_tower
+    PatrolUnit.objects.create(code="P-1", name="巡逻P-1", kind="patrol_car", home_zone=west)
+    gateway = make_user(role=Role.ADMINISTRATOR, home_area=city)
+    batch = [ping("P-1", 1, lon=point[0], lat=point[1], crs=system)]
+    answer = api_client_for(gateway).post("/api/v1/patrols/positions/", batch, format="json")
+    assert answer.json()["stored"] == 1, answer.json()
+    stored = Position.objects.get()
+    assert (stored.lon, stored.lat) == pytest.approx((121.49527, 31.24170), abs=1e-5)
+    assert shape(west.geometry).contains(Point(stored.lon, stored.lat))
+
+
+def test_a_ping_in_an_unknown_system_is_refused(units):
+    report = services.positions_ingest(pings=[ping("A-1", 1, crs="epsg3857")])
+    assert report["stored"] == 0 and report["errors"][0]["field"] == "crs"

@@ -6,6 +6,7 @@ from areas.choices import AreaKind
 from areas.models import Area
 from areas.services import AreaImportError, areas_import_file
 from areas.sources import DEFAULT_WKT_COLUMN, FILE_FORMATS
+from safecity.core.crs import Crs
 
 
 class Command(BaseCommand):
@@ -44,6 +45,12 @@ class Command(BaseCommand):
             help=f"CSV column holding the boundary as WKT (default {DEFAULT_WKT_COLUMN})",
         )
         parser.add_argument(
+            "--crs",
+            choices=Crs.values,
+            default=Crs.WGS84,
+            help="the system the boundaries are drawn in (default wgs84); stored as WGS84",
+        )
+        parser.add_argument(
             "--merge-duplicates",
             action="store_true",
             help="merge features repeating a code into one area (union of their boundaries)",
@@ -72,6 +79,7 @@ class Command(BaseCommand):
                 filename=path.name,
                 file_format=options["format"],
                 wkt_column=options["wkt_field"],
+                crs=options["crs"],
                 kind=options["kind"],
                 code_field=options["code_field"],
                 name_field=options["name_field"],

@@ -8,6 +8,7 @@ from imports.problems import FileProblem
 from imports.readers import open_table
 from imports.running import audit_command_import, run_import, write_errors
 from imports.selectors import mapping_version_latest
+from safecity.core.crs import Crs
 
 SHOWN_PROBLEMS = 20
 
@@ -32,6 +33,11 @@ class Command(BaseCommand):
         parser.add_argument("--errors", type=Path, help="write rejected rows to this CSV file")
         parser.add_argument("--time-zone", help="of times without an offset (else the mapping's)")
         parser.add_argument(
+            "--crs",
+            choices=Crs.values,
+            help="the system of the file's points (else the mapping's crs, else wgs84)",
+        )
+        parser.add_argument(
             "--sheet", help="the XLSX sheet to read (else the mapping's, the first)"
         )
         parser.add_argument("--no-progress", action="store_true")
@@ -39,7 +45,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         table = None
         try:
-            mapping = self._mapping(options["mapping"], options["time_zone"])
+            mapping = self._mapping(options["mapping"], options["time_zone"], options["crs"])
             table = open_table(
                 options["path"],
                 file_format=mapping.file_format,
@@ -96,17 +102,17 @@ class Command(BaseCommand):
         if options["atomic"] and report.rejected:
             raise CommandError(f"{report.rejected} row(s) rejected: nothing saved (--atomic)")
 
-    def _mapping(self, given: str, time_zone: str | None):
+    def _mapping(self, given: str, time_zone: str | None, crs: str | None):
         """A mapping file, else the latest version of the stored mapping of that name."""
         if Path(given).is_file():
             self._mapping_label = f"file {Path(given).name}"
-            return load_mapping(Path(given), time_zone=time_zone)
+            return load_mapping(Path(given), time_zone=time_zone, crs=crs)
         version = mapping_version_latest(given)
         if version is None:
             raise MappingError(f"{given}: no such mapping file, nor a stored mapping of that name")
         self._mapping_label = f"{version.mapping.name} v{version.number}"
         self.stderr.write(f"mapping {self._mapping_label}")
-        return mapping_from_spec(version.spec, time_zone=time_zone)
+        return mapping_from_spec(version.spec, time_zone=time_zone, crs=crs)
 
     def _summarise(self, outcome, mapping, options):
         report = outcome.report

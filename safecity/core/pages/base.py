@@ -125,7 +125,11 @@ class ShellPage(LoginRequiredMixin, TemplateView):
             "area": area,
             # The child areas drawn on maps: those the statistics break down by.
             "map_areas": {"parent": area} if area else {"kind": "city"},
-            "tiles": {"url": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
+            "tiles": {
+                "url": settings.MAP_TILES_URL,
+                "attribution": settings.MAP_TILES_ATTRIBUTION,
+                "crs": settings.MAP_TILES_CRS,
+            },
             "strings": {key: str(text) for key, text in JS_STRINGS.items()},
             "routes": route_table((*SHELL_ROUTES, *self.api_routes)),
         }

@@ -228,6 +228,7 @@
       if (field.name === "category") state.categoryDefault = source["default"];
     });
     if (spec.time_zone) $("time-zone").value = spec.time_zone;
+    $("coordinate-system").value = spec.crs || "wgs84";
     $("step-mapping").hidden = false;
     $("step-dry").hidden = false;
     markStep("mapping");
@@ -344,7 +345,11 @@
       }
       if (tr.hasAttribute("data-required") && !fields[name]) missing.push(field.label);
     });
-    var spec = { fields: fields, time_zone: $("time-zone").value.trim() || cfg.time_zone };
+    var spec = {
+      fields: fields,
+      time_zone: $("time-zone").value.trim() || cfg.time_zone,
+      crs: $("coordinate-system").value,
+    };
     var preview = state.preview;
     if (preview) {
       spec.format = preview.file_format;
@@ -459,6 +464,7 @@
     form.append("mapping_spec", JSON.stringify(spec));
     form.append("source_system", $("source-system").value.trim());
     form.append("time_zone", spec.time_zone);
+    form.append("coordinate_system", spec.crs);
     form.append("dry_run", dryRun ? "true" : "false");
     form.append("atomic", !dryRun && $("atomic").checked ? "true" : "false");
     return S.postForm(S.route("import-job-list"), form);

@@ -5,8 +5,10 @@
   var S = window.SafeCity;
 
   function baseMap(element) {
-    var map = L.map(element, { zoomSnap: 0.5, maxZoom: 19 }).setView([30, 120], 9);
     var tiles = S.config.tiles || {};
+    // Data stays WGS84; the map's projection shifts it onto tiles drawn in another system.
+    var crs = window.SafeCityCrs.leafletCrs(tiles.crs);
+    var map = L.map(element, { zoomSnap: 0.5, maxZoom: 19, crs: crs }).setView([30, 120], 9);
     if (tiles.url) {
       L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
     }
