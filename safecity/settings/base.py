@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "leaflet",
     "safecity.core",
     "areas",
+    "geocoding",
     "accounts",
     "incidents",
     "imports",
