@@ -14,6 +14,7 @@ from accounts.policy import NOT_YOURS, may_write_over, require
 from areas.locator import get_locator
 from areas.scoping import scope_for
 from audit.services import audit_changes, audit_record
+from geocoding.choices import GeocodeQuality
 from stats.marks import rollups_mark_dirty_for
 
 from .choices import ALLOWED_TRANSITIONS, STATUS_TIME_FIELD, IncidentStatus
@@ -137,6 +138,9 @@ def _row_from_incident(incident: Incident) -> dict:
         )
     }
     row["category"] = incident.category.code
+    if incident.geocode_quality in (GeocodeQuality.EXACT, GeocodeQuality.FUZZY):
+        # A point from the address table is looked up again, so a changed address moves it.
+        row["lon"] = row["lat"] = None
     return row
 
 
