@@ -18,3 +18,4 @@ class UnlocatedReason(models.TextChoices):
     NO_ADDRESS = "no_address", _("无坐标也无地址")
     NO_MATCH = "no_match", _("标准地址库中无同门牌号的地址")
     BELOW_THRESHOLD = "below_threshold", _("最接近的标准地址相似度低于阈值")
+    AMBIGUOUS = "ambiguous", _("多个标准地址同样接近")

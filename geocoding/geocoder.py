@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 
 from .choices import GeocodeQuality, UnlocatedReason
 from .models import AddressLoad, StandardAddress
-from .normalise import normalise_address, numbers_of
+from .normalise import district_of, normalise_address, numbers_of
 
 # rapidfuzz ratio (0–100) of the keys, with the numbers already equal: 85 forgives one wrong or
 # missing character in a road name of six or more characters, not a different road.
@@ -50,17 +50,35 @@ NO_MATCH = Geocode(None, None, GeocodeQuality.UNLOCATED, None, "", UnlocatedReas
 Entry = tuple[str, float, float]
 
 
-def best_match(key: str, candidates: dict[str, Entry]) -> Geocode:
-    """The fuzzy match of ``key`` among ``candidates`` (key → entry), all with its numbers."""
+def best_match(key: str, candidates: dict[str, Entry], district: str = "") -> Geocode:
+    """The fuzzy match of ``key`` among ``candidates`` (key → entry), all with its numbers.
+    Of several equally near, the one in the text's ``district``; if that does not decide,
+    none."""
     if not candidates:
         return NO_MATCH
-    found_key, score, _ = process.extractOne(key, candidates.keys(), scorer=fuzz.ratio)
-    address, lon, lat = candidates[found_key]
-    if score < FUZZY_THRESHOLD:
+    near = process.extract(
+        key, candidates.keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=8
+    )
+    if not near:
+        found_key, score, _ = process.extractOne(key, candidates.keys(), scorer=fuzz.ratio)
         return Geocode(
-            None, None, GeocodeQuality.UNLOCATED, score, address, UnlocatedReason.BELOW_THRESHOLD
+            None,
+            None,
+            GeocodeQuality.UNLOCATED,
+            round(score, 1),
+            candidates[found_key][0],
+            UnlocatedReason.BELOW_THRESHOLD,
         )
-    return Geocode(lon, lat, GeocodeQuality.FUZZY, round(score, 1), address, "")
+    best = near[0][1]
+    tied = [found_key for found_key, score, _ in near if score == best]
+    if len(tied) > 1 and district:
+        tied = [found_key for found_key in tied if district in candidates[found_key][0]] or tied
+    address, lon, lat = candidates[tied[0]]
+    if len(tied) > 1:
+        return Geocode(
+            None, None, GeocodeQuality.UNLOCATED, round(best, 1), "", UnlocatedReason.AMBIGUOUS
+        )
+    return Geocode(lon, lat, GeocodeQuality.FUZZY, round(best, 1), address, "")
 
 
 def exact(entry: Entry) -> Geocode:
@@ -91,7 +109,7 @@ class AddressIndex:
         entry = self.by_key.get(key)
         if entry is not None:
             return exact(entry)
-        return best_match(key, self.by_numbers.get(numbers_of(key), {}))
+        return best_match(key, self.by_numbers.get(numbers_of(key), {}), district_of(text))
 
     def locate_many(self, texts: Sequence[str]) -> list[Geocode]:
         return [self.locate(text) for text in texts]
@@ -106,7 +124,7 @@ class DatabaseGeocoder:
         by_key = {
             key: (address, lon, lat)
             for key, address, lon, lat in StandardAddress.objects.filter(key__in=wanted)
-            .order_by("id")
+            .order_by("-id")  # of two sources with one key, the first loaded counts
             .values_list("key", "address", "lon", "lat")
             .iterator()
         }
@@ -119,13 +137,14 @@ class DatabaseGeocoder:
             for sig, key, address, lon, lat in candidates:
                 by_numbers.setdefault(sig, {}).setdefault(key, (address, lon, lat))
         results = []
-        for key in keys:
+        for text, key in zip(texts, keys, strict=True):
             if not key:
                 results.append(NO_ADDRESS)
             elif key in by_key:
                 results.append(exact(by_key[key]))
             else:
-                results.append(best_match(key, by_numbers.get(numbers_of(key), {})))
+                candidates = by_numbers.get(numbers_of(key), {})
+                results.append(best_match(key, candidates, district_of(text)))
         return results
 
 

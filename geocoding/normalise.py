@@ -24,7 +24,8 @@ _CHINESE_NUMBER = re.compile(f"([〇零一二两三四五六七八九十百千]+
 # Leading province, city, district or county and sub-district (街道) names: an address keeps
 # its meaning without them and the standard table may or may not write them.
 _PREFIXES = re.compile(
-    r"^(?:[^\d]{2,7}?省)?(?:[^\d]{2,7}?市)?(?:[^\d]{1,6}?(?:新区|区|县))?(?:[^\d]{1,6}?街道)?"
+    r"^(?:[^\d]{2,7}?省)?(?:[^\d]{2,7}?市)?(?P<district>[^\d]{1,6}?(?:新区|区|县))?"
+    r"(?:[^\d]{1,6}?街道)?"
 )
 # Words after the place that say where near it, not which place ("附近": nearby).
 _TRAILING = re.compile(r"(?:附近|旁边|对面|门口|路口)$")
@@ -64,6 +65,14 @@ def normalise_address(text: str) -> str:
     # A text that was only a place name keeps it: "浦东新区" is not the empty address.
     text = stripped or text
     return _TRAILING.sub("", text)
+
+
+def district_of(text: str) -> str:
+    """The district or county an address text starts with (after any province and city), or
+    "": what tells apart two equally near fuzzy matches."""
+    text = _NOT_WORD.sub("", unicodedata.normalize("NFKC", text or ""))
+    match = _PREFIXES.match(text)
+    return (match.group("district") or "") if match else ""
 
 
 def road_of(key: str) -> str:
