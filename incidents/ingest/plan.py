@@ -156,7 +156,8 @@ def prepare_rows(
     prior_rejections: Sequence[Rejection] = (),
     seen: dict[tuple[str, str], int] | None = None,
 ) -> tuple[IngestReport, list[dict]]:
-    """Validate and place rows numbered from ``first_row_number`` (no database work): their
+    """Validate and place rows numbered from ``first_row_number`` (no database work but the
+    standard address table's, for rows with an address and no point): their
     report so far, and the rows accepted, as model field values. ``prior_rejections`` are the
     rows the caller could not read (None in ``rows``); ``seen`` holds the row number of each
     reference met earlier in the same load."""
