@@ -1,8 +1,10 @@
 """Incident rows with an address and no point are placed from the standard address table."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from geocoding import geocoder
@@ -88,3 +90,26 @@ def test_a_large_batch_uses_the_table_held_in_memory(address_table, monkeypatch)
         Incident.objects.filter(source_ref__startswith="B").values_list("lon", flat=True)
     ) == {122.5}
     assert len(geocoder._held["index"]) == 2
+
+
+def test_unlocated_incidents_are_placed_once_the_table_has_their_address(two_districts):
+    _, district_b = two_districts
+    incidents_ingest(rows=[row("C1", address="张杨路500号"), row("C2", address="无名路1号")])
+    assert Incident.objects.get(source_ref="C1").unlocated_reason == UnlocatedReason.NO_MATCH
+    address_table_import(
+        records=iter(
+            [(1, {"address": "上海市浦东新区张杨路500号", "lon": 122.5, "lat": 30.5}, "")]
+        ),
+        header=["address", "lon", "lat"],
+        source="test",
+        name="test.csv",
+    )
+    call_command("geocode_incidents", stdout=StringIO())
+    placed, still = Incident.objects.filter(source_ref__in=["C1", "C2"]).order_by("source_ref")
+    assert (placed.lon, placed.district_id, placed.geocode_quality) == (
+        122.5,
+        district_b.id,
+        GeocodeQuality.EXACT,
+    )
+    assert placed.h3_r9 and placed.unlocated_reason == ""
+    assert still.lat is None and still.unlocated_reason == UnlocatedReason.NO_MATCH
