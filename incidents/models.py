@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from areas.scoping import ScopedQuerySet
+from geocoding.choices import GeocodeQuality, UnlocatedReason
 from stats.models import Rollup, rollup_keys
 
 from .choices import OPEN_STATUSES, IncidentSource, IncidentStatus, Priority
@@ -102,6 +103,19 @@ class Incident(models.Model):
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
+    # How the point was found: given with the incident, or from the standard address table
+    # (geocoding), with the match's score and the address matched; an incident with no point
+    # says why, for the quality queue.
+    geocode_quality = models.CharField(
+        _("定位方式"), max_length=16, choices=GeocodeQuality.choices, blank=True, editable=False
+    )
+    geocode_score = models.FloatField(_("地址匹配度"), null=True, blank=True, editable=False)
+    geocoded_address = models.CharField(
+        _("匹配的标准地址"), max_length=300, blank=True, editable=False
+    )
+    unlocated_reason = models.CharField(
+        _("未定位原因"), max_length=24, choices=UnlocatedReason.choices, blank=True, editable=False
+    )
     # The smallest containing area at each level, from the point → area service. Derived
     # columns, rewritten whenever areas change: no database constraint or index, because each
     # would cost every bulk insert a lookup per row (area deletion still nulls them, in the ORM).

@@ -5,6 +5,7 @@ from django.db.models import Count, Max, Q
 
 from areas.geometry import parse_area_geometry
 from areas.models import Area
+from geocoding.selectors import standard_addresses
 
 from .filtersets import IncidentFilterSet
 from .models import Category, Incident, IncidentQuerySet
@@ -111,9 +112,9 @@ def area_names(*, user, query: str, limit: int) -> list[dict]:
     return places
 
 
-# Where the entry form's address search looks, in order. A geocoder (issue 25) is one more
-# finder here: a function of (user, query, limit) returning the same dicts.
-PLACE_FINDERS = (incident_addresses, area_names)
+# Where the entry form's address search looks, in order: each a function of (user, query,
+# limit) returning the same dicts. The standard address table comes first: it is the bureau's.
+PLACE_FINDERS = (standard_addresses, incident_addresses, area_names)
 
 
 def places_matching(*, user, query: str, limit: int = 10) -> list[dict]:

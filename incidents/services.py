@@ -14,6 +14,7 @@ from accounts.policy import NOT_YOURS, may_write_over, require
 from areas.locator import get_locator
 from areas.scoping import scope_for
 from audit.services import audit_changes, audit_record
+from geocoding.choices import GeocodeQuality
 from stats.marks import rollups_mark_dirty_for
 
 from .choices import ALLOWED_TRANSITIONS, STATUS_TIME_FIELD, IncidentStatus
@@ -22,7 +23,9 @@ from .ingest.plan import (
     BULK_BATCH_SIZE,
     INGESTED_FIELDS,
     area_columns,
+    assign_cells,
     ingest_context,
+    place_by_address,
     prepare_rows,
     scope_problem,
     stats_key,
@@ -137,6 +140,9 @@ def _row_from_incident(incident: Incident) -> dict:
         )
     }
     row["category"] = incident.category.code
+    if incident.geocode_quality in (GeocodeQuality.EXACT, GeocodeQuality.FUZZY):
+        # A point from the address table is looked up again, so a changed address moves it.
+        row["lon"] = row["lat"] = None
     return row
 
 
@@ -246,6 +252,67 @@ def _reassign_batch(batch: list[Incident], locator, fields: list[str]) -> int:
             Incident.objects.bulk_update(changed, fields, batch_size=BULK_BATCH_SIZE)
             rollups_mark_dirty_for(Incident, stale)
     return len(changed)
+
+
+GEOCODED_FIELDS = [
+    "lon",
+    "lat",
+    "geocode_quality",
+    "geocode_score",
+    "geocoded_address",
+    "unlocated_reason",
+    "area_id",
+    "area_path",
+    "district_id",
+    "station_id",
+    "patrol_zone_id",
+    "beat_id",
+    "h3_r7",
+    "h3_r9",
+]
+
+
+def incidents_geocode_unlocated(*, incident_ids: Iterable[int] | None = None) -> int:
+    """Look the incidents with an address and no point (all by default) up again in the
+    standard address table, after it was loaded or changed; returns how many were placed."""
+    queryset = Incident.objects.filter(lat=None).exclude(address="")
+    if incident_ids is not None:
+        queryset = queryset.filter(pk__in=list(incident_ids))
+    locator = get_locator()
+    placed = 0
+    rows = queryset.only("id", "address", "reported_at", *GEOCODED_FIELDS).order_by("pk")
+    batch: list[Incident] = []
+    for incident in rows.iterator(chunk_size=5000):
+        batch.append(incident)
+        if len(batch) == 5000:
+            placed += _geocode_batch(batch, locator)
+            batch = []
+    if batch:
+        placed += _geocode_batch(batch, locator)
+    return placed
+
+
+def _geocode_batch(batch: list[Incident], locator) -> int:
+    values = [{"lon": None, "lat": None, "address": incident.address} for incident in batch]
+    place_by_address(values)
+    located = [v for v in values if v["lat"] is not None]
+    for row, place in zip(
+        located, locator.locate_many([(v["lon"], v["lat"]) for v in located]), strict=True
+    ):
+        row.update(area_columns(place))
+    stale: set[tuple] = set()
+    for incident, row in zip(batch, values, strict=True):
+        if row["lat"] is None:
+            row.update({name: getattr(incident, name) for name in GEOCODED_FIELDS[6:]})
+        assign_cells(row)
+        stale.add(stats_key(incident.reported_at, incident.area_path))
+        stale.add(stats_key(incident.reported_at, row["area_path"]))
+        for name in GEOCODED_FIELDS:
+            setattr(incident, name, row[name])
+    with transaction.atomic():
+        Incident.objects.bulk_update(batch, GEOCODED_FIELDS, batch_size=BULK_BATCH_SIZE)
+        rollups_mark_dirty_for(Incident, stale)
+    return len(located)
 
 
 @transaction.atomic

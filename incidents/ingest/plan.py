@@ -18,6 +18,8 @@ from areas.choices import AreaKind
 from areas.locator import AreaLocator, Located, get_locator
 from areas.scoping import Scope, scope_for
 from audit.services import audit_changes
+from geocoding.choices import GeocodeQuality, UnlocatedReason
+from geocoding.geocoder import geocode_addresses
 from stats.days import area_key_of, local_day
 
 from ..choices import H3_RESOLUTIONS
@@ -43,6 +45,10 @@ INGESTED_FIELDS = (
     "lon",
     "lat",
     "address",
+    "geocode_quality",
+    "geocode_score",
+    "geocoded_address",
+    "unlocated_reason",
     "area_id",
     "area_path",
     "district_id",
@@ -150,7 +156,8 @@ def prepare_rows(
     prior_rejections: Sequence[Rejection] = (),
     seen: dict[tuple[str, str], int] | None = None,
 ) -> tuple[IngestReport, list[dict]]:
-    """Validate and place rows numbered from ``first_row_number`` (no database work): their
+    """Validate and place rows numbered from ``first_row_number`` (no database work but the
+    standard address table's, for rows with an address and no point): their
     report so far, and the rows accepted, as model field values. ``prior_rejections`` are the
     rows the caller could not read (None in ``rows``); ``seen`` holds the row number of each
     reference met earlier in the same load."""
@@ -191,6 +198,7 @@ def prepare_rows(
         report.row_of[key] = number
         parsed.append((number, values, row))
 
+    place_by_address([values for _, values, _ in parsed])
     located = context.locator.locate_many([(v["lon"], v["lat"]) for _, v, _ in parsed])
     # Places are shared by the points in them: their columns are worked out once each.
     columns_of: dict[int, dict] = {}
@@ -211,6 +219,34 @@ def prepare_rows(
             accepted.append(values)
     report.errors.sort(key=lambda error: error.row)
     return report, accepted
+
+
+def place_by_address(rows: list[dict]) -> None:
+    """Rows with no point located from the standard address table, all in one batch; each row
+    gets how its point was found, or why it has none."""
+    unplaced = [values for values in rows if values["lat"] is None]
+    for values in rows:
+        values.update(
+            geocode_quality=GeocodeQuality.GIVEN,
+            geocode_score=None,
+            geocoded_address="",
+            unlocated_reason=UnlocatedReason.NONE,
+        )
+    with_address = [values for values in unplaced if values["address"].strip()]
+    for values in unplaced:
+        values.update(
+            geocode_quality=GeocodeQuality.UNLOCATED, unlocated_reason=UnlocatedReason.NO_ADDRESS
+        )
+    found = geocode_addresses([values["address"] for values in with_address])
+    for values, geocode in zip(with_address, found, strict=True):
+        values.update(
+            lon=geocode.lon,
+            lat=geocode.lat,
+            geocode_quality=geocode.quality,
+            geocode_score=geocode.score,
+            geocoded_address=geocode.matched_address,
+            unlocated_reason=geocode.reason,
+        )
 
 
 def _place_value(row: dict) -> str:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "leaflet",
     "safecity.core",
     "areas",
+    "geocoding",
     "accounts",
     "incidents",
     "imports",

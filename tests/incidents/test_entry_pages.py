@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from accounts.choices import Role
 from areas.models import Area
+from geocoding.services import address_table_import
 from incidents import services
 from incidents.choices import ALLOWED_TRANSITIONS, IncidentStatus
 from incidents.forms import STEP_STATUS
@@ -341,3 +342,19 @@ def test_the_incident_page_offers_a_dispute_case_to_those_who_may_open_one(
     shown = client.get(page_address)
     assert shown.status_code == 200
     assert reverse("dash-dispute-case-new") not in shown.content.decode()
+
+
+def test_an_entry_with_only_an_address_is_placed_from_the_address_table(client, officer, stations):
+    lon, lat = inside(stations[0])
+    address_table_import(
+        records=iter([(1, {"address": "上海市长宁区人民路12号", "lon": lon, "lat": lat}, "")]),
+        header=["address", "lon", "lat"],
+        source="test",
+        name="test.csv",
+    )
+    client.force_login(officer)
+    response = client.post(NEW, entry((0, 0), **{"incident-lon": "", "incident-lat": ""}))
+    assert response.status_code == 302
+    incident = Incident.objects.get()
+    assert (incident.lon, incident.station_id) == (lon, stations[0].pk)
+    assert incident.geocoded_address == "上海市长宁区人民路12号"

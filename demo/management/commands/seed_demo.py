@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from areas.models import Area
 from areas.signals import areas_changed
+from demo.addresses import build_demo_addresses
 from demo.alerts import build_demo_rules
 from demo.areas import CITY_CODE, build_demo_areas
 from demo.campaigns import build_demo_campaigns
@@ -48,9 +49,13 @@ class Command(BaseCommand):
             with transaction.atomic():
                 counts = build_demo_areas(seed=seed)
                 build_demo_standards()
+                addresses = build_demo_addresses(seed=seed)
                 transaction.on_commit(lambda: areas_changed.send(sender=Area))
             summary = ", ".join(f"{count} {kind}" for kind, count in counts.items())
-            self.stdout.write(f"Demo city built (seed {seed}): {summary}.")
+            self.stdout.write(
+                f"Demo city built (seed {seed}): {summary}, "
+                f"{addresses.created + addresses.updated + addresses.unchanged} standard addresses."
+            )
         rebuild = False
         if incidents and (
             force or not Incident.objects.filter(source_system=SOURCE_SYSTEM).exists()
