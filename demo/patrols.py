@@ -49,8 +49,13 @@ def build_demo_patrols(*, seed: int) -> int:
         zones = list(
             Area.objects.filter(path__startswith=district.path, kind=AreaKind.PATROL_ZONE)
         ) or [district]
+        # The first unit of each district patrols its first station (by code), so that station
+        # (the demo officer's, in the demo district) always has a unit on patrol, whatever the
+        # random draw gives the others.
+        first = Area.objects.filter(parent=district, kind=AreaKind.STATION).order_by("code").first()
+        first_zones = [z for z in zones if first and z.path.startswith(first.path)] or zones
         for number, kind in enumerate(UNITS_PER_DISTRICT, start=1):
-            zone = rng.choice(zones)
+            zone = rng.choice(first_zones if number == 1 else zones)
             unit = PatrolUnit.objects.create(
                 code=f"demo-{district.code}-{number}",
                 name=f"{district.name}{kind.label}{number}",
