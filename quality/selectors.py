@@ -1,0 +1,51 @@
+"""Reads for the data-quality queue: the incidents of each kind that need a person's eye,
+scoped to the user as every incident read is, without those dismissed for that kind."""
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+
+from geocoding.choices import GeocodeQuality
+from incidents.models import Incident, IncidentQuerySet
+
+from .choices import QualityKind
+from .models import QualityDismissal
+
+
+def _unlocated(queryset: IncidentQuerySet) -> IncidentQuerySet:
+    return queryset.filter(lat__isnull=True)
+
+
+def _low_confidence(queryset: IncidentQuerySet) -> IncidentQuerySet:
+    return queryset.filter(
+        geocode_quality=GeocodeQuality.FUZZY,
+        geocode_score__lt=settings.QUALITY_REVIEW_SCORE,
+        lat__isnull=False,
+    )
+
+
+KIND_FILTERS = {
+    QualityKind.UNLOCATED: _unlocated,
+    QualityKind.LOW_CONFIDENCE: _low_confidence,
+}
+
+
+def quality_items(*, user, kind: str) -> IncidentQuerySet:
+    """The user's incidents of one kind still waiting for a person; KeyError for no kind."""
+    dismissed = QualityDismissal.objects.filter(kind=kind, incident=OuterRef("pk"))
+    queryset = Incident.objects.for_user(user).select_related("category")
+    return (
+        KIND_FILTERS[QualityKind(kind)](queryset)
+        .exclude(Exists(dismissed))
+        .order_by("-reported_at", "-id")
+    )
+
+
+def quality_counts(*, user) -> dict[str, int]:
+    """How many of the user's incidents wait in each kind's queue."""
+    return {kind.value: quality_items(user=user, kind=kind).count() for kind in KIND_FILTERS}
+
+
+def quality_item_get(*, user, kind: str, public_id) -> Incident:
+    """One incident in the user's queue of that kind; Incident.DoesNotExist (a 404) if it is
+    not there (out of scope, fixed or dismissed)."""
+    return quality_items(user=user, kind=kind).get(public_id=public_id)
