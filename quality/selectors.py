@@ -2,9 +2,10 @@
 scoped to the user as every incident read is, without those dismissed for that kind."""
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 
 from geocoding.choices import GeocodeQuality
+from incidents.ingest.rows import CALL_SEQUENCE
 from incidents.models import Incident, IncidentQuerySet
 
 from .choices import QualityKind
@@ -23,9 +24,26 @@ def _low_confidence(queryset: IncidentQuerySet) -> IncidentQuerySet:
     )
 
 
+def _impossible_timeline(queryset: IncidentQuerySet) -> IncidentQuerySet:
+    """A later step of the call stamped before an earlier one (arrival before dispatch ...),
+    or a case solved before it was filed or filed before the call: what ingest now refuses,
+    left by older loads and direct writes."""
+    pairs = [
+        (earlier, later)
+        for index, earlier in enumerate(CALL_SEQUENCE)
+        for later in CALL_SEQUENCE[index + 1 :]
+    ]
+    pairs += [("filed_at", "solved_at"), ("reported_at", "filed_at")]
+    wrong = Q()
+    for earlier, later in pairs:
+        wrong |= Q(**{f"{later}__lt": F(earlier)})
+    return queryset.filter(wrong)
+
+
 KIND_FILTERS = {
     QualityKind.UNLOCATED: _unlocated,
     QualityKind.LOW_CONFIDENCE: _low_confidence,
+    QualityKind.TIMELINE: _impossible_timeline,
 }
 
 

@@ -16,6 +16,11 @@ def quality_place(*, incident: Incident, lon: float, lat: float, user) -> Incide
     return incident_update(incident=incident, data={"lon": lon, "lat": lat}, user=user)
 
 
+def quality_correct_times(*, incident: Incident, times: dict, user) -> Incident:
+    """Correct an incident's lifecycle times; the ingest checks judge the whole sequence."""
+    return incident_update(incident=incident, data=times, user=user)
+
+
 @transaction.atomic
 def quality_dismiss(*, incident: Incident, kind: str, note: str, user) -> QualityDismissal:
     """Keep an incident as it is for one kind (accept it as unlocatable, confirm a geocode):

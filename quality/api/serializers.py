@@ -25,3 +25,19 @@ class DismissSerializer(serializers.Serializer):
 class PlaceSerializer(serializers.Serializer):
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
+
+
+class TimesSerializer(serializers.Serializer):
+    """The lifecycle times to correct; those left out stay as they are."""
+
+    reported_at = serializers.DateTimeField(required=False)
+    dispatched_at = serializers.DateTimeField(required=False, allow_null=True)
+    on_scene_at = serializers.DateTimeField(required=False, allow_null=True)
+    closed_at = serializers.DateTimeField(required=False, allow_null=True)
+    filed_at = serializers.DateTimeField(required=False, allow_null=True)
+    solved_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("give at least one time")
+        return attrs

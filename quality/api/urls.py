@@ -1,6 +1,12 @@
 from django.urls import path
 
-from .views import QualityCountsView, QualityDismissView, QualityItemsView, QualityPlaceView
+from .views import (
+    QualityCountsView,
+    QualityDismissView,
+    QualityItemsView,
+    QualityPlaceView,
+    QualityTimesView,
+)
 
 urlpatterns = [
     path("quality/", QualityCountsView.as_view(), name="quality-counts"),
@@ -14,5 +20,10 @@ urlpatterns = [
         "quality/<slug:kind>/<str:public_id>/place/",
         QualityPlaceView.as_view(),
         name="quality-place",
+    ),
+    path(
+        "quality/<slug:kind>/<str:public_id>/times/",
+        QualityTimesView.as_view(),
+        name="quality-times",
     ),
 ]

@@ -12,7 +12,12 @@ from safecity.core.api.pagination import DefaultCursorPagination
 
 from .. import selectors, services
 from ..choices import QualityKind
-from .serializers import DismissSerializer, PlaceSerializer, QualityItemSerializer
+from .serializers import (
+    DismissSerializer,
+    PlaceSerializer,
+    QualityItemSerializer,
+    TimesSerializer,
+)
 
 # Kinds whose fix is a point a person chose.
 PLACEABLE = {QualityKind.UNLOCATED, QualityKind.LOW_CONFIDENCE}
@@ -71,6 +76,11 @@ class QualityDismissView(APIView):
         return Response(status=status.HTTP_201_CREATED)
 
 
+def _refused(exc: RowError) -> Response:
+    errors = [{"field": p.field, "message": p.message} for p in exc.problems]
+    return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+
+
 class QualityPlaceView(APIView):
     """Put an unlocated or doubtfully located incident at a point (WGS84)."""
 
@@ -88,6 +98,26 @@ class QualityPlaceView(APIView):
                 incident=incident, **params.validated_data, user=request.user
             )
         except RowError as exc:
-            errors = [{"field": p.field, "message": p.message} for p in exc.problems]
-            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+            return _refused(exc)
+        return Response(QualityItemSerializer(incident).data)
+
+
+class QualityTimesView(APIView):
+    """Correct the lifecycle times of an incident whose timeline is impossible."""
+
+    write_permissions = {"post": ["incidents.change_incident"]}
+
+    @extend_schema(request=TimesSerializer, responses={200: QualityItemSerializer})
+    def post(self, request, kind, public_id):
+        if kind != QualityKind.TIMELINE:
+            raise Http404
+        incident = _item(request, self.kwargs)
+        params = TimesSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        try:
+            incident = services.quality_correct_times(
+                incident=incident, times=params.validated_data, user=request.user
+            )
+        except RowError as exc:
+            return _refused(exc)
         return Response(QualityItemSerializer(incident).data)

@@ -1,6 +1,9 @@
 """The data-quality queue's API: counts, lists and fixes, scoped to the caller."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from incidents.models import Incident
@@ -122,3 +125,57 @@ def test_a_viewer_may_list_but_not_fix(make_user, two_districts, api_client_for,
 
 def test_an_unknown_kind_is_not_found(officer, api_client_for):
     assert api_client_for(officer).get("/api/v1/quality/nonsense/").status_code == 404
+
+
+def test_arrival_before_dispatch_is_an_impossible_timeline(officer, api_client_for, make_incident):
+    reported = timezone.now() - timedelta(hours=2)
+    wrong = make_incident(
+        "T1",
+        reported_at=reported,
+        dispatched_at=reported + timedelta(minutes=10),
+        on_scene_at=reported + timedelta(minutes=5),
+    )
+    make_incident("OK", reported_at=reported, dispatched_at=reported + timedelta(minutes=1))
+    listed = api_client_for(officer).get("/api/v1/quality/timeline/").json()["results"]
+    assert [row["public_id"] for row in listed] == [str(wrong.public_id)]
+
+
+def test_correcting_the_times_takes_the_incident_out_of_the_queue(
+    officer, api_client_for, make_incident
+):
+    reported = timezone.now() - timedelta(hours=2)
+    wrong = make_incident(
+        "T1",
+        reported_at=reported,
+        dispatched_at=reported + timedelta(minutes=10),
+        on_scene_at=reported + timedelta(minutes=5),
+    )
+    client = api_client_for(officer)
+    dispatched = reported + timedelta(minutes=2)
+    response = client.post(
+        f"/api/v1/quality/timeline/{wrong.public_id}/times/",
+        {"dispatched_at": dispatched.isoformat()},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    wrong.refresh_from_db()
+    assert wrong.dispatched_at == dispatched
+    assert client.get("/api/v1/quality/").json()["timeline"] == 0
+    assert AuditEvent.objects.filter(action="update", object_id=str(wrong.pk)).exists()
+
+
+def test_a_correction_that_is_still_impossible_is_refused(officer, api_client_for, make_incident):
+    reported = timezone.now() - timedelta(hours=2)
+    wrong = make_incident(
+        "T1",
+        reported_at=reported,
+        dispatched_at=reported + timedelta(minutes=10),
+        on_scene_at=reported + timedelta(minutes=5),
+    )
+    response = api_client_for(officer).post(
+        f"/api/v1/quality/timeline/{wrong.public_id}/times/",
+        {"closed_at": (reported + timedelta(minutes=30)).isoformat()},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "on_scene_at"
