@@ -38,4 +38,5 @@ urlpatterns = [
     path("mediation/", include("mediation.urls")),
     path("alerts/", include("alerts.urls")),
     path("audit/", include("audit.urls")),
+    path("quality/", include("quality.urls")),
 ]
