@@ -7,6 +7,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from geocoding.choices import GeocodeQuality
 from incidents.ingest.rows import CALL_SEQUENCE
 from incidents.models import Incident, IncidentQuerySet
+from incidents.selectors import incident_get
 
 from .choices import QualityKind
 from .models import QualityDismissal
@@ -63,7 +64,8 @@ def quality_counts(*, user) -> dict[str, int]:
     return {kind.value: quality_items(user=user, kind=kind).count() for kind in KIND_FILTERS}
 
 
-def quality_item_get(*, user, kind: str, public_id) -> Incident:
-    """One incident in the user's queue of that kind; Incident.DoesNotExist (a 404) if it is
-    not there (out of scope, fixed or dismissed)."""
-    return quality_items(user=user, kind=kind).get(public_id=public_id)
+def quality_item_get(*, user, public_id) -> Incident:
+    """The incident a fix is about, if it is in the user's scope; Incident.DoesNotExist (a
+    404) otherwise. Not only those still queued: a fix posted from a stale list still reaches
+    the service, which judges it."""
+    return incident_get(user=user, public_id=public_id)

@@ -95,9 +95,7 @@ class QualityPage(ShellFormPage):
 
     def _item(self, data: dict) -> Incident:
         try:
-            return selectors.quality_item_get(
-                user=self.request.user, kind=self.kind, public_id=data["incident"]
-            )
+            return selectors.quality_item_get(user=self.request.user, public_id=data["incident"])
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
 

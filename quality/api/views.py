@@ -35,15 +35,16 @@ def _kind(kwargs) -> str:
 
 def _item(request, kwargs) -> Incident:
     try:
-        return selectors.quality_item_get(
-            user=request.user, kind=_kind(kwargs), public_id=kwargs["public_id"]
-        )
+        _kind(kwargs)
+        return selectors.quality_item_get(user=request.user, public_id=kwargs["public_id"])
     except (Incident.DoesNotExist, ValueError, InvalidValue) as exc:
         raise Http404 from exc
 
 
 class QualityCountsView(APIView):
     """How many incidents in the caller's jurisdiction wait in each kind's queue."""
+
+    token_resource = "incidents"
 
     @extend_schema(responses={200: dict})
     def get(self, request):
@@ -52,6 +53,8 @@ class QualityCountsView(APIView):
 
 class QualityItemsView(ListAPIView):
     """The incidents of one kind waiting for a person, newest first."""
+
+    token_resource = "incidents"
 
     serializer_class = QualityItemSerializer
     pagination_class = QualityItemPagination
@@ -62,6 +65,8 @@ class QualityItemsView(ListAPIView):
 
 class QualityDismissView(APIView):
     """Keep the incident as it is for this kind: it leaves the kind's queue."""
+
+    token_resource = "incidents"
 
     write_permissions = {"post": ["incidents.change_incident"]}
 
@@ -84,6 +89,8 @@ def _refused(exc: RowError) -> Response:
 class QualityPlaceView(APIView):
     """Put an unlocated or doubtfully located incident at a point (WGS84)."""
 
+    token_resource = "incidents"
+
     write_permissions = {"post": ["incidents.change_incident"]}
 
     @extend_schema(request=PlaceSerializer, responses={200: QualityItemSerializer})
@@ -104,6 +111,8 @@ class QualityPlaceView(APIView):
 
 class QualityTimesView(APIView):
     """Correct the lifecycle times of an incident whose timeline is impossible."""
+
+    token_resource = "incidents"
 
     write_permissions = {"post": ["incidents.change_incident"]}
 
