@@ -46,7 +46,7 @@ class QualityCountsView(APIView):
 
     token_resource = "incidents"
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: {"type": "object", "additionalProperties": {"type": "integer"}}})
     def get(self, request):
         return Response(selectors.quality_counts(user=request.user))
 
@@ -60,6 +60,8 @@ class QualityItemsView(ListAPIView):
     pagination_class = QualityItemPagination
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema's pass
+            return Incident.objects.none()
         return selectors.quality_items(user=self.request.user, kind=_kind(self.kwargs))
 
 
