@@ -8,3 +8,4 @@ class QualityKind(models.TextChoices):
     UNLOCATED = "unlocated", _("未定位警情")
     LOW_CONFIDENCE = "low_confidence", _("低置信度地址匹配")
     TIMELINE = "timeline", _("时间顺序不合理")
+    DUPLICATE = "duplicate", _("疑似重复")

@@ -24,6 +24,7 @@ KIND_FORMS = {
     QualityKind.UNLOCATED: ("dismiss",),
     QualityKind.LOW_CONFIDENCE: ("place", "dismiss"),
     QualityKind.TIMELINE: ("times", "dismiss"),
+    QualityKind.DUPLICATE: ("dismiss",),
 }
 
 

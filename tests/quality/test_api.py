@@ -179,3 +179,42 @@ def test_a_correction_that_is_still_impossible_is_refused(officer, api_client_fo
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "on_scene_at"
+
+
+def test_same_category_near_in_space_and_time_is_a_suspected_duplicate(
+    officer, api_client_for, make_incident, settings
+):
+    settings.QUALITY_DUPLICATE_METRES, settings.QUALITY_DUPLICATE_MINUTES = 200, 30
+    reported = timezone.now() - timedelta(hours=2)
+    first = make_incident("D1", reported_at=reported, lon=120.5, lat=30.5)
+    second = make_incident(
+        "D2", reported_at=reported + timedelta(minutes=10), lon=120.5005, lat=30.5005
+    )
+    make_incident("FAR", reported_at=reported, lon=120.52, lat=30.5)
+    make_incident("LATER", reported_at=reported + timedelta(hours=1), lon=120.5, lat=30.5)
+    listed = api_client_for(officer).get("/api/v1/quality/duplicate/").json()["results"]
+    assert {row["public_id"] for row in listed} == {str(first.public_id), str(second.public_id)}
+
+
+def test_keeping_both_of_a_pair_takes_the_pair_out_of_the_queue(
+    officer, api_client_for, make_incident
+):
+    reported = timezone.now() - timedelta(hours=2)
+    first = make_incident("D1", reported_at=reported)
+    make_incident("D2", reported_at=reported + timedelta(minutes=5))
+    client = api_client_for(officer)
+    assert client.get("/api/v1/quality/").json()["duplicate"] == 2
+    response = client.post(
+        f"/api/v1/quality/duplicate/{first.public_id}/dismiss/", {}, format="json"
+    )
+    assert response.status_code == 201
+    assert client.get("/api/v1/quality/").json()["duplicate"] == 0
+
+
+def test_another_districts_incident_makes_no_suspected_duplicate(
+    officer, api_client_for, make_incident, two_districts
+):
+    reported = timezone.now() - timedelta(hours=2)
+    make_incident("D1", reported_at=reported)
+    make_incident("B1", area=two_districts[1], reported_at=reported)
+    assert api_client_for(officer).get("/api/v1/quality/").json()["duplicate"] == 0
