@@ -114,3 +114,33 @@ def test_another_districts_item_is_not_listed_nor_fixable_on_the_page(
 def test_a_viewer_may_not_open_the_page(client, make_user, two_districts):
     client.force_login(make_user(role=Role.VIEWER, home_area=two_districts[0]))
     assert client.get("/quality/").status_code == 403
+
+
+def test_keeping_both_suspected_duplicates_on_the_page(browser, make_incident):
+    reported = timezone.now() - timedelta(hours=2)
+    first = make_incident("D1", reported_at=reported)
+    second = make_incident("D2", reported_at=reported + timedelta(minutes=5))
+    page = browser.get("/quality/?kind=duplicate").content.decode()
+    assert str(first.public_id) in page and str(second.public_id) in page
+    response = browser.post(
+        "/quality/?kind=duplicate", {"form": "dismiss", "dismiss-incident": str(first.public_id)}
+    )
+    assert response.status_code == 302
+    page = browser.get("/quality/?kind=duplicate").content.decode()
+    assert str(second.public_id) not in page
+
+
+def test_confirming_a_doubtful_geocode_on_the_page(browser, fuzzy):
+    item = fuzzy("F1", 80)
+    response = browser.post(
+        "/quality/?kind=low_confidence",
+        {"form": "dismiss", "dismiss-incident": str(item.public_id), "dismiss-note": "核实无误"},
+    )
+    assert response.status_code == 302
+    assert QualityDismissal.objects.get().kind == "low_confidence"
+    item.refresh_from_db()
+    assert item.geocode_quality == "fuzzy"
+
+
+def test_an_unknown_kind_on_the_page_is_not_found(browser):
+    assert browser.get("/quality/?kind=nonsense").status_code == 404
