@@ -144,3 +144,9 @@ def test_confirming_a_doubtful_geocode_on_the_page(browser, fuzzy):
 
 def test_an_unknown_kind_on_the_page_is_not_found(browser):
     assert browser.get("/quality/?kind=nonsense").status_code == 404
+
+
+def test_the_page_speaks_english(browser, settings):
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = browser.get("/quality/").content.decode()
+    assert "Data quality" in html and "Unlocated incidents" in html
