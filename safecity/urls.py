@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("patrols.api.urls")),
     path("", include("mediation.api.urls")),
     path("", include("audit.api.urls")),
+    path("", include("quality.api.urls")),
 ]
 
 handler404 = core_views.not_found
@@ -37,4 +38,5 @@ urlpatterns = [
     path("mediation/", include("mediation.urls")),
     path("alerts/", include("alerts.urls")),
     path("audit/", include("audit.urls")),
+    path("quality/", include("quality.urls")),
 ]

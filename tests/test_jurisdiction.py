@@ -40,6 +40,7 @@ from incidents.models import Incident
 from mediation.models import DisputeCase
 from patrols.models import Position
 from patrols.services import positions_ingest
+from quality.choices import QualityKind
 from safecity.asgi import application
 from safecity.core.pages.base import ShellPage
 
@@ -84,6 +85,14 @@ OBJECTS: dict[str, Callable[[World, District], list[dict]]] = {
     "dash-incident": lambda w, d: [{"public_id": i.public_id} for i in d.incidents[:2]],
     "dash-campaign": lambda w, d: [{"pk": d.campaign.pk}],
     "dash-dispute-case": lambda w, d: [{"public_id": case.public_id} for case in d.cases],
+    # The quality queue's kinds are everyone's, each list holding only the caller's items (the
+    # marker scan of A's answers checks it); no kind is B's, so B's stand-in is no kind (404).
+    "quality-items": lambda w, d: (
+        [{"kind": k} for k in QualityKind] if d is w.a else [{"kind": "not-a-kind"}]
+    ),
+    "quality-dismiss": lambda w, d: [{"kind": "unlocated", "public_id": d.incidents[0].public_id}],
+    "quality-place": lambda w, d: [{"kind": "unlocated", "public_id": d.incidents[0].public_id}],
+    "quality-times": lambda w, d: [{"kind": "timeline", "public_id": d.incidents[0].public_id}],
     # Import jobs are their user's own: the commander opens his, not a district B officer's.
     "import-job-detail": lambda w, d: [{"public_id": _import_job(w, d).public_id}],
     "import-job-cancel": lambda w, d: [{"public_id": _import_job(w, d).public_id}],
@@ -165,6 +174,7 @@ NOT_ANSWERED = {
     "dash-incident-new": 403,
     "dash-dispute-case-new": 403,
     "dash-imports": 403,
+    "dash-quality": 403,
 }
 # Parameters naming district B's objects: refused (400, 404) or, filtering a list, an empty
 # list. Every route whose OpenAPI operation takes ``area``, and every page, gets B's area too.

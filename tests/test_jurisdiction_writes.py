@@ -53,6 +53,7 @@ from incidents.ingest import incidents_ingest
 from incidents.models import DeviceEvent, Incident, IncidentStatusChange
 from mediation.models import CaseStatusChange, DisputeCase, FollowUp
 from patrols.models import PatrolUnit, Position, ResponseStandard
+from quality.models import QualityDismissal
 from safecity.asgi import application
 
 from .factories import UserFactory, square
@@ -119,6 +120,11 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("import-job-list", "post"): {OFFICER},
     ("import-job-preview", "post"): {OFFICER},
     ("import-mapping-list", "post"): {OFFICER},
+    # The quality queue's fixes go through incident_update: who may change incidents.
+    ("quality-dismiss", "post"): {OFFICER},
+    ("quality-place", "post"): {OFFICER},
+    ("quality-times", "post"): {OFFICER},
+    ("dash-quality", "post"): {OFFICER},
 }
 
 
@@ -201,6 +207,11 @@ def _overwrite(w, t):
 def _local(hours: float) -> str:
     """A time as a page's form takes it: local, to the minute."""
     return timezone.localtime(timezone.now() - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _spot(w, t) -> dict:
+    lon, lat = _in_beat(_d(w, t))
+    return {"lon": lon, "lat": lat}
 
 
 def _entry_form(w, t) -> FormPost:
@@ -372,6 +383,32 @@ WRITES: dict[tuple[str, str], list[tuple[str, tuple[str, ...], Attempt]]] = {
             ),
         ),
         ("edit facts", AB, lambda w, t: (_incident(w, t), _facts_form(w, t))),
+    ],
+    ("quality-dismiss", "post"): [
+        ("dismiss", AB, lambda w, t: ({"kind": "unlocated", **_incident(w, t)}, {"note": "x"}))
+    ],
+    ("quality-place", "post"): [
+        ("place", AB, lambda w, t: ({"kind": "unlocated", **_incident(w, t)}, _spot(w, t)))
+    ],
+    ("quality-times", "post"): [
+        (
+            "correct",
+            AB,
+            lambda w, t: (
+                {"kind": "timeline", **_incident(w, t, 1)},
+                {"dispatched_at": _d(w, t).incidents[1].reported_at.isoformat()},
+            ),
+        )
+    ],
+    ("dash-quality", "post"): [
+        (
+            "dismiss",
+            AB,
+            lambda w, t: (
+                {},
+                FormPost({"form": "dismiss", "dismiss-incident": _incident(w, t)["public_id"]}),
+            ),
+        )
     ],
     ("device-events", "post"): [("event", AB, _device_event)],
     ("alert-rule-list", "post"): [
@@ -756,6 +793,7 @@ RECORDS = (
     DisputeCase,
     CaseStatusChange,
     FollowUp,
+    QualityDismissal,
 )
 
 

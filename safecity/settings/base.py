@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "patrols",
     "mediation",
     "audit",
+    "quality",
     "demo",
 ]
 
@@ -226,6 +227,12 @@ SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 # A session idle this long is logged out; none lasts longer than SESSION_COOKIE_AGE.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+
+# The data-quality queue: fuzzy geocodes scoring below this (0-100) wait for a person.
+QUALITY_REVIEW_SCORE = env.float("QUALITY_REVIEW_SCORE", default=95.0)
+# Suspected duplicates: the same category under another reference, this near in space and time.
+QUALITY_DUPLICATE_METRES = env.int("QUALITY_DUPLICATE_METRES", default=200)
+QUALITY_DUPLICATE_MINUTES = env.int("QUALITY_DUPLICATE_MINUTES", default=30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
