@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("mediation.api.urls")),
     path("", include("audit.api.urls")),
     path("", include("quality.api.urls")),
+    path("", include("analysis.api.urls")),
 ]
 
 handler404 = core_views.not_found
@@ -39,4 +40,5 @@ urlpatterns = [
     path("alerts/", include("alerts.urls")),
     path("audit/", include("audit.urls")),
     path("quality/", include("quality.urls")),
+    path("analysis/", include("analysis.urls")),
 ]

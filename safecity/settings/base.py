@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "mediation",
     "audit",
     "quality",
+    "analysis",
     "demo",
 ]
 

@@ -1,0 +1,3 @@
+"""The analysis API, at ``/api/v1/analysis/``."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The analysis (研判) pages, at ``/analysis/``."""
+
+urlpatterns: list = []
