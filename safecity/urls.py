@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("audit.api.urls")),
     path("", include("quality.api.urls")),
     path("", include("analysis.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 handler404 = core_views.not_found
@@ -41,4 +42,5 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("quality/", include("quality.urls")),
     path("analysis/", include("analysis.urls")),
+    path("reports/", include("reports.urls")),
 ]

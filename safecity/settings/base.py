@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "audit",
     "quality",
     "analysis",
+    "reports",
     "demo",
 ]
 

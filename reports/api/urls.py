@@ -1,0 +1,3 @@
+"""The reports API, at ``/api/v1/reports/``."""
+
+urlpatterns: list = []

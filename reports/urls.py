@@ -1,0 +1,3 @@
+"""The reports pages, at ``/reports/``."""
+
+urlpatterns: list = []
