@@ -133,3 +133,37 @@ IMPORT_XLSX_MAX_COMPRESSION_RATIO = env.int("IMPORT_XLSX_MAX_COMPRESSION_RATIO",
 IMPORT_QUEUE = env("IMPORT_QUEUE", default="celery")
 # How long an import's report of rejected rows stays downloadable (imports.prune_files).
 IMPORT_ERRORS_KEPT_DAYS = env.int("IMPORT_ERRORS_KEPT_DAYS", default=30)
+
+# --- Analysis: the forecast -------------------------------------------------------------------
+# Expected counts per h3 cell of this resolution for the next 7 and 28 days, by category group,
+# refreshed nightly (analysis.refresh_forecasts; see analysis/forecast/ for the model). The
+# model's parameters are fixed here, never fitted to a window it is scored on: the bandwidths
+# were chosen on development origins before the last year of the Charlottesville data (README).
+ANALYSIS_FORECAST_RESOLUTION = env.int("ANALYSIS_FORECAST_RESOLUTION", default=8)
+ANALYSIS_FORECAST_MODEL = {
+    "half_life_days": env.float("ANALYSIS_FORECAST_HALF_LIFE_DAYS", default=180.0),
+    "lookback_days": env.float("ANALYSIS_FORECAST_LOOKBACK_DAYS", default=730.0),
+    "bandwidth_m": env.float("ANALYSIS_FORECAST_BANDWIDTH_M", default=50.0),
+    "trigger_share": env.float("ANALYSIS_FORECAST_TRIGGER_SHARE", default=0.1),
+    "trigger_mean_days": env.float("ANALYSIS_FORECAST_TRIGGER_MEAN_DAYS", default=10.0),
+    "trigger_bandwidth_m": env.float("ANALYSIS_FORECAST_TRIGGER_BANDWIDTH_M", default=50.0),
+}
+# The hot cells: the top share of an area's forecast cells by expected count (the page marks
+# them; patrol coverage may measure against them).
+ANALYSIS_FORECAST_HOT_SHARE = env.float("ANALYSIS_FORECAST_HOT_SHARE", default=0.05)
+# Forecasts kept per (source, category group, resolution); older refreshes are deleted.
+ANALYSIS_FORECAST_KEPT = env.int("ANALYSIS_FORECAST_KEPT", default=7)
+# The nightly backtest (all categories, everywhere and each area of the top levels of the
+# tree): its horizon and number of rolling origins.
+ANALYSIS_EVALUATION_HORIZON = env.int("ANALYSIS_EVALUATION_HORIZON", default=28)
+ANALYSIS_EVALUATION_ORIGINS = env.int("ANALYSIS_EVALUATION_ORIGINS", default=13)
+ANALYSIS_EVALUATION_AREA_LEVELS = env.int("ANALYSIS_EVALUATION_AREA_LEVELS", default=2)
+CELERY_BEAT_SCHEDULE["analysis-refresh-forecasts"] = {
+    "task": "analysis.refresh_forecasts",
+    "schedule": crontab(hour=3, minute=0),
+}
+# Patrol coverage's hotspot cells: "incidents" (the fewest cells holding half of a zone's
+# incidents in the period) or "forecast" (the same over the latest forecast's expected counts
+# for the next PATROL_COVERAGE_FORECAST_HORIZON days); the API's ?hotspots= overrides it.
+PATROL_COVERAGE_HOTSPOTS = env("PATROL_COVERAGE_HOTSPOTS", default="incidents")
+PATROL_COVERAGE_FORECAST_HORIZON = env.int("PATROL_COVERAGE_FORECAST_HORIZON", default=7)
