@@ -1,3 +1,5 @@
 """The analysis API, at ``/api/v1/analysis/``."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [path("", include("analysis.api.forecast_urls"))]
