@@ -121,6 +121,8 @@ class Spread:
         sorted_cells = events.cell[order]
         starts = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
         ends = np.r_[starts[1:], len(order)]
+        if not len(order):  # no events: nothing to spread
+            starts = ends = starts[:0]
         for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
             members = order[start:end]
             disk = h3.grid_disk(grid.cells[sorted_cells[start]], rings)
