@@ -1,6 +1,7 @@
 """The forecast API: the latest forecast's cells and the latest evaluation, for an area in the
 user's jurisdiction and a category, parsed as the statistics API parses them."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -74,7 +75,7 @@ class ForecastView(APIView):
             )
         answer = forecast_for(subject=subject, category=code, horizon=params["horizon"])
         if answer is None:
-            return Response({"detail": "No forecast has been made yet."}, status=404)
+            return Response({"detail": gettext("No forecast has been made yet.")}, status=404)
         return Response(answer)
 
 
@@ -101,5 +102,5 @@ class EvaluationView(APIView):
             subject=subject, category=code, horizon=params.get("horizon")
         )
         if evaluation is None:
-            return Response({"detail": "No evaluation has been stored yet."}, status=404)
+            return Response({"detail": gettext("No evaluation has been stored yet.")}, status=404)
         return Response(evaluation_as_dict(evaluation))
