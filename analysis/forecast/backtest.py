@@ -16,7 +16,7 @@ from .scoring import score
 BASELINES = {"last_28_days": 28, "last_365_days": 365}
 METHODS = ("model", *BASELINES)
 SHARES = (0.01, 0.05)
-FIGURES = ("pai", "pei", "hit_rate")
+FIGURES = ("pai", "pei", "hit_rate", "best_pai")
 
 
 def share_label(share: float) -> str:
@@ -94,7 +94,8 @@ def spread(values: list[float]) -> dict:
 
 
 def headline(summary: dict, share: str = "5%") -> dict:
-    """The model's mean PAI at ``share`` against the better baseline's, and their ratio."""
+    """The model's mean PAI at ``share`` against the better baseline's, their ratio, and the
+    ratio a perfect forecast's PAI (PAI*) would have reached."""
     model = summary["model"][share]["pai"]["mean"]
     baselines = {name: summary[name][share]["pai"]["mean"] for name in BASELINES}
     known = {name: value for name, value in baselines.items() if value is not None}
@@ -102,10 +103,13 @@ def headline(summary: dict, share: str = "5%") -> dict:
         return {"share": share, "model_pai": model, "baseline": None, "ratio": None}
     best = max(known, key=known.get)
     ratio = model / known[best] if known[best] else None
+    # The ratio a perfect forecast would reach: the most any model could show here.
+    attainable = summary["model"][share]["best_pai"]["mean"]
     return {
         "share": share,
         "model_pai": model,
         "baseline": best,
         "baseline_pai": known[best],
         "ratio": ratio,
+        "attainable_ratio": attainable / known[best] if known[best] and attainable else None,
     }

@@ -34,11 +34,18 @@ def captured(scores: np.ndarray, actual: np.ndarray, share: float) -> float:
 
 
 def score(forecast: np.ndarray, actual: np.ndarray, share: float) -> dict | None:
-    """Hit rate, PAI and PEI of ``forecast`` at ``share`` of the area; None with no events."""
+    """Hit rate, PAI, PEI and PAI* of ``forecast`` at ``share`` of the area; None with no
+    events."""
     events = float(actual.sum())
     if events <= 0:
         return None
     hits = captured(forecast, actual, share)
     best = captured(actual, actual, share)
     hit_rate = hits / events
-    return {"hit_rate": hit_rate, "pai": hit_rate / share, "pei": hits / best if best else None}
+    return {
+        "hit_rate": hit_rate,
+        "pai": hit_rate / share,
+        "pei": hits / best if best else None,
+        # PAI*, the highest PAI attainable at this share (a perfect forecast's).
+        "best_pai": best / events / share,
+    }

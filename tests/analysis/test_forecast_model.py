@@ -58,6 +58,7 @@ def test_pai_pei_and_hit_rate_match_a_hand_computation():
     five = score(forecast, actual, 0.05)
     assert five["hit_rate"] == pytest.approx(2 / 20)
     assert five["pai"] == pytest.approx((2 / 20) / (1 / 20))  # Chainey: (n/N) / (a/A)
+    assert five["best_pai"] == pytest.approx((8 / 20) / (1 / 20))
     assert five["pei"] == pytest.approx(((2 / 20) / (1 / 20)) / ((8 / 20) / (1 / 20)))
     # 10% is 2 cells: cell 0, and one of cells 1-3 tied at 5, i.e. a third of their 9 events
     # on average; the best two cells are 10 and 3 (14 events).

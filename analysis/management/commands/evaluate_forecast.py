@@ -99,9 +99,11 @@ class Command(BaseCommand):
             write("headline: no baseline to compare with")
             return
         ratio = "undefined" if top["ratio"] is None else f"{top['ratio']:.3f}"
+        attainable = top.get("attainable_ratio")
         write(
             f"headline: model PAI at {top['share']} {top['model_pai']:.3f}, better baseline "
-            f"({top['baseline']}) {top['baseline_pai']:.3f}, ratio {ratio}"
+            f"({top['baseline']}) {top['baseline_pai']:.3f}, ratio {ratio} (a perfect forecast: "
+            f"{'undefined' if attainable is None else f'{attainable:.3f}'})"
         )
 
 
