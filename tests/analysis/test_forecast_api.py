@@ -17,6 +17,8 @@ from analysis.models import Evaluation, Forecast
 from incidents.ingest import incidents_ingest
 from incidents.models import Category
 
+from ..factories import api_key
+
 pytestmark = pytest.mark.django_db
 FORECAST = "/api/v1/analysis/forecast"
 EVALUATION = "/api/v1/analysis/evaluation"
@@ -186,6 +188,15 @@ def test_the_evaluation_api_gives_the_latest_evaluation_of_the_users_area(
     assert {"model", "last_28_days", "last_365_days"} == set(mine.json()["summary"])
     assert elsewhere.status_code == 404
     assert api_client_for(analyst).get(EVALUATION).status_code == 404  # none city-wide
+
+
+def test_a_token_reads_the_forecast_with_the_analysis_read_scope(recorded, analyst, client):
+    forecast_refresh()
+    allowed = api_key(analyst, scopes=["analysis:read"])
+    refused = api_key(analyst, scopes=["stats:read"])
+
+    assert client.get(FORECAST, HTTP_AUTHORIZATION=f"Token {allowed}").status_code == 200
+    assert client.get(FORECAST, HTTP_AUTHORIZATION=f"Token {refused}").status_code == 403
 
 
 def test_the_schema_documents_the_forecast_and_evaluation(analyst, api_client_for):
