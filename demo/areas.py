@@ -10,7 +10,7 @@ from shapely.geometry import MultiPoint, Point, shape
 from areas.choices import AreaKind
 from areas.geometry import polygonal_part, to_geojson, union_geojson
 from areas.services import area_upsert
-from demo.station_names import STATION_NAMES_BY_DISTRICT
+from demo.station_names import PLACE_POINTS, STATION_NAMES_BY_DISTRICT
 from safecity.core.crs import Crs, geometry_to_wgs84
 
 DISTRICTS_FILE = Path(__file__).parent / "data" / "shanghai_districts.geojson"
@@ -40,9 +40,11 @@ def _random_points_inside(geom, count: int, rng: random.Random) -> list[Point]:
     return points
 
 
-def split_polygon(geom, parts: int, rng: random.Random) -> list:
-    """Split a boundary into ``parts`` cells around random seeds inside it (a Voronoi diagram)."""
-    seeds = _random_points_inside(geom, parts, rng)
+def split_polygon(geom, parts: int, rng: random.Random, pinned: list[Point] = ()) -> list:
+    """Split a boundary into ``parts`` cells around seeds inside it (a Voronoi diagram): the
+    ``pinned`` points first, in order, then random ones; a cell keeps its seed's place."""
+    seeds = list(pinned[:parts])
+    seeds += _random_points_inside(geom, parts - len(seeds), rng)
     cells = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=geom.envelope)
     pieces = []
     for seed in seeds:
@@ -51,6 +53,12 @@ def split_polygon(geom, parts: int, rng: random.Random) -> list:
         if not piece.is_empty:
             pieces.append(piece)
     return pieces
+
+
+def _known_points_inside(district_geom) -> dict[str, Point]:
+    """The places of ``PLACE_POINTS`` lying in this district, as points."""
+    points = {name: Point(lon, lat) for name, (lon, lat) in PLACE_POINTS.items()}
+    return {name: point for name, point in points.items() if district_geom.contains(point)}
 
 
 def _station_count(district_geom) -> int:
@@ -93,8 +101,12 @@ def build_demo_areas(*, seed: int) -> dict:
         # A station is named for a place in its own district, never one across the city.
         stems = STATION_NAMES_BY_DISTRICT[code][:]
         rng.shuffle(stems)
+        # Places whose real point is known get their station first, drawn around that point.
+        known = _known_points_inside(district_geom)
+        stems.sort(key=lambda stem: stem[0] not in known)  # stable: the rest stay shuffled
+        pinned = [known[zh] for zh, _ in stems if zh in known]
         for number, station_geom in enumerate(
-            split_polygon(district_geom, _station_count(district_geom), rng), start=1
+            split_polygon(district_geom, _station_count(district_geom), rng, pinned), start=1
         ):
             stem_zh, stem_en = stems.pop(0) if stems else (f"第{number}", f"No.{number}")
             station, _ = area_upsert(

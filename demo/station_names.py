@@ -94,3 +94,12 @@ STATION_NAMES_BY_DISTRICT = {
         ("港西", "Gangxi"), ("向化", "Xianghua"), ("三星", "Sanxing"),
     ],
 }  # fmt: skip
+
+# Where some of these places are (WGS84, to about a kilometre): the station named for one is
+# drawn around its point, so a real address there falls in the station bearing its name.
+PLACE_POINTS = {
+    "陆家嘴": (121.50, 31.24), "曹路": (121.67, 31.28), "川沙": (121.70, 31.19),
+    "张江": (121.59, 31.20), "惠南": (121.76, 31.05), "田林": (121.43, 31.17),
+    "华泾": (121.44, 31.12), "古美": (121.39, 31.15), "浦江": (121.50, 31.08),
+    "南桥": (121.46, 30.92), "仙霞": (121.38, 31.21),
+}  # fmt: skip

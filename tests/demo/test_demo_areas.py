@@ -8,7 +8,7 @@ from shapely.geometry import Point, shape
 from areas.choices import AreaKind
 from areas.models import Area
 from demo.areas import DISTRICTS_FILE, build_demo_areas
-from demo.station_names import STATION_NAMES_BY_DISTRICT
+from demo.station_names import PLACE_POINTS, STATION_NAMES_BY_DISTRICT
 from safecity.core.crs import gcj02_to_wgs84
 from tests.conftest import PEARL_TOWER_GCJ02
 
@@ -44,3 +44,17 @@ def test_caolu_lies_in_pudong():
     build_demo_areas(seed=1)
     pudong = shape(Area.objects.get(kind=AreaKind.DISTRICT, code="310115").geometry)
     assert pudong.contains(Point(*CAOLU_WGS84))
+
+
+def test_a_point_at_caolu_lies_in_caolu_station():
+    build_demo_areas(seed=1)
+    station = Area.objects.get(kind=AreaKind.STATION, name="曹路派出所")
+    assert station.parent.code == "310115"
+    assert shape(station.geometry).contains(Point(*CAOLU_WGS84))
+
+
+def test_every_known_place_lies_in_the_station_named_for_it():
+    build_demo_areas(seed=1)
+    for place, point in PLACE_POINTS.items():
+        station = Area.objects.get(kind=AreaKind.STATION, name=f"{place}派出所")
+        assert shape(station.geometry).contains(Point(*point)), place
