@@ -5,6 +5,7 @@ from rest_framework import generics
 from rest_framework.views import APIView
 
 from .. import selectors
+from ..filtersets import ReportFilterSet
 from ..models import DOCX_MIMETYPE, PDF_MIMETYPE
 from .serializers import ReportDetailSerializer, ReportSerializer
 
@@ -17,7 +18,7 @@ class ReportList(generics.ListAPIView):
     # Briefings are statistics: an API token reads them with stats:read.
     token_resource = "stats"
     serializer_class = ReportSerializer
-    filterset_fields = ["kind", "area", "period_start", "period_end"]
+    filterset_class = ReportFilterSet
 
     def get_queryset(self):
         return selectors.reports_for_user(self.request.user)
