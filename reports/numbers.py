@@ -1,6 +1,11 @@
 """How a briefing writes its figures, in both languages: the same value the API gives, in the
 words and signs an analyst reads (counts as integers, percentages to one decimal)."""
 
+import re
+
+# A cell written as a figure (a count, a percentage, a change, or the dash of none): set right.
+FIGURE = re.compile(r"^(?:[-+]?\d+(?:\.\d+)?%?|—)$")
+
 
 def count(value) -> str:
     """A count or total as written: an integer, or two decimals for money."""

@@ -31,7 +31,7 @@ class ReportDetail(generics.RetrieveAPIView):
     serializer_class = ReportDetailSerializer
 
     def get_queryset(self):
-        return selectors.reports_for_user(self.request.user).defer(None)
+        return selectors.reports_for_user(self.request.user).defer(None).defer("docx", "pdf")
 
 
 def file_response(report, fmt: str) -> HttpResponse:

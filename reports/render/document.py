@@ -5,6 +5,7 @@ import base64
 
 from django.template.loader import render_to_string
 
+from ..numbers import FIGURE
 from .charts import chart_png
 
 
@@ -23,7 +24,11 @@ def briefing_html(content: dict, charts: dict[str, bytes] | None = None) -> str:
     for section in content["sections"]:
         png = charts.get(section["key"])
         uri = f"data:image/png;base64,{base64.b64encode(png).decode()}" if png else None
-        sections.append({**section, "chart_uri": uri})
+        rows = [
+            [(cell, bool(FIGURE.match(cell))) for cell in row]
+            for row in (section.get("table") or {}).get("rows", [])
+        ]
+        sections.append({**section, "chart_uri": uri, "rows": rows})
     return render_to_string(
         "reports/briefing_document.html", {"content": content, "sections": sections}
     )

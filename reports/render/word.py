@@ -8,6 +8,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from ..numbers import FIGURE
+
 BODY_FONT = "宋体"
 HEADING_FONT = "黑体"
 LATIN_FONT = "Times New Roman"
@@ -66,10 +68,10 @@ def briefing_docx(content: dict, charts: dict[str, bytes]) -> bytes:
                 _font(cell.paragraphs[0].add_run(heading), HEADING_FONT, 9, bold=True)
             for row in grid["rows"]:
                 cells = table.add_row().cells
-                for index, (cell, text) in enumerate(zip(cells, row, strict=True)):
+                for cell, text in zip(cells, row, strict=True):
                     cell.text = ""
                     paragraph = cell.paragraphs[0]
-                    if index:
+                    if FIGURE.match(text):
                         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                     _font(paragraph.add_run(text), BODY_FONT, 9)
     _paragraph(document, f"生成时间 {content['generated_at']}", size=8, grey=True)
