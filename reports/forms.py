@@ -31,10 +31,10 @@ class GenerateForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
-        if bool(start) != bool(end):
-            raise forms.ValidationError(_("起始日和截止日须同时填写或同时留空。"))
-        if start and end and start > end:
-            raise forms.ValidationError(_("截止日早于起始日。"))
         if data.get("kind") == ReportKind.CAMPAIGN and not data.get("campaign"):
             self.add_error("campaign", _("专项行动通报须指定专项行动。"))
+        if bool(start) != bool(end):
+            self.add_error(None, _("起始日和截止日须同时填写或同时留空。"))
+        elif start and end and start > end:
+            self.add_error("end", _("截止日早于起始日。"))
         return data
