@@ -28,7 +28,9 @@ class ReportListPage(ShellFormPage):
     forms = {"generate": GenerateForm}
 
     def form_kwargs(self, name: str) -> dict:
-        return {"user": self.request.user}
+        # The user's own area first: the briefing most ask for.
+        home = getattr(self.request.user, "home_area_id", None)
+        return {"user": self.request.user, "initial": {"area": home} if home else {}}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
