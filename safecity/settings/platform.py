@@ -7,6 +7,8 @@ from celery.schedules import crontab
 
 from .environment import EMBEDDED, VAR_DIR, env
 
+REPORTS_QUEUE = env("REPORTS_QUEUE", default="reports")
+
 CELERY_BEAT_SCHEDULE: dict = {
     # Each app adds its periodic tasks here; beat's own liveness shows in the worker log.
     "heartbeat": {
@@ -48,7 +50,32 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.prune_login_attempts",
         "schedule": crontab(minute=40),
     },
+    # Briefings (警情通报), on their own queue: Mondays for last week, the 1st for last month,
+    # Mondays for each running campaign so far.
+    "reports-weekly": {
+        "task": "reports.schedule",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+        "args": ["weekly"],
+        "options": {"queue": REPORTS_QUEUE},
+    },
+    "reports-monthly": {
+        "task": "reports.schedule",
+        "schedule": crontab(day_of_month=1, hour=7, minute=0),
+        "args": ["monthly"],
+        "options": {"queue": REPORTS_QUEUE},
+    },
+    "reports-campaign": {
+        "task": "reports.schedule",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=30),
+        "args": ["campaign"],
+        "options": {"queue": REPORTS_QUEUE},
+    },
 }
+# Briefings: the Celery queue they are made on (a worker of its own takes it: Procfile
+# ``reports``), and the kinds of area beat makes weekly and monthly briefings for.
+REPORTS_SCHEDULED_AREA_KINDS = env.list(
+    "REPORTS_SCHEDULED_AREA_KINDS", default=["city", "district"]
+)
 # Patrols: the rapid-response standard where an area sets none (dispatch, arrival; seconds),
 # how long pings are kept, when a position is too old to dispatch on, and the planning speed.
 RESPONSE_STANDARD_DEFAULT = (
