@@ -1,0 +1,140 @@
+"""The analysis engine's reads: events of a statistics subject (area subtree, category subtree,
+window), binned into h3 cells, per time step, or as points. The subject comes from
+``stats.subjects.subject_for``, so the jurisdiction check is the statistics API's own; the
+records are the metric source's (``stats.registry``), which must also hold ``lon``/``lat``
+and, for speed, a resolution-9 h3 cell per record (``h3_r9``)."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+import h3
+import numpy as np
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from stats.days import day_bounds
+from stats.selectors import Subject
+from stats.windows import Period
+
+from .cells import coarsened
+
+# The h3 cell stored on every record, and its resolution: coarser cells are its parents.
+STORED_CELL_FIELD, STORED_RESOLUTION = "h3_r9", 9
+
+
+def subject_events(subject: Subject, period: Period) -> QuerySet:
+    """The located records of the subject within the period's local days."""
+    source = subject.source
+    start, _ = day_bounds(period.start)
+    _, end = day_bounds(period.end)
+    records = source.records().filter(
+        **{f"{source.time_field}__gte": start, f"{source.time_field}__lt": end},
+        lat__isnull=False,
+        lon__isnull=False,
+    )
+    if subject.area_path:
+        records = records.filter(**{f"{source.area_path_field}__startswith": subject.area_path})
+    if subject.category_path:
+        records = records.filter(
+            **{f"{source.category_path_field}__startswith": subject.category_path}
+        )
+    return records.order_by()
+
+
+def _stored_cells(records: QuerySet) -> bool:
+    return any(f.name == STORED_CELL_FIELD for f in records.model._meta.concrete_fields)
+
+
+def cell_counts(subject: Subject, period: Period, resolution: int) -> dict[str, int]:
+    """Events per h3 cell at ``resolution``."""
+    records = subject_events(subject, period)
+    if resolution <= STORED_RESOLUTION and _stored_cells(records):
+        rows = (
+            records.exclude(**{STORED_CELL_FIELD: ""})
+            .values_list(STORED_CELL_FIELD)
+            .annotate(n=Count("pk"))
+        )
+        return coarsened(dict(rows), resolution)
+    counts: dict[str, int] = defaultdict(int)
+    for lat, lon in records.values_list("lat", "lon").iterator(chunk_size=10_000):
+        counts[h3.latlng_to_cell(lat, lon, resolution)] += 1
+    return dict(counts)
+
+
+def time_steps(period: Period, step: str) -> list[Period]:
+    """The steps of the window, oldest first: 7-day blocks ending on the window's last day
+    (days before the first whole block left out), or calendar months clipped to the window."""
+    if step == "week":
+        weeks = period.days // 7
+        return [
+            Period(
+                period.end - timedelta(days=7 * (weeks - i) - 1),
+                period.end - timedelta(days=7 * (weeks - i - 1)),
+            )
+            for i in range(weeks)
+        ]
+    if step == "month":
+        steps = []
+        first = period.start
+        while first <= period.end:
+            following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            steps.append(Period(first, min(period.end, following - timedelta(days=1))))
+            first = following
+        return steps
+    raise ValueError(f"unknown step {step!r}")
+
+
+def step_cell_counts(
+    subject: Subject, steps: list[Period], resolution: int
+) -> dict[str, np.ndarray]:
+    """Events per h3 cell at ``resolution`` and step: {cell: counts by step, oldest first}."""
+    if not steps:
+        return {}
+    index_of_day = {}
+    for index, step in enumerate(steps):
+        for offset in range(step.days):
+            index_of_day[step.start + timedelta(days=offset)] = index
+    records = subject_events(subject, Period(steps[0].start, steps[-1].end))
+    day = TruncDate(subject.source.time_field, tzinfo=timezone.get_default_timezone())
+    counts: dict[str, np.ndarray] = {}
+    use_stored = resolution <= STORED_RESOLUTION and _stored_cells(records)
+    if use_stored:
+        rows = (
+            records.exclude(**{STORED_CELL_FIELD: ""})
+            .annotate(day=day)
+            .values_list(STORED_CELL_FIELD, "day")
+            .annotate(n=Count("pk"))
+        )
+    else:
+        rows = (
+            (h3.latlng_to_cell(lat, lon, resolution), local, 1)
+            for lat, lon, local in records.annotate(day=day).values_list("lat", "lon", "day")
+        )
+    parents: dict[str, str] = {}
+    for cell, local, n in rows:
+        index = index_of_day.get(local)
+        if index is None:
+            continue
+        if use_stored and resolution < STORED_RESOLUTION:
+            parent = parents.get(cell)
+            if parent is None:
+                parent = parents[cell] = h3.cell_to_parent(cell, resolution)
+            cell = parent
+        series = counts.get(cell)
+        if series is None:
+            series = counts[cell] = np.zeros(len(steps), dtype=np.int64)
+        series[index] += n
+    return counts
+
+
+def event_points(subject: Subject, period: Period) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The events' lon, lat and time in days (since the period's start)."""
+    start, _ = day_bounds(period.start)
+    rows = list(
+        subject_events(subject, period).values_list("lon", "lat", subject.source.time_field)
+    )
+    lon = np.array([row[0] for row in rows], dtype=np.float64)
+    lat = np.array([row[1] for row in rows], dtype=np.float64)
+    days = np.array([(row[2] - start).total_seconds() / 86400.0 for row in rows], dtype=np.float64)
+    return lon, lat, days
