@@ -1,7 +1,7 @@
 """h3 cells for the spatial statistics: binning counts, the study region, k-ring weights and
 cell outlines. Pure helpers on cell ids and numpy arrays; nothing here reads the database."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import h3
 import numpy as np
@@ -12,17 +12,6 @@ MIN_RESOLUTION, MAX_RESOLUTION = 5, 10
 DEFAULT_RESOLUTION = 8
 # Neighbours are the cells within this many rings (grid distance) of a cell, itself included.
 DEFAULT_K = 1
-
-
-def coarsened(counts: Mapping[str, int], resolution: int) -> dict[str, int]:
-    """Counts per cell of a finer resolution summed into their parents at ``resolution``."""
-    parents: dict[str, int] = {}
-    for cell, count in counts.items():
-        parent = (
-            cell if h3.get_resolution(cell) == resolution else h3.cell_to_parent(cell, resolution)
-        )
-        parents[parent] = parents.get(parent, 0) + count
-    return parents
 
 
 def study_cells(occupied: Iterable[str], k: int) -> list[str]:

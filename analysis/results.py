@@ -19,6 +19,8 @@ from .selectors import cell_counts, event_points, step_cell_counts, time_steps
 
 # Fewer steps than this give a Mann–Kendall trend no power (Esri asks for ten).
 MIN_STEPS = 6
+# More steps than this: a window too long for the step (the trend costs steps² per cell).
+MAX_STEPS = 160
 
 
 def _number(value: float, digits: int = 4):
@@ -76,6 +78,13 @@ def emerging_answer(
             {
                 "window": _("新兴热点分析至少需要 %(n)d 个时间步，请选择更长的时间范围。")
                 % {"n": MIN_STEPS}
+            }
+        )
+    if len(steps) > MAX_STEPS:
+        raise ValidationError(
+            {
+                "step": _("时间步过多（最多 %(n)d 个），请选择较短的时间范围或按月。")
+                % {"n": MAX_STEPS}
             }
         )
     series = step_cell_counts(subject, steps, resolution)

@@ -1,8 +1,11 @@
 """The analysis engine's reads: events of a statistics subject (area subtree, category subtree,
 window), binned into h3 cells, per time step, or as points. The subject comes from
 ``stats.subjects.subject_for``, so the jurisdiction check is the statistics API's own; the
-records are the metric source's (``stats.registry``), which must also hold ``lon``/``lat``
-and, for speed, a resolution-9 h3 cell per record (``h3_r9``)."""
+records are the metric source's (``stats.registry``), which must also hold ``lon``/``lat``.
+A record's cell is the cell its point falls in: read from a stored cell column of that
+resolution when the records hold one (``h3_r7``, ``h3_r9``), else computed from the point. (A
+coarser cell is not a finer cell's h3 parent: h3 cells do not nest exactly, and a point near
+an edge can lie outside its fine cell's parent.)"""
 
 from collections import defaultdict
 from datetime import date, timedelta
@@ -17,10 +20,8 @@ from stats.days import day_bounds
 from stats.selectors import Subject
 from stats.windows import Period
 
-from .cells import coarsened
-
-# The h3 cell stored on every record, and its resolution: coarser cells are its parents.
-STORED_CELL_FIELD, STORED_RESOLUTION = "h3_r9", 9
+# The h3 cell columns a source's records may hold, by resolution.
+STORED_CELL_FIELDS = {7: "h3_r7", 9: "h3_r9"}
 
 
 def subject_events(subject: Subject, period: Period) -> QuerySet:
@@ -42,20 +43,18 @@ def subject_events(subject: Subject, period: Period) -> QuerySet:
     return records.order_by()
 
 
-def _stored_cells(records: QuerySet) -> bool:
-    return any(f.name == STORED_CELL_FIELD for f in records.model._meta.concrete_fields)
+def _stored_cell_field(records: QuerySet, resolution: int) -> str:
+    """The records' column holding their cell at ``resolution``, or ''."""
+    name = STORED_CELL_FIELDS.get(resolution, "")
+    return name if any(f.name == name for f in records.model._meta.concrete_fields) else ""
 
 
 def cell_counts(subject: Subject, period: Period, resolution: int) -> dict[str, int]:
     """Events per h3 cell at ``resolution``."""
     records = subject_events(subject, period)
-    if resolution <= STORED_RESOLUTION and _stored_cells(records):
-        rows = (
-            records.exclude(**{STORED_CELL_FIELD: ""})
-            .values_list(STORED_CELL_FIELD)
-            .annotate(n=Count("pk"))
-        )
-        return coarsened(dict(rows), resolution)
+    stored = _stored_cell_field(records, resolution)
+    if stored:
+        return dict(records.exclude(**{stored: ""}).values_list(stored).annotate(n=Count("pk")))
     counts: dict[str, int] = defaultdict(int)
     for lat, lon in records.values_list("lat", "lon").iterator(chunk_size=10_000):
         counts[h3.latlng_to_cell(lat, lon, resolution)] += 1
@@ -98,29 +97,25 @@ def step_cell_counts(
     records = subject_events(subject, Period(steps[0].start, steps[-1].end))
     day = TruncDate(subject.source.time_field, tzinfo=timezone.get_default_timezone())
     counts: dict[str, np.ndarray] = {}
-    use_stored = resolution <= STORED_RESOLUTION and _stored_cells(records)
-    if use_stored:
+    stored = _stored_cell_field(records, resolution)
+    if stored:
         rows = (
-            records.exclude(**{STORED_CELL_FIELD: ""})
+            records.exclude(**{stored: ""})
             .annotate(day=day)
-            .values_list(STORED_CELL_FIELD, "day")
+            .values_list(stored, "day")
             .annotate(n=Count("pk"))
         )
     else:
         rows = (
             (h3.latlng_to_cell(lat, lon, resolution), local, 1)
-            for lat, lon, local in records.annotate(day=day).values_list("lat", "lon", "day")
+            for lat, lon, local in records.annotate(day=day)
+            .values_list("lat", "lon", "day")
+            .iterator(chunk_size=10_000)
         )
-    parents: dict[str, str] = {}
     for cell, local, n in rows:
         index = index_of_day.get(local)
         if index is None:
             continue
-        if use_stored and resolution < STORED_RESOLUTION:
-            parent = parents.get(cell)
-            if parent is None:
-                parent = parents[cell] = h3.cell_to_parent(cell, resolution)
-            cell = parent
         series = counts.get(cell)
         if series is None:
             series = counts[cell] = np.zeros(len(steps), dtype=np.int64)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.cells import coarsened, ring_weights, study_cells
+from analysis.cells import ring_weights, study_cells
 from analysis.hotspots import CONFIDENCE_LEVELS, classes, gi_star, hot_spots, two_sided_p
 
 CENTRE = h3.latlng_to_cell(31.23, 121.47, 8)
@@ -123,9 +123,3 @@ def test_study_cells_are_the_occupied_and_their_rings():
     occupied = [CENTRE, h3.grid_disk(CENTRE, 5)[-1]]
     cells = study_cells(occupied, 1)
     assert set(cells) == set(h3.grid_disk(occupied[0], 1)) | set(h3.grid_disk(occupied[1], 1))
-
-
-def test_coarsened_counts_sum_children_into_parents():
-    children = h3.cell_to_children(CENTRE, 9)
-    counts = {cell: i + 1 for i, cell in enumerate(children)}
-    assert coarsened(counts, 8) == {CENTRE: sum(counts.values())}
