@@ -52,6 +52,8 @@ STRINGS = {
     "zone": _("近重复范围：%(metres)s 米内、%(days)s 天内"),
     "events": _("事件数"),
     "period": _("期间"),
+    "week": _("周"),
+    "month": _("月"),
 }
 
 

@@ -22,7 +22,7 @@
       var layer = L.geoJSON(geojson, {
         style: function (feature) {
           var name = feature.properties.class_name;
-          return { color: "#555", weight: 0.4, fillColor: CLASS_COLOURS[name], fillOpacity: name === "not_significant" ? 0.35 : 0.75 };
+          return { className: "hotspot-cell", color: "#555", weight: 0.4, fillColor: CLASS_COLOURS[name], fillOpacity: name === "not_significant" ? 0.35 : 0.75 };
         },
         onEachFeature: function (feature, layer) {
           var p = feature.properties;
@@ -54,7 +54,7 @@
   S.api(S.route("analysis-emerging"), cfg.emerging)
     .then(function (data) {
       document.getElementById("emerging-period").textContent =
-        S.t("period") + ": " + data.period.from + " – " + data.period.to + " · " + data.steps.length + " × " + data.step;
+        S.t("period") + ": " + data.period.from + " – " + data.period.to + " · " + data.steps.length + " × " + S.t(data.step);
       var body = emerging.querySelector("tbody");
       var patterns = [];
       cfg.emerging_categories.forEach(function (name) {
