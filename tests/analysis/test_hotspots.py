@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.cells import ring_weights, study_cells
+from analysis.cells import ring_weights, study_cells, study_region
 from analysis.hotspots import CONFIDENCE_LEVELS, classes, gi_star, hot_spots, two_sided_p
 
 CENTRE = h3.latlng_to_cell(31.23, 121.47, 8)
@@ -123,3 +123,11 @@ def test_study_cells_are_the_occupied_and_their_rings():
     occupied = [CENTRE, h3.grid_disk(CENTRE, 5)[-1]]
     cells = study_cells(occupied, 1)
     assert set(cells) == set(h3.grid_disk(occupied[0], 1)) | set(h3.grid_disk(occupied[1], 1))
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_the_study_region_is_its_cells_and_their_ring_weights(k):
+    occupied = [CENTRE, h3.grid_disk(CENTRE, 7)[-1], h3.grid_disk(CENTRE, 3)[5]]
+    cells, weights = study_region(occupied, k)
+    assert cells == study_cells(occupied, k)
+    assert (weights != ring_weights(cells, k)).nnz == 0
