@@ -24,7 +24,9 @@ def test_the_analysis_page_shows_what_the_api_answers(page_as):
         )
         assert legend == hotspots["classes"]
         assert hotspots["events"] > 0
-        drawn = page.evaluate("() => document.querySelectorAll('#hotspot-map path.hotspot-cell').length")
+        drawn = page.evaluate(
+            "() => document.querySelectorAll('#hotspot-map path.hotspot-cell').length"
+        )
         assert drawn == len(hotspots["cells"]) > 0
 
         emerging = api_get(page, "/api/v1/analysis/emerging", **config["emerging"])
