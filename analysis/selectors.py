@@ -126,6 +126,8 @@ def step_cell_counts(
                 cell = cells[number] = h3.int_to_str(number)
             rows.append((cell, local, 1))
     for cell, local, n in rows:
+        if isinstance(local, str):  # SQLite's date, read past the ORM's converters
+            local = date.fromisoformat(local)
         index = index_of_day.get(local)
         if index is None:
             continue
