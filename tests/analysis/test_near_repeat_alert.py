@@ -157,3 +157,28 @@ def test_a_rule_naming_an_unknown_category_is_refused(db):
     with pytest.raises(ValidationError) as refused:
         near_repeat_rule(categories=["no_such_category"])
     assert "categories" in refused.value.message_dict
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_keeps_the_zone_the_alerts_read(
+    two_districts, settings, celery_worker_process
+):
+    import time
+
+    from safecity.celery import app
+
+    incidents_ingest(rows=burglary_history(), source_system="t")
+    app.conf.task_always_eager = False
+    app.conf.broker_url = settings.REDIS_URL
+    try:
+        refresh_near_repeat.apply_async(queue=celery_worker_process)
+        deadline = time.monotonic() + 60
+        while services.near_repeat_stored("theft_burglary") is None and time.monotonic() < deadline:
+            time.sleep(0.3)
+    finally:
+        app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+        app.conf.broker_url = settings.CELERY_BROKER_URL
+    kept = services.near_repeat_stored("theft_burglary")
+    assert kept is not None and kept["events"] == 90 and kept["zone"] is not None
