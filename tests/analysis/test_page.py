@@ -57,3 +57,12 @@ def test_an_area_outside_the_jurisdiction_is_404(client, make_user, two_district
     client.force_login(make_user(role=Role.DISTRICT_COMMANDER, home_area=district_b))
     assert client.get("/analysis/", {"area": district_a.pk}).status_code == 404
     assert client.get("/analysis/", {"area": district_b.pk}).status_code == 200
+
+
+def test_the_page_reads_in_english(analyst_client):
+    response = analyst_client.get("/analysis/", HTTP_ACCEPT_LANGUAGE="en")
+    text = response.content.decode()
+    assert "Hot spots (Getis-Ord Gi*, FDR corrected)" in text
+    assert "Near repeats (Knox test, Monte Carlo)" in text
+    strings = page_config(response)["strings"]
+    assert strings["hot_99"] == "Hot spot 99%" and strings["intensifying"] == "Intensifying"
