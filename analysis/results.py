@@ -204,8 +204,10 @@ def near_repeat_bands(values: dict) -> dict:
 
 
 def cells_geojson(answer: dict) -> dict:
-    """The cells of a hot spot or emerging answer as a GeoJSON FeatureCollection."""
+    """The cells of a hot spot or emerging answer as a GeoJSON FeatureCollection, the
+    answer's other members (period, counts per class or category, ...) beside them."""
     return {
+        **{name: value for name, value in answer.items() if name != "cells"},
         "type": "FeatureCollection",
         "features": [
             {

@@ -176,6 +176,9 @@ def test_hotspots_as_geojson_and_csv(incidents, analyst, api_client_for):
     answer = client.get("/api/v1/analysis/hotspots", query).json()
     geojson = client.get("/api/v1/analysis/hotspots", {**query, "format": "geojson"}).json()
     assert geojson["type"] == "FeatureCollection"
+    assert {k: v for k, v in geojson.items() if k not in ("type", "features")} == {
+        k: v for k, v in answer.items() if k != "cells"
+    }
     assert [f["properties"] for f in geojson["features"]] == answer["cells"]
     first = geojson["features"][0]
     ring = first["geometry"]["coordinates"][0]

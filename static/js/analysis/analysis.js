@@ -29,12 +29,10 @@
           layer.bindTooltip(S.text.lines([S.t(p.class_name), S.t("count") + ": " + p.count, "z = " + p.z, "p = " + p.p_tested]));
         },
       }).addTo(map);
-      mapElement.dataset.cells = geojson.features.length;
       if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
       done(mapElement);
-      return S.api(S.route("analysis-hotspots"), cfg.analysis);
-    })
-    .then(function (data) {
+      // The counts of every class, over all the cells tested, ride along with the features.
+      var data = geojson;
       cfg.classes.forEach(function (name) {
         var item = el("li");
         item.dataset.class = name;
