@@ -70,6 +70,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "args": ["campaign"],
         "options": {"queue": REPORTS_QUEUE},
     },
+    "analysis-refresh-near-repeat": {
+        "task": "analysis.refresh_near_repeat",
+        "schedule": crontab(hour=2, minute=45),
+    },
 }
 # Briefings: the Celery queue they are made on (a worker of its own takes it: Procfile
 # ``reports``), and the kinds of area beat makes weekly and monthly briefings for.
@@ -89,6 +93,19 @@ PATROL_SPEED_KMH = env.float("PATROL_SPEED_KMH", default=30.0)
 PATROL_PING_GAP_MINUTES = env.int("PATROL_PING_GAP_MINUTES", default=5)
 PATROL_COVERAGE_H3_RESOLUTION = env.int("PATROL_COVERAGE_H3_RESOLUTION", default=8)
 PATROL_COVERAGE_MAX_DAYS = env.int("PATROL_COVERAGE_MAX_DAYS", default=31)
+# Analysis (研判): the categories whose near repeats are tested nightly (city-wide, over the
+# last ANALYSIS_NEAR_REPEAT_DAYS) and whose new incidents raise near_repeat alerts, the Knox
+# bands (metres, days), permutations, and the most events one Knox test takes.
+ANALYSIS_NEAR_REPEAT_CATEGORIES = env.list(
+    "ANALYSIS_NEAR_REPEAT_CATEGORIES", default=["theft_burglary"]
+)
+ANALYSIS_NEAR_REPEAT_DAYS = env.int("ANALYSIS_NEAR_REPEAT_DAYS", default=365)
+ANALYSIS_NEAR_REPEAT_DISTANCE_M = env.float("ANALYSIS_NEAR_REPEAT_DISTANCE_M", default=100.0)
+ANALYSIS_NEAR_REPEAT_DISTANCE_BANDS = env.int("ANALYSIS_NEAR_REPEAT_DISTANCE_BANDS", default=5)
+ANALYSIS_NEAR_REPEAT_TIME_DAYS = env.float("ANALYSIS_NEAR_REPEAT_TIME_DAYS", default=7.0)
+ANALYSIS_NEAR_REPEAT_TIME_BANDS = env.int("ANALYSIS_NEAR_REPEAT_TIME_BANDS", default=4)
+ANALYSIS_NEAR_REPEAT_PERMUTATIONS = env.int("ANALYSIS_NEAR_REPEAT_PERMUTATIONS", default=99)
+ANALYSIS_NEAR_REPEAT_MAX_EVENTS = env.int("ANALYSIS_NEAR_REPEAT_MAX_EVENTS", default=20_000)
 # An open socket re-checks its token or session this often (seconds), and closes when they
 # went; a revoke or a logout closes it at once through the channel layer.
 LIVE_CREDENTIALS_RECHECK_SECONDS = env.float("LIVE_CREDENTIALS_RECHECK_SECONDS", default=5.0)
