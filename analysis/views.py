@@ -5,8 +5,6 @@ the analysis API in the page's script, as the overview's series do."""
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -18,11 +16,9 @@ from stats.subjects import DEFAULT_SOURCE
 from stats.windows import Window
 
 from .emerging import ALL_CATEGORIES
+from .forecast.page import FORECAST_ROUTES, FORECAST_STRINGS, forecast_page_config
 from .hotspots import CLASS_NAMES
 from .results import MIN_STEPS
-
-# The forecast's part of the page (another part of the analysis app), shown when it exists.
-FORECAST_PARTIAL = "analysis/_forecast.html"
 
 STRINGS = {
     "hot_99": _("热点 99%"),
@@ -57,18 +53,15 @@ STRINGS = {
 }
 
 
-def _forecast_partial() -> str:
-    try:
-        get_template(FORECAST_PARTIAL)
-    except TemplateDoesNotExist:
-        return ""
-    return FORECAST_PARTIAL
-
-
-@page(key="analysis", url_name="analysis-page", label=_("研判"), resource="stats", order=35)
+@page(key="analysis", url_name="analysis-page", label=_("研判"), resource="stats", order=38)
 class AnalysisPage(ShellPage):
     template_name = "analysis/analysis.html"
-    api_routes = ("analysis-hotspots", "analysis-emerging", "analysis-near-repeat")
+    api_routes = (
+        "analysis-hotspots",
+        "analysis-emerging",
+        "analysis-near-repeat",
+        *FORECAST_ROUTES,
+    )
 
     def category_code(self) -> str:
         code = self.request.GET.get("category", "")
@@ -113,7 +106,6 @@ class AnalysisPage(ShellPage):
                 "emerging_csv": export("analysis-emerging", self.emerging_params(selection), "csv"),
                 "near_repeat_csv": export("analysis-near-repeat", near_repeat_params, "csv"),
             },
-            forecast_partial=_forecast_partial(),
         )
         return context
 
@@ -127,5 +119,6 @@ class AnalysisPage(ShellPage):
             "near_repeat": near_repeat,
             "classes": list(CLASS_NAMES.values()),
             "emerging_categories": list(ALL_CATEGORIES),
-            "strings": STRINGS,
+            "forecast": forecast_page_config(selection),
+            "strings": {**STRINGS, **FORECAST_STRINGS},
         }
