@@ -21,7 +21,7 @@ from .days import day_bounds
 from .models import ALL_CATEGORIES, EVERYWHERE, CompstatSnapshot
 from .registry import MetricSource
 from .rollup_reads import first_rollup_day
-from .windows import Period, previous_period, year_before
+from .windows import Period, iso_day, previous_period, year_before
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def stats_summary(
 
 
 def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
+    return None if day is None else iso_day(day)
 
 
 def stats_breakdown_keys(
