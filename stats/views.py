@@ -13,11 +13,10 @@ from safecity.core.pages.registry import page
 from safecity.core.pages.selection import Selection
 
 from .compstat import COLUMNS, DEFAULT_REPORT, areas_for_tables, compstat_tables
-from .coverage import AFTER_LAST_DATA, BEFORE_FIRST_DATA, NO_DATA, PARTIAL_DATA
 from .models import EVERYWHERE, CompstatReport
 from .movers import stats_top_movers
 from .selectors import compstat_snapshots
-from .templatetags.comparisons import gap_reason
+from .templatetags.comparisons import gap_strings
 from .tiles import kpi_tiles
 
 
@@ -40,11 +39,7 @@ class OverviewPage(ShellPage):
 
     def page_config(self, selection: Selection) -> dict:
         # Why a ranking row shows "—" instead of a change: the title of its cell.
-        gaps = {
-            f"gap_{flag}_{reason}": gap_reason({"flag": flag, "reason": reason})
-            for flag in (NO_DATA, PARTIAL_DATA)
-            for reason in (BEFORE_FIRST_DATA, AFTER_LAST_DATA)
-        }
+        gaps = gap_strings()
         return {"interval": "day" if selection.period.days <= 92 else "week", "strings": gaps}
 
 

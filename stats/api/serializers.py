@@ -124,6 +124,8 @@ class MoversParams(StatsParams):
 
 class CompstatParams(StatsParams):
     window = serializers.HiddenField(default=Window.DAY)
+    # CompStat tables stand on complete days (their rollups hold whole days).
+    partial = serializers.HiddenField(default=None)
     report = serializers.CharField(default="default", help_text=_("Report definition code"))
     level = serializers.ChoiceField(
         choices=["district", "station"],

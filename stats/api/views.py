@@ -308,8 +308,15 @@ class CompstatView(StatsView):
         tables = remembered(
             "compstat",
             subject.source,
-            (report.pk, repr(report.rows), repr(areas), end, measure),
-            lambda: compstat_tables(report=report, areas=areas, end=end, measure=measure),
+            # Today too: which columns have data behind them depends on it.
+            (report.pk, repr(report.rows), repr(areas), end, measure, params["cutoff"].today),
+            lambda: compstat_tables(
+                report=report,
+                areas=areas,
+                end=end,
+                measure=measure,
+                today=params["cutoff"].today,
+            ),
         )
         return Response({"report": report.code, "name": report.name, "tables": tables})
 

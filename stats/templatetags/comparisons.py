@@ -4,7 +4,7 @@ label of a window counting today so far."""
 from django import template
 from django.utils.translation import gettext as _
 
-from stats.coverage import AFTER_LAST_DATA, BEFORE_FIRST_DATA, NO_DATA
+from stats.coverage import AFTER_LAST_DATA, BEFORE_FIRST_DATA, NO_DATA, PARTIAL_DATA
 
 register = template.Library()
 
@@ -32,3 +32,13 @@ def today_so_far(label: dict | None) -> str:
     if not label:
         return ""
     return _("今日截至 %(until)s，与对比期同一时段相比") % {"until": label["until"]}
+
+
+def gap_strings() -> dict[str, str]:
+    """The reasons as a page's script shows them on hover (``SafeCity.t("gap_<flag>_<reason>")``),
+    in the active language."""
+    return {
+        f"gap_{flag}_{reason}": gap_reason({"flag": flag, "reason": reason})
+        for flag in (NO_DATA, PARTIAL_DATA)
+        for reason in (BEFORE_FIRST_DATA, AFTER_LAST_DATA)
+    }
