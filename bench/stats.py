@@ -301,7 +301,7 @@ def run_queries(queries: list[tuple]) -> tuple[list, list, list]:
 
     from stats.registry import get_source
     from stats.selectors import Subject, stats_summary
-    from stats.windows import previous_period, same_period_last_year, window_period
+    from stats.windows import previous_period, window_period, year_before
 
     source = get_source("incidents")
     summary_times, raw_times, mismatches = [], [], []
@@ -317,7 +317,7 @@ def run_queries(queries: list[tuple]) -> tuple[list, list, list]:
 
             periods = [
                 period,
-                same_period_last_year(period),
+                year_before(window, period),
                 previous_period(window, period),
             ]
             started = time.perf_counter()

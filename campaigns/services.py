@@ -21,7 +21,7 @@ from stats.compare import compare, number
 from stats.models import ALL_CATEGORIES
 from stats.registry import get_source
 from stats.selectors import Subject, stats_summary
-from stats.windows import Period, Window, same_period_last_year
+from stats.windows import Period, Window, last_complete_day, same_period_last_year
 
 from . import selectors
 from .choices import CampaignStatus, Direction, KpiStatus, Metric, RemediationStatus
@@ -168,7 +168,8 @@ def _subject(item: KpiItem) -> Subject:
 def kpi_current_value(item: KpiItem, today: date) -> Decimal | None:
     """The item's value so far: from the statistics engine, or the sum of the reports."""
     start = item.campaign.starts_on
-    end = min(today, item.deadline)
+    # Statistics stand on complete days: today's incidents are not all in yet.
+    end = min(today if item.metric == Metric.COUNTER else last_complete_day(today), item.deadline)
     if end < start:
         return None
     if item.metric == Metric.COUNTER:
@@ -328,7 +329,8 @@ def campaign_summary(*, campaign: Campaign, user, today: date | None = None) -> 
     for status in remediations.values_list("status", flat=True):
         remediation[status] += 1
     kpi_counts = Counter(kpis.values_list("status", flat=True))
-    period = Period(campaign.starts_on, max(campaign.starts_on, min(today, campaign.ends_on)))
+    last_day = min(last_complete_day(today), campaign.ends_on)  # complete days only
+    period = Period(campaign.starts_on, max(campaign.starts_on, last_day))
     return {
         "campaign": campaign.code,
         "period": period.as_dict(),
@@ -377,6 +379,7 @@ def _scope_incidents(campaign: Campaign, period: Period, scope: Scope) -> dict:
         ]
     rows = []
     total_current = total_base = 0
+    gap = None
     for area in _areas_in_scope(campaign, scope):
         for key, path, code in categories:
             result = stats_summary(
@@ -388,7 +391,9 @@ def _scope_incidents(campaign: Campaign, period: Period, scope: Scope) -> dict:
             rows.append({"area": area.name, "category": code, **result})
             total_current += result["current"]
             total_base += result["yoy"]["base"]
+            if "reason" in result["yoy"]:
+                gap = result["yoy"]["flag"], result["yoy"]["reason"]
     return {
         "rows": rows,
-        "total": {"current": total_current, "yoy": compare(total_current, total_base)},
+        "total": {"current": total_current, "yoy": compare(total_current, total_base, gap=gap)},
     }

@@ -12,6 +12,7 @@ from safecity.core.pages.base import ShellPage
 from safecity.core.pages.forms import ShellFormPage
 from safecity.core.pages.registry import page
 from safecity.core.pages.selection import Selection
+from stats.templatetags.comparisons import gap_strings
 
 from . import services
 from .choices import CampaignStatus
@@ -167,5 +168,5 @@ class CampaignPage(ShellFormPage):
             "scope_areas": [area.pk for area in self.detail.scope_areas],
             "categories": {c.code: c.display_name for c in self.detail.focus_categories},
             "labels": campaign_labels(),
-            "strings": CAMPAIGN_STRINGS,
+            "strings": CAMPAIGN_STRINGS | gap_strings(),
         }

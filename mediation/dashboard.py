@@ -101,7 +101,10 @@ def mediation_subject(selection: Selection) -> Subject:
 
 def mediation_figures(selection: Selection) -> MediationFigures:
     stats = mediation_stats(
-        subject=mediation_subject(selection), window=selection.window, period=selection.period
+        subject=mediation_subject(selection),
+        window=selection.window,
+        period=selection.period,
+        cutoff=selection.cutoff,
     )
     measures = stats["measures"]
     kinds = {name: measure.kind for name, measure in get_source(SOURCE).measures.items()}

@@ -4,6 +4,7 @@ disputes with rates and the funnel."""
 import uuid
 
 from incidents.models import Incident
+from stats.coverage import Cutoff
 from stats.selectors import Subject, child_area_path, child_areas, child_categories, stats_summary
 from stats.windows import Period
 
@@ -50,11 +51,13 @@ def _rate(part, whole):
     return round(part / whole, 4) if whole else None
 
 
-def mediation_stats(*, subject: Subject, window: str, period: Period) -> dict:
+def mediation_stats(
+    *, subject: Subject, window: str, period: Period, cutoff: Cutoff | None = None
+) -> dict:
     """Every measure with 同比 and 环比; the rates (of screened) now, last year and last
     period; and the funnel screened → transferred → resolved."""
     result = stats_summary(
-        subject=subject, window=window, period=period, measures=FUNNEL + OUTCOMES
+        subject=subject, window=window, period=period, measures=FUNNEL + OUTCOMES, cutoff=cutoff
     )
     measures = result["measures"]
     screened = measures["screened"]
@@ -78,7 +81,9 @@ def mediation_stats(*, subject: Subject, window: str, period: Period) -> dict:
     return result
 
 
-def mediation_breakdown(*, subject: Subject, window: str, period: Period, by: str) -> list[dict]:
+def mediation_breakdown(
+    *, subject: Subject, window: str, period: Period, by: str, cutoff: Cutoff | None = None
+) -> list[dict]:
     """The same figures for each dispute type, or each child area, of the subject."""
     if by == "type":
         keys = child_categories(subject)
@@ -102,7 +107,9 @@ def mediation_breakdown(*, subject: Subject, window: str, period: Period, by: st
         }
     rows = []
     for key, info in keys.items():
-        figures = mediation_stats(subject=subjects[key], window=window, period=period)
+        figures = mediation_stats(
+            subject=subjects[key], window=window, period=period, cutoff=cutoff
+        )
         rows.append(
             {
                 **info,

@@ -1,5 +1,7 @@
 """Comparison maths: a period against its base (同比, 环比), with change, percent change and,
-for counts, the Poisson z-score and its flag; plain numbers and rounding for JSON."""
+for counts, the Poisson z-score and its flag ('new', 'notable', 'significant'; or 'no_data'
+and 'partial_data' with a reason when the periods lack data); plain numbers and rounding for
+JSON."""
 
 from decimal import Decimal
 from math import copysign, floor, sqrt
@@ -38,9 +40,12 @@ def rounded(value: float, digits: int) -> float:
     return round(value, digits)
 
 
-def compare(current, base, kind: str = "count") -> dict:
+def compare(current, base, kind: str = "count", gap: tuple[str, str] | None = None) -> dict:
     """A comparison block: change, percent change (None when the base is 0) and, for counts,
     the Poisson z-score 2(√current − √base) with its flag.
+
+    ``gap``: (flag, reason) when the compared periods lack data (stats.coverage): then the
+    block has that flag and reason, and neither a percent change nor a z-score.
 
     Written for speed (a summary from the rollup cube builds two in a few microseconds): ints,
     the common case, skip number(), and the block is built once."""
@@ -49,6 +54,16 @@ def compare(current, base, kind: str = "count") -> dict:
     if base.__class__ is not int:
         base = number(base)
     change = current - base
+    if gap is not None:
+        flag, reason = gap
+        return {
+            "base": base,
+            "change": change,
+            "pct_change": None,
+            "z": None,
+            "flag": flag,
+            "reason": reason,
+        }
     flag = None
     if base:
         pct_change = rounded(100.0 * change / base, 1)

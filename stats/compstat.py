@@ -9,9 +9,11 @@ from django.utils import timezone
 from areas.models import Area
 
 from .compare import compare, number
+from .coverage import coverage_gap
 from .models import ALL_CATEGORIES, EVERYWHERE, CompstatReport, CompstatSnapshot
 from .registry import get_source
-from .windows import Window, same_period_last_year, window_period
+from .selectors import first_data_day
+from .windows import Window, last_complete_day, window_period, year_before
 
 COLUMNS = (Window.WEEK_TO_DATE, Window.ROLLING_28, Window.YEAR_TO_DATE)
 DEFAULT_REPORT = "default"
@@ -51,9 +53,16 @@ def default_report_install(report_model) -> None:
 
 
 def compstat_tables(
-    *, report: CompstatReport, areas: list[dict], end: date, measure: str = "count"
+    *,
+    report: CompstatReport,
+    areas: list[dict],
+    end: date,
+    measure: str = "count",
+    today: date | None = None,
 ) -> list[dict]:
-    """One table per area ({"key", "path", "name"}), all from one rollup query."""
+    """One table per area ({"key", "path", "name"}), all from one rollup query. A column whose
+    days reach before the first data or past the last complete day before ``today`` (default:
+    today) has its cells flagged 'no_data' or 'partial_data' instead of given a change."""
     source = get_source("incidents")
     categories = dict(
         source.category_model.objects.filter(
@@ -64,7 +73,15 @@ def compstat_tables(
     for window in COLUMNS:
         current = window_period(window, end)
         periods[f"{window}__this"] = current
-        periods[f"{window}__last"] = same_period_last_year(current)
+        periods[f"{window}__last"] = year_before(window, current)
+    first_day = first_data_day(source)
+    last_day = last_complete_day(today or timezone.localdate())
+    gaps = {
+        window: coverage_gap(
+            (periods[f"{window}__this"], periods[f"{window}__last"]), first_day, last_day
+        )
+        for window in COLUMNS
+    }
     category_keys = [
         ALL_CATEGORIES if row["category"] is None else categories.get(row["category"])
         for row in report.rows
@@ -96,13 +113,15 @@ def compstat_tables(
             cells = {}
             for window in COLUMNS:
                 this_year = number(values.get(f"{window}__this"))
-                block = compare(this_year, values.get(f"{window}__last"), kind)
+                block = compare(this_year, values.get(f"{window}__last"), kind, gaps[window])
                 cells[str(window)] = {
                     "this_year": this_year,
                     "last_year": block["base"],
                     "pct_change": block["pct_change"],
                     "flag": block["flag"],
                 }
+                if "reason" in block:
+                    cells[str(window)]["reason"] = block["reason"]
             rows.append(
                 {
                     "category": definition["category"],

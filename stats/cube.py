@@ -26,12 +26,16 @@ from django.core.signals import setting_changed
 from django.db import connection, connections, models
 from django.dispatch import receiver
 
+from .models import ALL_CATEGORIES, EVERYWHERE
 from .registry import MetricSource
 from .rollup_reads import current_generation, rewritten_days, rollup_columns
 from .snapshot import Snapshot, UnindexableRows, indexed
 from .windows import Period
 
 logger = logging.getLogger(__name__)
+
+# What cube_first_day gives when the cube cannot tell.
+NOT_HELD = object()
 
 # Loads retried while rollup writes keep moving the generation under them.
 LOAD_ATTEMPTS = 3
@@ -110,6 +114,16 @@ class Cube:
                 return None
             columns.append((sums, scales[measure]))
         return snapshot.totals(area_key, category_key, periods, columns)
+
+    def first_day(self):
+        """The first day of the whole tree's rollups from the snapshot (None: no rollups), or
+        NOT_HELD when the snapshot is not of the generation last read. Not read again: a
+        summary has just read it for its totals, and a source's first day hardly ever moves."""
+        generation = self.seen[0]
+        snapshot = self.snapshot
+        if snapshot is None or snapshot.generation != generation or snapshot.segments is None:
+            return NOT_HELD
+        return snapshot.first_day(EVERYWHERE, ALL_CATEGORIES)
 
     def generation(self) -> int:
         """The rollups' generation, read from the database at most every recheck_seconds."""
@@ -284,6 +298,14 @@ def cube_totals(subject, periods: tuple[Period, ...], measures: list[str]) -> li
         return None
     cube = _cube(subject.source)
     return cube.totals(subject.area_key, subject.category_key, periods, measures)
+
+
+def cube_first_day(source: MetricSource):
+    """The first day with any of the source's rollups, from its cube (None: none), or
+    NOT_HELD when the cube cannot tell (off, not loaded or not current)."""
+    if not cube_settings.enabled:
+        return NOT_HELD
+    return _cube(source).first_day()
 
 
 def cube_generation(source: MetricSource) -> int | None:

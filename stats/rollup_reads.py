@@ -146,3 +146,21 @@ def rollup_columns(
     if postgresql:
         return _copied_columns(select, [4, 4, 4] + [8] * len(measures))
     return _fetched_columns(select, 3 + len(measures))
+
+
+def first_rollup_day(source: MetricSource) -> date | None:
+    """The first day with any of the source's records: the earliest rollup of the whole tree
+    (the first entry of the unique (area, category, day) index)."""
+    quote = connection.ops.quote_name
+    rollup = source.rollup._meta
+    day, area, category = (
+        quote(rollup.get_field(name).column) for name in ("day", "area_key", "category_key")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MIN({day}) FROM {quote(rollup.db_table)} WHERE {area} = 0 AND {category} = 0"
+        )
+        (first,) = cursor.fetchone()
+    if isinstance(first, str):  # SQLite
+        first = date.fromisoformat(first)
+    return first

@@ -1,6 +1,6 @@
-"""Statistics reads: summaries, series and breakdowns from the rollups, scoped to the user."""
+"""Statistics reads: summaries and breakdowns from the rollups, scoped to the user (series:
+stats.series; top movers: stats.movers)."""
 
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,11 +14,14 @@ from areas.models import Area
 from areas.scoping import scope_for
 
 from .compare import compare, number
-from .cube import cube_totals
+from .coverage import Cutoff, Gap, coverage_gap
+from .cube import NOT_HELD, cube_first_day, cube_totals
+from .day_parts import day_part_totals, part_value
 from .days import day_bounds
 from .models import ALL_CATEGORIES, EVERYWHERE, CompstatSnapshot
 from .registry import MetricSource
-from .windows import Period, previous_period, same_period_last_year, year_earlier
+from .rollup_reads import first_rollup_day
+from .windows import Period, iso_day, previous_period, year_before
 
 
 @dataclass(frozen=True)
@@ -74,118 +77,102 @@ def _sum_in_database(
     return totals
 
 
-def stats_summary(*, subject: Subject, window: str, period: Period, measures: list[str]) -> dict:
-    yoy, pop = same_period_last_year(period), previous_period(window, period)
-    periods = (period, yoy, pop)
+def first_data_day(source: MetricSource) -> date | None:
+    """The first day with any of the source's records (None: none yet): from the rollup cube
+    when it holds the current rollups, else the first entry of the rollups' index."""
+    held = cube_first_day(source)
+    return first_rollup_day(source) if held is NOT_HELD else held
+
+
+def comparison_gaps(
+    first_day: date | None, period: Period, bases: dict[str, Period], cutoff: Cutoff
+) -> dict[str, Gap | None]:
+    """Per comparison (yoy, pop), whether it or the period lies outside the source's data,
+    which begins on ``first_day``."""
+    last = cutoff.last_day
+    return {name: coverage_gap((period, base), first_day, last) for name, base in bases.items()}
+
+
+def whole_days(period: Period, cutoff: Cutoff, base_periods) -> tuple[Period, ...]:
+    """The periods as summed from the rollups: without their last day when it counts only
+    up to the cutoff's time (today so far; that day is read from the records)."""
+    periods = (period, *base_periods)
+    if not cutoff.cuts(period):
+        return periods
+    return tuple(Period(p.start, p.end - timedelta(days=1)) for p in periods)
+
+
+def stats_summary(
+    *,
+    subject: Subject,
+    window: str,
+    period: Period,
+    measures: list[str],
+    cutoff: Cutoff | None = None,
+) -> dict:
+    """Per measure, the period's value with 同比 (yoy) and 环比 (pop) blocks. ``cutoff``: where
+    the data ends (default: the complete days before today)."""
+    cutoff = cutoff or Cutoff(timezone.localdate())
+    yoy, pop = year_before(window, period), previous_period(window, period)
+    periods = whole_days(period, cutoff, (yoy, pop))
     # From the rollup cube when it can answer, else in one query over the subject's rollups.
     totals = cube_totals(subject, periods, measures)
     if totals is None:
         totals = _sum_in_database(subject, periods, measures)
     source_measures = subject.source.measures
+    if cutoff.cuts(period):
+        last_days = [period.end, yoy.end, pop.end]
+        parts = day_part_totals(subject.source, last_days, cutoff.until)
+        key, order = (subject.area_key, subject.category_key), list(source_measures)
+        for measure, measure_totals in zip(measures, totals, strict=True):
+            index = order.index(measure)
+            for i, day in enumerate(last_days):
+                measure_totals[i] += number(part_value(parts, day, key, index))
+    first_day = first_data_day(subject.source)
+    gaps = comparison_gaps(first_day, period, {"yoy": yoy, "pop": pop}, cutoff)
     blocks = {}
     for measure, (current, yoy_base, pop_base) in zip(measures, totals, strict=True):
         kind = source_measures[measure].kind
         blocks[measure] = {
             "current": current,
-            "yoy": compare(current, yoy_base, kind),
-            "pop": compare(current, pop_base, kind),
+            "yoy": compare(current, yoy_base, kind, gaps["yoy"]),
+            "pop": compare(current, pop_base, kind, gaps["pop"]),
         }
     return {
         "window": window,
         "period": period.as_dict(),
         "yoy_period": yoy.as_dict(),
         "pop_period": pop.as_dict(),
+        "today_so_far": cutoff.as_dict() if cutoff.cuts(period) else None,
+        "data_from": _iso(first_day),
         "measures": blocks,
     }
 
 
-def _daily(subject: Subject, period: Period, measure: str) -> dict[date, float]:
-    rows = subject.source.rollup.objects.filter(
-        area_key=subject.area_key,
-        category_key=subject.category_key,
-        day__range=(period.start, period.end),
-    ).values_list("day", measure)
-    return {day: number(value) for day, value in rows}
-
-
-def _range_summer(values: dict[date, float]):
-    """A function giving the total of ``values`` over a range of days, by prefix sums."""
-    days = sorted(values)
-    prefix = [0]
-    for day in days:
-        prefix.append(prefix[-1] + values[day])
-
-    def total(first: date, last: date):
-        if first > last:
-            return 0
-        return prefix[bisect_right(days, last)] - prefix[bisect_left(days, first)]
-
-    return total
-
-
-def _bucket_start(day: date, interval: str) -> date:
-    if interval == "week":
-        return day - timedelta(days=day.weekday())
-    if interval == "month":
-        return day.replace(day=1)
-    return day
-
-
-def stats_timeseries(*, subject: Subject, period: Period, measure: str, interval: str) -> dict:
-    """Buckets of the period (clipped to it) with this year's and last year's totals."""
-    current = _daily(subject, period, measure)
-    last_year = _daily(subject, same_period_last_year(period), measure)
-    buckets: dict[date, list] = {}
-    day = period.start
-    while day <= period.end:
-        start = max(_bucket_start(day, interval), period.start)
-        bucket = buckets.setdefault(start, [start, day, 0, 0])
-        bucket[1] = day
-        day += timedelta(days=1)
-    current_total = _range_summer(current)
-    last_year_total = _range_summer(last_year)
-    for bucket in buckets.values():
-        first, last = bucket[0], bucket[1]
-        bucket[2] = current_total(first, last)
-        # A bucket starting on 29 February begins last year on 1 March: 28 February already
-        # belongs to the bucket before, and counting it twice would break the year's total.
-        base_first = year_earlier(first)
-        if (first.month, first.day) == (2, 29):
-            base_first += timedelta(days=1)
-        bucket[3] = last_year_total(base_first, year_earlier(last))
-    kind = subject.source.measures[measure].kind
-    return {
-        "measure": measure,
-        "interval": interval,
-        "period": period.as_dict(),
-        "points": [
-            {
-                "from": first.isoformat(),
-                "to": last.isoformat(),
-                "value": value,
-                "last_year": base,
-                "yoy": compare(value, base, kind),
-            }
-            for first, last, value, base in buckets.values()
-        ],
-    }
+def _iso(day: date | None) -> str | None:
+    return None if day is None else iso_day(day)
 
 
 def stats_breakdown_keys(
-    *, subject: Subject, window: str, period: Period, measure: str, keys: dict[int, dict], by: str
+    *,
+    subject: Subject,
+    window: str,
+    period: Period,
+    measure: str,
+    keys: dict[int, dict],
+    by: str,
+    cutoff: Cutoff | None = None,
 ) -> list[dict]:
     """Each child key (area or category) with its current value and comparisons."""
+    cutoff = cutoff or Cutoff(timezone.localdate())
     rollup = subject.source.rollup
-    periods = {
-        "current": period,
-        "yoy": same_period_last_year(period),
-        "pop": previous_period(window, period),
-    }
+    bases = {"yoy": year_before(window, period), "pop": previous_period(window, period)}
+    summed = dict(zip(("current", *bases), whole_days(period, cutoff, bases.values()), strict=True))
     filters = {"area_key": subject.area_key, "category_key": subject.category_key}
     key_field = "area_key" if by == "area" else "category_key"
     filters.pop(key_field)
     any_range = Q()
-    for p in periods.values():
+    for p in summed.values():
         any_range |= Q(day__range=(p.start, p.end))
     rows = (
         rollup.objects.filter(**filters, **{f"{key_field}__in": list(keys)})
@@ -194,22 +181,35 @@ def stats_breakdown_keys(
         .annotate(
             **{
                 name: Sum(measure, filter=Q(day__range=(p.start, p.end)))
-                for name, p in periods.items()
+                for name, p in summed.items()
             }
         )
     )
     found = {row[key_field]: row for row in rows}
+    last_days = {"current": period.end, **{name: base.end for name, base in bases.items()}}
+    parts = (
+        day_part_totals(subject.source, list(last_days.values()), cutoff.until)
+        if cutoff.cuts(period)
+        else {}
+    )
+    index = list(subject.source.measures).index(measure)
+    gaps = comparison_gaps(first_data_day(subject.source), period, bases, cutoff)
     kind = subject.source.measures[measure].kind
     result = []
     for key, info in keys.items():
         row = found.get(key, {})
-        current = number(row.get("current"))
+        pair = (key, subject.category_key) if by == "area" else (subject.area_key, key)
+        values = {
+            name: number(row.get(name)) + number(part_value(parts, day, pair, index))
+            for name, day in last_days.items()
+        }
+        current = values["current"]
         result.append(
             {
                 **info,
                 "current": current,
-                "yoy": compare(current, row.get("yoy"), kind),
-                "pop": compare(current, row.get("pop"), kind),
+                "yoy": compare(current, values["yoy"], kind, gaps["yoy"]),
+                "pop": compare(current, values["pop"], kind, gaps["pop"]),
             }
         )
     result.sort(key=lambda item: -item["current"])

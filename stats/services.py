@@ -10,7 +10,6 @@ Correctness under concurrency rests on three rules:
   rebuild or reconcile rolls back with its marks: they stay and the next run does the work.
 """
 
-import operator
 from collections.abc import Callable
 from datetime import date, timedelta
 from time import time_ns
@@ -21,10 +20,11 @@ from django.utils import timezone
 
 from safecity.core.bulk import bulk_insert
 
-from .days import ancestor_keys, day_bounds, local_day
+from .days import day_bounds, local_day
+from .grouping import grouped_totals
 from .locks import lock_day
 from .models import DirtyDay, RollupChange, RollupGeneration
-from .registry import MetricSource, get_source, merge_histograms, sources
+from .registry import MetricSource, get_source, sources
 
 
 def rollup_day_recompute(
@@ -32,39 +32,14 @@ def rollup_day_recompute(
 ) -> int:
     """Replace one day's rollups from the records, in the caller's transaction; rows written.
 
-    The database groups the day's records by (area path, category path) with the source's
-    measures; each group is then added to every ancestor of its area and of its category.
     Callers bump the source's generation (``_bump_generation``) in the same transaction.
     """
     lock_day(source.name, day)
     if category_ids is None:
         category_ids = dict(source.category_model.objects.values_list("code", "id"))
     start, end = day_bounds(day)
-    records = source.records().filter(
-        **{f"{source.time_field}__gte": start, f"{source.time_field}__lt": end}
-    )
+    totals = grouped_totals(source, start, end, category_ids)
     names = list(source.measures)
-    if source.groups is not None:
-        groups = source.groups(records)
-    else:
-        area_field, category_field = source.area_path_field, source.category_path_field
-        groups = (
-            records.order_by()
-            .values(area_field, category_field)
-            .annotate(**{name: measure.aggregate for name, measure in source.measures.items()})
-            .values_list(area_field, category_field, *names)
-        )
-    combine = _combiner(source)
-    totals: dict[tuple[int, int], list] = {}
-    for area_path, category_path, *values in groups:
-        values = [0 if value is None else value for value in values]
-        area_keys = ancestor_keys(area_path)
-        category_keys = ancestor_keys(category_path, category_ids)
-        for area_key in area_keys:
-            for category_key in category_keys:
-                key = (area_key, category_key)
-                current = totals.get(key)
-                totals[key] = list(values) if current is None else combine(current, values)
     source.rollup.objects.filter(day=day).delete()
     bulk_insert(
         source.rollup,
@@ -72,18 +47,6 @@ def rollup_day_recompute(
         ([day, area, category, *sums] for (area, category), sums in totals.items()),
     )
     return len(totals)
-
-
-def _combiner(source: MetricSource) -> Callable[[list, list], list]:
-    """Adds two lists of measure values: numbers summed, histograms merged (never in place:
-    a group's values are shared by all its ancestors' totals)."""
-    kinds = [measure.kind for measure in source.measures.values()]
-    if "histogram" not in kinds:
-        return lambda first, second: [a + b for a, b in zip(first, second, strict=True)]
-    adders = [merge_histograms if kind == "histogram" else operator.add for kind in kinds]
-    return lambda first, second: [
-        add(a, b) for add, a, b in zip(adders, first, second, strict=True)
-    ]
 
 
 # One more than before, and never less than the clock in milliseconds: a generation never

@@ -11,6 +11,7 @@ new snapshot costs memory and time in proportion to the recent rows, not to all 
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -211,6 +212,17 @@ class Snapshot:
                     totals.append(0)  # no rows: number() makes the database's NULL sum 0
             result.append(totals)
         return result
+
+    def first_day(self, area_key: int, category_key: int) -> date | None:
+        """The first day with a row of the (area, category) pair; None when it has none."""
+        for segment in self.segments or ():
+            stride = segment.stride
+            if category_key >= stride:
+                continue
+            span = segment.pairs.get(area_key * stride + category_key)
+            if span is not None and span[1] > span[0]:
+                return date.fromordinal(segment.days[span[0]] + segment.first_day)
+        return None
 
     def merged(
         self,

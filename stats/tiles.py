@@ -88,6 +88,7 @@ def kpi_tiles(selection: Selection) -> list[Tile]:
                 window=selection.window,
                 period=selection.period,
                 measures=[measure],
+                cutoff=selection.cutoff,
             )["measures"][measure]
             for subject in subjects
             if subject is not None
@@ -106,12 +107,21 @@ def kpi_tiles(selection: Selection) -> list[Tile]:
                 kind=kind,
                 categories=categories,
                 current=current,
-                yoy=compare(current, bases["yoy"], kind),
-                pop=compare(current, bases["pop"], kind),
+                yoy=compare(current, bases["yoy"], kind, _gap(summaries, "yoy")),
+                pop=compare(current, bases["pop"], kind, _gap(summaries, "pop")),
                 higher_is_better=spec.get("higher_is_better", False),
             )
         )
     return tiles
+
+
+def _gap(summaries: list[dict], part: str) -> tuple[str, str] | None:
+    """The parts' lack of data (theirs alike: one source, the same periods)."""
+    for summary in summaries:
+        block = summary[part]
+        if "reason" in block:
+            return block["flag"], block["reason"]
+    return None
 
 
 def _subject(area_subject: Subject, source, code: str) -> Subject | None:

@@ -14,7 +14,9 @@ from safecity.core.pages.selection import Selection
 
 from .compstat import COLUMNS, DEFAULT_REPORT, areas_for_tables, compstat_tables
 from .models import EVERYWHERE, CompstatReport
+from .movers import stats_top_movers
 from .selectors import compstat_snapshots
+from .templatetags.comparisons import gap_strings
 from .tiles import kpi_tiles
 
 
@@ -25,11 +27,20 @@ class OverviewPage(ShellPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["tiles"] = kpi_tiles(context["selection"])
+        selection = context["selection"]
+        context["tiles"] = kpi_tiles(selection)
+        context["movers"] = stats_top_movers(
+            subject=selection.subject,
+            window=selection.window,
+            period=selection.period,
+            cutoff=selection.cutoff,
+        )
         return context
 
     def page_config(self, selection: Selection) -> dict:
-        return {"interval": "day" if selection.period.days <= 92 else "week"}
+        # Why a ranking row shows "—" instead of a change: the title of its cell.
+        gaps = gap_strings()
+        return {"interval": "day" if selection.period.days <= 92 else "week", "strings": gaps}
 
 
 @page(key="compstat", url_name="dash-compstat", label=_("CompStat"), resource="stats", order=30)
@@ -66,6 +77,8 @@ class CompstatPage(ShellPage):
         if level:
             query["level"] = level
         if snapshot is not None:
+            # A published table covers the week it was published for, not the date picked.
+            end = snapshot.week_ending
             tables = [snapshot.table]
             export = reverse("stats-snapshot", args=[snapshot.pk])
             export_query = ""

@@ -269,12 +269,19 @@ class MediationStatsView(StatsView):
         params = self.params(request)
         subject = subject_for(request.user, params, source_name=SOURCE)
         result = selectors.mediation_stats(
-            subject=subject, window=params["window"], period=params["period"]
+            subject=subject,
+            window=params["window"],
+            period=params["period"],
+            cutoff=params["cutoff"],
         )
         if params.get("by"):
             result["by"] = params["by"]
             result["rows"] = selectors.mediation_breakdown(
-                subject=subject, window=params["window"], period=params["period"], by=params["by"]
+                subject=subject,
+                window=params["window"],
+                period=params["period"],
+                by=params["by"],
+                cutoff=params["cutoff"],
             )
         return Response(result)
 

@@ -62,6 +62,8 @@ class ResponseStandardSerializer(ModelCleanMixin, ModelSerializer):
 
 class ComplianceParams(StatsParams):
     category = serializers.HiddenField(default=None)
+    # Compliance stands on complete days: no today so far.
+    partial = serializers.HiddenField(default=None)
     measure = serializers.HiddenField(default="count")
     by = serializers.ChoiceField(
         choices=["children"],

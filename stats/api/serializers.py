@@ -6,10 +6,11 @@ from rest_framework import serializers
 
 from safecity.core.api.serializers import BoundedDateField, ModelSerializer
 
+from ..coverage import Cutoff
 from ..models import CompstatSnapshot
 from ..registry import get_source
 from ..subjects import DEFAULT_SOURCE
-from ..windows import Window, window_period
+from ..windows import CALENDAR_WINDOWS, Window, default_period, last_complete_day, window_period
 
 SOURCE = DEFAULT_SOURCE
 
@@ -25,8 +26,22 @@ class StatsParams(serializers.Serializer):
         required=False, help_text=_("Category code: its whole subtree (default: all)")
     )
     window = serializers.ChoiceField(choices=Window.choices, default=Window.YEAR_TO_DATE)
-    date = BoundedDateField(required=False, help_text=_("The window's last day (default: today)"))
+    date = BoundedDateField(
+        required=False,
+        help_text=_(
+            "The window's last day (default: yesterday, the last complete day); for week, "
+            "month, quarter and year a day in the period (default: the last complete one)"
+        ),
+    )
     to = BoundedDateField(required=False, help_text=_("custom window: last day"))
+    partial = serializers.ChoiceField(
+        choices=["today"],
+        required=False,
+        help_text=_(
+            "today: end the window today, counting today so far, and compare it with the same "
+            "hours of the last day of each period it is compared with"
+        ),
+    )
     measure = serializers.CharField(
         default="count",
         help_text=_("A measure, or several separated by commas (summary only)"),
@@ -41,12 +56,30 @@ class StatsParams(serializers.Serializer):
                 start = BoundedDateField().run_validation(raw_from)
             except serializers.ValidationError as exc:
                 raise serializers.ValidationError({"from": exc.detail}) from None
-        end = attrs.get("to") if attrs["window"] == Window.CUSTOM else attrs.get("date")
-        end = end or attrs.get("date") or timezone.localdate()
-        if attrs["window"] == Window.CUSTOM and start is None:
+        window = attrs["window"]
+        if window == Window.CUSTOM and start is None:
             raise serializers.ValidationError({"from": _("a custom window needs from and to")})
+        now = timezone.localtime()
+        end = attrs.get("to") if window == Window.CUSTOM else attrs.get("date")
+        end = end or attrs.get("date")
+        cutoff = Cutoff(now.date())
+        if attrs.get("partial") == "today":
+            if window in CALENDAR_WINDOWS:
+                raise serializers.ValidationError(
+                    {"partial": _("today so far needs a window that ends on its date")}
+                )
+            if end is not None and end != now.date():
+                raise serializers.ValidationError(
+                    {"partial": _("today so far needs the window to end today")}
+                )
+            end = now.date()
+            cutoff = Cutoff(now.date(), now.time().replace(second=0, microsecond=0))
+        attrs["cutoff"] = cutoff
         try:
-            attrs["period"] = window_period(attrs["window"], end, start)
+            if end is None and window in CALENDAR_WINDOWS:
+                attrs["period"] = default_period(window, last_complete_day(now.date()))
+            else:
+                attrs["period"] = window_period(window, end or last_complete_day(now.date()), start)
         except ValueError as exc:
             raise serializers.ValidationError({"to": str(exc)}) from None
         source = get_source(self.source_name)
@@ -68,8 +101,31 @@ class BreakdownParams(StatsParams):
     by = serializers.ChoiceField(choices=["area", "category", "hour_weekday"])
 
 
+class MoversParams(StatsParams):
+    against = serializers.ChoiceField(
+        choices=["yoy", "pop"],
+        default="yoy",
+        help_text=_("Judge the change against the same period last year (yoy) or the one before"),
+    )
+    limit = serializers.IntegerField(
+        default=5, min_value=1, max_value=50, help_text=_("At most this many rises and falls each")
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        source = get_source(self.source_name)
+        if len(attrs["measures"]) != 1 or source.measures[attrs["measures"][0]].kind != "count":
+            counts = [name for name, m in source.measures.items() if m.kind == "count"]
+            raise serializers.ValidationError(
+                {"measure": f"one count measure (a z-score needs counts): {', '.join(counts)}"}
+            )
+        return attrs
+
+
 class CompstatParams(StatsParams):
     window = serializers.HiddenField(default=Window.DAY)
+    # CompStat tables stand on complete days (their rollups hold whole days).
+    partial = serializers.HiddenField(default=None)
     report = serializers.CharField(default="default", help_text=_("Report definition code"))
     level = serializers.ChoiceField(
         choices=["district", "station"],

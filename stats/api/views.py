@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from safecity.core.api.renderers import TableCSVRenderer, TableXLSXRenderer
 
-from .. import selectors
+from .. import movers, selectors, series
 from ..answers import remembered
 from ..compstat import COLUMNS, areas_for_tables, compstat_tables
 from ..models import CompstatReport
@@ -16,6 +16,7 @@ from ..subjects import subject_for
 from .serializers import (
     BreakdownParams,
     CompstatParams,
+    MoversParams,
     SnapshotDetailSerializer,
     SnapshotSerializer,
     StatsParams,
@@ -54,21 +55,31 @@ class SummaryView(StatsView):
         description=(
             "Per measure: current, and yoy/pop blocks {base, change, pct_change, z, flag}; "
             "pct_change is null and flag 'new' when the base is 0; flag 'notable' at |z| ≥ 2, "
-            "'significant' at |z| ≥ 3 (z = 2(√current − √base), counts only)."
+            "'significant' at |z| ≥ 3 (z = 2(√current − √base), counts only). When the period "
+            "or its base lies wholly (flag 'no_data') or partly ('partial_data') before the "
+            "source's first data (data_from) or after the last complete day, the block has "
+            "neither pct_change nor z, and a reason ('before_first_data', 'after_last_data'). "
+            "Windows end yesterday unless partial=today; today_so_far then names the time "
+            "the last day of every compared period is counted up to."
         ),
     )
     def get(self, request):
         params = self.params(request)
         subject = subject_for(request.user, params)
         window, period, measures = params["window"], params["period"], params["measures"]
+        cutoff = params["cutoff"]
         question = (subject.area_key, subject.category_key, window, period, tuple(measures))
         return Response(
             remembered(
                 "summary",
                 subject.source,
-                question,
+                (*question, cutoff),
                 lambda: selectors.stats_summary(
-                    subject=subject, window=window, period=period, measures=measures
+                    subject=subject,
+                    window=window,
+                    period=period,
+                    measures=measures,
+                    cutoff=cutoff,
                 ),
             )
         )
@@ -91,19 +102,30 @@ class TimeseriesView(StatsView):
         parameters=[TimeseriesParams, FROM_PARAMETER],
         responses={200: OpenApiTypes.OBJECT},
         summary="A series with last year's aligned",
+        description=(
+            "Each bucket compares as a summary of its days does: a day with the same day a "
+            "year earlier (29 February with 28 February), a whole ISO week or month with the "
+            "whole one a year earlier, a clipped bucket with the same dates; its yoy block "
+            "carries 'no_data'/'partial_data' flags as the summary's do."
+        ),
     )
     def get(self, request):
         params = self.params(request)
         subject = subject_for(request.user, params)
         period, measure, interval = params["period"], params["measures"][0], params["interval"]
-        question = (subject.area_key, subject.category_key, period, measure, interval)
+        cutoff = params["cutoff"]
+        question = (subject.area_key, subject.category_key, period, measure, interval, cutoff)
         return Response(
             remembered(
                 "timeseries",
                 subject.source,
                 question,
-                lambda: selectors.stats_timeseries(
-                    subject=subject, period=period, measure=measure, interval=interval
+                lambda: series.stats_timeseries(
+                    subject=subject,
+                    period=period,
+                    measure=measure,
+                    interval=interval,
+                    cutoff=cutoff,
                 ),
             )
         )
@@ -156,6 +178,7 @@ class BreakdownView(StatsView):
             params["measures"][0],
             params["by"],
             repr(keys),
+            params["cutoff"],
         )
         rows = remembered(
             "breakdown",
@@ -168,6 +191,7 @@ class BreakdownView(StatsView):
                 measure=params["measures"][0],
                 keys=keys,
                 by=params["by"],
+                cutoff=params["cutoff"],
             ),
         )
         return Response(
@@ -175,6 +199,9 @@ class BreakdownView(StatsView):
                 "by": params["by"],
                 "measure": params["measures"][0],
                 "period": params["period"].as_dict(),
+                "today_so_far": params["cutoff"].as_dict()
+                if params["cutoff"].cuts(params["period"])
+                else None,
                 "rows": rows,
             }
         )
@@ -193,6 +220,56 @@ class BreakdownView(StatsView):
         headers += [f"pop_{h}" for h in COMPARISON_HEADERS]
         rows = [[row[key], row["name"], row["current"], *_comparisons(row)] for row in data["rows"]]
         return name, headers, rows
+
+
+class MoversView(StatsView):
+    params_class = MoversParams
+
+    @extend_schema(
+        parameters=[MoversParams, FROM_PARAMETER],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Top movers: child categories and areas that rose or fell most",
+        description=(
+            "For the area and window: the child categories and the child areas with the "
+            "largest significant rises and falls against the same period last year "
+            "(against=yoy) or the period before (pop), ranked by the Poisson z-score "
+            "2(√current − √base), only those with |z| ≥ min_z (2). Each mover: id or code, "
+            "name, name_en, current, base, change, pct_change, z, flag. Comparisons without "
+            "data behind them (flag no_data or partial_data) have no z and never move."
+        ),
+    )
+    def get(self, request):
+        params = self.params(request)
+        subject = subject_for(request.user, params)
+        arguments = {
+            "window": params["window"],
+            "period": params["period"],
+            "measure": params["measures"][0],
+            "against": params["against"],
+            "limit": params["limit"],
+            "cutoff": params["cutoff"],
+        }
+        question = (subject.area_key, subject.category_key, *arguments.values())
+        answer = remembered(
+            "movers",
+            subject.source,
+            question,
+            lambda: movers.stats_top_movers(subject=subject, **arguments),
+        )
+        return Response(answer)
+
+    def export_table(self, data):
+        headers = ["by", "direction", "key", "name", "current", "base", "change"]
+        headers += ["pct_change", "z", "flag"]
+        rows = []
+        for by, key in (("categories", "code"), ("areas", "id")):
+            for direction in ("rises", "falls"):
+                for mover in data[by][direction]:
+                    rows.append(
+                        [by, direction, mover[key], mover["name"]]
+                        + [mover[name] for name in headers[4:]]
+                    )
+        return f"movers-{data['against']}-{data['period']['to']}", headers, rows
 
 
 def compstat_rows(tables: list[dict]) -> tuple[list[str], list[list]]:
@@ -231,8 +308,15 @@ class CompstatView(StatsView):
         tables = remembered(
             "compstat",
             subject.source,
-            (report.pk, repr(report.rows), repr(areas), end, measure),
-            lambda: compstat_tables(report=report, areas=areas, end=end, measure=measure),
+            # Today too: which columns have data behind them depends on it.
+            (report.pk, repr(report.rows), repr(areas), end, measure, params["cutoff"].today),
+            lambda: compstat_tables(
+                report=report,
+                areas=areas,
+                end=end,
+                measure=measure,
+                today=params["cutoff"].today,
+            ),
         )
         return Response({"report": report.code, "name": report.name, "tables": tables})
 

@@ -9,15 +9,16 @@ from django.utils import timezone
 from accounts.choices import Role
 from incidents.ingest import incidents_ingest
 from incidents.models import Incident
-from stats import selectors
+from stats import movers, selectors, series
 from stats.services import rollups_recompute_dirty
 
 pytestmark = pytest.mark.django_db
 
 QUESTIONS = [
     ("/api/v1/stats/summary", {"window": "28d"}, "stats_summary"),
-    ("/api/v1/stats/timeseries", {"window": "28d", "interval": "day"}, "stats_timeseries"),
+    ("/api/v1/stats/timeseries", {"window": "28d", "interval": "day"}, "series.stats_timeseries"),
     ("/api/v1/stats/breakdown", {"window": "28d", "by": "area"}, "stats_breakdown_keys"),
+    ("/api/v1/stats/movers", {"window": "28d"}, "movers.stats_top_movers"),
 ]
 
 
@@ -43,15 +44,19 @@ def analyst(settings, city, two_districts, make_user, api_client_for):
 
 
 def counted(monkeypatch, name: str) -> list:
-    """Calls of the selector ``name`` from here on."""
+    """Calls of the selector ``name`` (of stats.selectors, or "module.name") from here on."""
     calls = []
-    original = getattr(selectors, name)
+    module = selectors
+    if "." in name:
+        module_name, name = name.split(".")
+        module = {"series": series, "movers": movers}[module_name]
+    original = getattr(module, name)
 
     def counting(**kwargs):
         calls.append(kwargs)
         return original(**kwargs)
 
-    monkeypatch.setattr(selectors, name, counting)
+    monkeypatch.setattr(module, name, counting)
     return calls
 
 

@@ -6,7 +6,7 @@ Every expected number is counted here, in Python, from the incidents the test in
 import math
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -86,6 +86,8 @@ SPECS = [
     Spec("P2", local(2023, 12, 31, 23, 30), "b_station", "assault"),
     # In none of those periods.
     Spec("X1", local(2024, 6, 1, 0, 10), "a_station", "theft_burglary"),
+    # The first data, before every period compared: each comparison has data behind it.
+    Spec("X0", local(2022, 1, 3, 8, 0), "b_only", "theft_other"),
     Spec("X2", local(2023, 6, 15, 12, 0), "b_station", "theft_burglary"),
 ]
 
@@ -257,9 +259,10 @@ def test_day_window_counts_an_incident_just_after_local_midnight_on_its_local_da
     assert summary_count(body) == count(march_first)
 
 
-def test_summary_without_a_date_ends_today(incidents, get):
+def test_summary_without_a_date_ends_yesterday_the_last_complete_day(incidents, get):
     body = get("summary", window="7d", date=None)
-    assert body["period"]["to"] == timezone.localdate().isoformat()
+    assert body["period"]["to"] == (timezone.localdate() - timedelta(days=1)).isoformat()
+    assert body["today_so_far"] is None
 
 
 def test_commander_summary_defaults_to_their_district(incidents, get, commander):
@@ -354,9 +357,21 @@ def test_monthly_timeseries_has_a_bucket_per_month_with_last_year_aligned(incide
     ]
 
 
-def test_daily_timeseries_last_year_values_add_up_to_the_summarys_yoy_base(incidents, get):
+def test_daily_timeseries_compares_each_day_as_the_summary_of_that_day_does(incidents, get):
     points = get("timeseries", window="ytd", interval="day")["points"]
-    assert sum(point["last_year"] for point in points) == count(YTD_LAST_YEAR)
+    for point in points:
+        day = get("summary", window="day", date=point["from"])["measures"]["count"]
+        assert (point["value"], point["last_year"]) == (day["current"], day["yoy"]["base"])
+        assert point["yoy"] == day["yoy"], point["from"]
+
+
+def test_daily_timeseries_compares_29_february_with_28_february(incidents, get):
+    points = get("timeseries", window="ytd", interval="day")["points"]
+    leap_day = next(point for point in points if point["from"] == "2024-02-29")
+    feb_28 = Period(date(2023, 2, 28), date(2023, 2, 28))
+    assert count(feb_28) > 0  # the fixture has one then
+    assert leap_day["last_year"] == count(feb_28)
+    assert leap_day["last_year_period"] == feb_28.as_dict()
 
 
 def test_daily_timeseries_values_add_up_to_the_summarys_count(incidents, get):

@@ -12,6 +12,7 @@ from areas.choices import AreaKind
 from areas.models import Area
 from areas.scoping import scope_for
 from stats.api.serializers import StatsParams
+from stats.coverage import Cutoff
 from stats.selectors import Subject
 from stats.subjects import subject_for
 from stats.windows import Period, Window
@@ -20,16 +21,20 @@ DEFAULT_WINDOW = Window.ROLLING_28
 # The windows the picker offers, in its order.
 PICKER_WINDOWS = [
     (Window.ROLLING_7, _("近一周")),
+    (Window.WEEK, _("上周")),
     (Window.WEEK_TO_DATE, _("本周以来")),
     (Window.ROLLING_28, _("近28天")),
     (Window.MONTH_TO_DATE, _("本月以来")),
+    (Window.MONTH, _("上月")),
     (Window.QUARTER_TO_DATE, _("本季度以来")),
+    (Window.QUARTER, _("上季度")),
     (Window.YEAR_TO_DATE, _("今年以来")),
+    (Window.YEAR, _("去年")),
     (Window.CUSTOM, _("自定义")),
 ]
 # Areas offered by the picker: the levels reports are read at.
 PICKER_KINDS = (AreaKind.CITY, AreaKind.DISTRICT, AreaKind.STATION)
-SELECTION_PARAMS = ("area", "window", "date", "from", "to")
+SELECTION_PARAMS = ("area", "window", "date", "from", "to", "partial")
 
 
 @dataclass
@@ -42,6 +47,15 @@ class Selection:
     period: Period
     query: QueryDict
     errors: dict = field(default_factory=dict)
+    # Where the data ends: complete days, or today so far when asked for (partial=today).
+    cutoff: Cutoff | None = None
+
+    @property
+    def today_so_far(self) -> dict | None:
+        """The label of today so far ({"day", "until"}) when the window counts today's hours."""
+        if self.cutoff is None or not self.cutoff.cuts(self.period):
+            return None
+        return self.cutoff.as_dict()
 
     @property
     def area_name(self) -> str:
@@ -107,6 +121,7 @@ def selection_for(request) -> Selection:
         period=values["period"],
         query=query,
         errors=errors,
+        cutoff=values["cutoff"],
     )
 
 

@@ -22,6 +22,8 @@
     var node = element("span", "change");
     if (!block || block.pct_change === null) {
       node.textContent = "—";
+      // No data behind the comparison: why, on hover.
+      if (block && block.reason) node.title = S.t("gap_" + block.flag + "_" + block.reason);
       return node;
     }
     node.classList.add(block.change > 0 ? "worse" : block.change < 0 ? "better" : "same");

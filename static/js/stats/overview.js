@@ -37,6 +37,12 @@
       var change = document.createElement("span");
       change.className = "change " + (row.yoy.change > 0 ? "worse" : row.yoy.change < 0 ? "better" : "same");
       change.textContent = row.yoy.pct_change === null ? "" : (row.yoy.change > 0 ? "▲" : "▼") + Math.abs(row.yoy.pct_change) + "%";
+      if (row.yoy.reason) {
+        // No data behind the comparison: "—", and why on hover.
+        change.className = "change no-data";
+        change.textContent = "—";
+        change.title = S.t("gap_" + row.yoy.flag + "_" + row.yoy.reason);
+      }
       item.append(link, value, change);
       ranking.append(item);
     });
