@@ -50,9 +50,10 @@ QUEUE = "stats-worker-killed"
 
 
 def seed_marked_days(count: int) -> list[date]:
-    """Incidents on each of the last ``count`` days, marked dirty but not yet rolled up."""
-    today = timezone.localdate()
-    days = [today - timedelta(days=n) for n in range(count - 1, -1, -1)]
+    """Incidents on each of the ``count`` days to yesterday, marked dirty but not yet rolled
+    up. (Not today: between midnight and one o'clock, today's 01:00 is still to come.)"""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    days = [yesterday - timedelta(days=n) for n in range(count - 1, -1, -1)]
     tz = timezone.get_default_timezone()
     rows = []
     for index, day in enumerate(days):
