@@ -3,6 +3,7 @@ honouring the contract of ``reports.signals.report_published``."""
 
 import email
 import email.policy
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,6 +13,9 @@ from aiosmtpd.controller import Controller
 from accounts.choices import Role
 
 from ..conftest import free_port
+
+# aiosmtpd logs every SMTP command at INFO.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
