@@ -98,10 +98,10 @@ def test_the_inbox_page_subscribes_lists_and_marks_read(commanders, two_district
     assert report.title in page
     # The shell's header counts the unread item, on every page.
     overview = client.get(f"/?area={district_a.pk}").content.decode()
-    assert 'data-inbox-unread>1</span>' in overview
+    assert "data-inbox-unread>1</span>" in overview
     assert client.post("/inbox/", {"form": "read"}).status_code == 302
     assert InboxItem.objects.get().read_at is not None
-    assert 'data-inbox-unread>0</span>' in client.get("/inbox/").content.decode()
+    assert "data-inbox-unread>0</span>" in client.get("/inbox/").content.decode()
 
 
 def test_the_inbox_page_refuses_a_district_outside_scope(commanders, two_districts, client):
