@@ -56,7 +56,7 @@ class HomeView(models.Model):
     """The saved view a user's site root opens."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     view = models.ForeignKey(SavedView, on_delete=models.CASCADE, related_name="+")
 

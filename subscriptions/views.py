@@ -137,7 +137,7 @@ def unsubscribe(request, token: str):
         return HttpResponseNotAllowed(["GET", "POST"])
     try:
         named = unsubscribe_token_read(token)
-    except signing.BadSignature:
-        return render(request, "subscriptions/unsubscribed.html", {"invalid": True}, status=400)
+    except signing.BadSignature:  # altered or made up: no such link
+        return render(request, "subscriptions/unsubscribed.html", {"invalid": True}, status=404)
     removed = services.subscription_unsubscribe(subscription_id=named["s"], user_id=named["u"])
     return render(request, "subscriptions/unsubscribed.html", {"removed": removed})

@@ -22,6 +22,7 @@ class SavedViewSerializer(ModelSerializer):
             "id", "name", "path", "query", "url", "area", "area_name", "shared", "owner",
             "mine", "is_home", "created_at",
         ]  # fmt: skip
+        read_only_fields = fields
 
     def get_mine(self, view) -> bool:
         return view.owner_id == self.context["request"].user.pk
@@ -78,6 +79,7 @@ class InboxItemSerializer(ModelSerializer):
             "id", "topic", "title", "title_en", "body", "body_en", "link", "area", "created_at",
             "read_at", "read", "email_state",
         ]  # fmt: skip
+        read_only_fields = fields
 
     def get_read(self, item) -> bool:
         return item.read_at is not None

@@ -63,12 +63,11 @@ class SavedViewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=SavedViewUpdateSerializer, responses={200: SavedViewSerializer})
     def partial_update(self, request, pk=None):
         """Rename or share (unshare) one of the caller's views."""
+        view = self.get_object()
         params = SavedViewUpdateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         try:
-            view = services.saved_view_update(
-                view=self.get_object(), user=request.user, **params.validated_data
-            )
+            view = services.saved_view_update(view=view, user=request.user, **params.validated_data)
         except DjangoValidationError as exc:
             raise _refused(exc) from None
         return self._answer(view)
