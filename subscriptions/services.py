@@ -35,13 +35,18 @@ def _shell_page(path: str) -> bool:
     return view_class is not None and issubclass(view_class, ShellPage)
 
 
+def _an_id(text: str) -> bool:
+    """Whether ``text`` can be a row's id (digits, within the database's bigint)."""
+    return text.isascii() and text.isdigit() and int(text) < 2**63
+
+
 def _view_area(owner, query: QueryDict) -> Area | None:
     """The area a selection shows: its ``area`` (which must be in the owner's jurisdiction),
     else the owner's home area (the page's default); None for a city-wide owner."""
     areas = Area.objects.for_user(owner)
     chosen = query.get("area", "")
     if chosen:
-        area = areas.filter(pk=chosen).first() if chosen.isdigit() else None
+        area = areas.filter(pk=chosen).first() if _an_id(chosen) else None
         if area is None:
             raise ValidationError({"query": _("所选辖区不在你的辖区内")})
         return area

@@ -83,3 +83,7 @@ class InboxItemSerializer(ModelSerializer):
 
     def get_read(self, item) -> bool:
         return item.read_at is not None
+
+
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="how many items were unread")

@@ -5,7 +5,7 @@ Every role that reads the platform may keep its own; writes touch only the calle
 role. Tokens need the ``subscriptions:read`` or ``:write`` scope."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -16,6 +16,7 @@ from safecity.core.api.serializers import model_errors
 from .. import selectors, services
 from .serializers import (
     InboxItemSerializer,
+    MarkedSerializer,
     SavedViewCreateSerializer,
     SavedViewSerializer,
     SavedViewUpdateSerializer,
@@ -119,6 +120,11 @@ class SubscriptionViewSet(
         services.subscription_delete(subscription=instance, user=self.request.user)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("unread", bool, description="only the unread items")]
+    )
+)
 class InboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """What was delivered to the caller, newest first; ``?unread=true`` for the unread."""
 
@@ -140,7 +146,7 @@ class InboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         item.refresh_from_db()
         return Response(self.get_serializer(item).data)
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(request=None, responses={200: MarkedSerializer})
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         """Mark every unread item read; answers how many were."""

@@ -146,3 +146,9 @@ def test_a_token_needs_the_subscriptions_scope(people, client):
     assert client.post(LIST, body, content_type="application/json", **headers).status_code == 403
     other = api_key(people["a"], scopes=["stats:read"])
     assert client.get(LIST, HTTP_AUTHORIZATION=f"Token {other}").status_code == 403
+
+
+@pytest.mark.parametrize("area", ["99999999999999999999999", "１２", "-1", "x"])
+def test_an_area_that_is_no_id_is_refused(people, api_client_for, area):
+    answer = save(api_client_for(people["a"]), query=f"area={area}")
+    assert answer.status_code == 400 and "query" in answer.json()

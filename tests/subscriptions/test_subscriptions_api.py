@@ -113,3 +113,30 @@ def test_the_inbox_page_refuses_a_district_outside_scope(commanders, two_distric
     )
     assert answer.status_code == 400
     assert not Subscription.objects.exists()
+
+
+def test_the_inbox_and_the_header_speak_english(commanders, client):
+    client.force_login(commanders[0])
+    page = client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<h1>Inbox" in page
+    assert "Save this view" in page and "0 unread" in page
+    assert "收件箱" not in page
+
+
+def test_subscribing_and_unsubscribing_are_in_the_audit_trail(
+    commanders, two_districts, api_client_for
+):
+    from audit.models import AuditEvent
+
+    district_a, _ = two_districts
+    client = api_client_for(commanders[0])
+    body = {"topic": "report", "report_kind": "weekly", "area": district_a.pk, "email": True}
+    made = client.post(LIST, body, format="json").json()
+    client.delete(f"{LIST}{made['id']}/")
+    events = AuditEvent.objects.filter(object_type="subscriptions.subscription").order_by("id")
+    assert [(e.action, e.object_id) for e in events] == [
+        ("create", str(made["id"])),
+        ("delete", str(made["id"])),
+    ]
+    assert events[0].actor_username == commanders[0].username
+    assert events[0].changes["area"][1] == district_a.pk
