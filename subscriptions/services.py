@@ -76,9 +76,18 @@ def saved_view_create(*, owner, name: str, path: str, query: str = "", shared=Fa
         raise ValidationError({"query": _("筛选条件过长")})
     if SavedView.objects.filter(owner=owner, name=name).exists():
         raise ValidationError({"name": _("已有同名视图")})
-    return SavedView.objects.create(
-        owner=owner, name=name, path=path, query=query, area=area, shared=bool(shared)
-    )
+    view = SavedView(owner=owner, name=name, path=path, query=query, area=area, shared=bool(shared))
+    return _save_named(view)
+
+
+def _save_named(view: SavedView) -> SavedView:
+    """Save ``view``; a view of the same name saved at the same moment is the name taken."""
+    try:
+        with transaction.atomic():
+            view.save()
+    except IntegrityError:
+        raise ValidationError({"name": _("已有同名视图")}) from None
+    return view
 
 
 def _own(view: SavedView, user) -> None:
@@ -99,8 +108,7 @@ def saved_view_update(*, view: SavedView, user, name: str | None = None, shared=
         view.name = name
     if shared is not None:
         view.shared = bool(shared)
-    view.save()
-    return view
+    return _save_named(view)
 
 
 def saved_view_delete(*, view: SavedView, user) -> None:

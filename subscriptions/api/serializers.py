@@ -12,7 +12,9 @@ from ..services import PATH_MAX, QUERY_MAX
 class SavedViewSerializer(ModelSerializer):
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     owner = serializers.CharField(source="owner.username", read_only=True)
-    area_name = serializers.CharField(source="area.display_name", default=None, read_only=True)
+    area_name = serializers.CharField(
+        source="area.display_name", default=None, allow_null=True, read_only=True
+    )
     mine = serializers.SerializerMethodField()
     is_home = serializers.SerializerMethodField()
 
@@ -59,7 +61,9 @@ class SubscriptionSerializer(ModelSerializer):
     report_kind = serializers.ChoiceField(
         choices=ReportKind.choices, required=False, allow_blank=True
     )
-    area_name = serializers.CharField(source="area.display_name", default=None, read_only=True)
+    area_name = serializers.CharField(
+        source="area.display_name", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Subscription
