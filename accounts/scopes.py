@@ -17,6 +17,7 @@ RESOURCES = {
     "mediation": _("矛盾纠纷"),
     "audit": _("审计日志"),
     "analysis": _("研判分析"),
+    "subscriptions": _("视图与订阅"),
 }
 SCOPES = frozenset(f"{resource}:{mode}" for resource in RESOURCES for mode in ("read", "write"))
 

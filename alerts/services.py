@@ -3,6 +3,7 @@
 Which rules fire, and with what text, is each kind's handler's to say (alerts.kinds); this
 module writes what they say, once per rule and key within the rule's cooldown."""
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -17,6 +18,9 @@ from safecity.core import live
 from .choices import AlertState
 from .kinds import AlertDraft, Match, Trigger, kind_for
 from .models import Alert, AlertRule
+from .signals import alert_raised
+
+logger = logging.getLogger(__name__)
 
 FEED = "alerts"
 ACKNOWLEDGE_NOTE_MAX = 500
@@ -76,7 +80,15 @@ def _alert_write(*, rule: AlertRule, draft: AlertDraft) -> Alert | None:
         body_en=draft.body_en,
     )
     transaction.on_commit(lambda: alert_deliver(alert_id=alert.id, event="created"))
+    transaction.on_commit(lambda: _alert_announce(alert_id=alert.id))
     return alert
+
+
+def _alert_announce(*, alert_id: int) -> None:
+    """Tell the house's listeners (alerts.signals) of a new alert; one failing stops none."""
+    for receiver, result in alert_raised.send_robust(sender=Alert, alert_id=alert_id):
+        if isinstance(result, Exception):
+            logger.error("alert %s: %r failed: %r", alert_id, receiver, result)
 
 
 def alert_deliver(*, alert_id: int, event: str) -> bool:

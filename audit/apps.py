@@ -19,6 +19,10 @@ TRACKED = {
     "alerts.Alert": {},
     "stats.CompstatReport": {},
     "stats.CompstatSnapshot": {"redact": ("table",)},
+    # Who shared which view, and who has the platform's briefings and alerts mailed out.
+    "subscriptions.SavedView": {},
+    "subscriptions.HomeView": {},
+    "subscriptions.Subscription": {},
 }
 # Per-model options for the campaigns app, all of whose models are tracked.
 CAMPAIGN_OPTIONS = {

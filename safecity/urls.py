@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("quality.api.urls")),
     path("", include("analysis.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("subscriptions.api.urls")),
 ]
 
 handler404 = core_views.not_found
@@ -43,4 +44,5 @@ urlpatterns = [
     path("quality/", include("quality.urls")),
     path("analysis/", include("analysis.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("subscriptions.urls")),
 ]

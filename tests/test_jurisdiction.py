@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import subprocess
+import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ from patrols.services import positions_ingest
 from quality.choices import QualityKind
 from safecity.asgi import application
 from safecity.core.pages.base import ShellPage
+from subscriptions.emails import unsubscribe_token
+from subscriptions.models import InboxItem, SavedView, Subscription
 
 from .factories import UserFactory
 from .jurisdiction import OTHER, District, World, build_world
@@ -111,7 +114,22 @@ OBJECTS: dict[str, Callable[[World, District], list[dict]]] = {
     "audit-event-detail": lambda w, d: (
         [] if d is w.a else [{"pk": e.pk} for e in AuditEvent.objects.order_by("pk")[:1]]
     ),
+    # Saved views: the commander's own and a colleague's shared one; B's shared in B.
+    "view-detail": lambda w, d: [{"pk": v.pk} for v in _saved_views(w, d)],
+    "view-home": lambda w, d: [{"pk": v.pk} for v in _saved_views(w, d)],
+    "view-open": lambda w, d: [{"pk": v.pk} for v in _saved_views(w, d)],
+    # Subscriptions and inbox items are their user's own: B's are another user's.
+    "subscription-detail": lambda w, d: [{"pk": _subscription(w, d).pk}],
+    "inbox-item-detail": lambda w, d: [{"pk": _inbox_item(w, d).pk}],
+    "inbox-item-read": lambda w, d: [{"pk": _inbox_item(w, d).pk}],
+    # An unsubscribe link is its own authority (a signed token, no login): A's is the
+    # commander's; no link of B's is known to A, so B's stand-in is one that does not verify.
+    "unsubscribe": lambda w, d: [
+        {"token": unsubscribe_token(_subscription(w, d)) + ("" if d is w.a else "x")}
+    ],
 }
+# What a GET of district A's object answers, when not 200: a saved view's link redirects to it.
+OBJECT_ANSWERS = {"view-open": 302}
 # The city-wide campaign a district reads in part: its share must hold nothing of B either.
 SHARED_OBJECTS: dict[str, Callable[[World], list[dict]]] = {
     "campaign-detail": lambda w: [{"pk": w.city_campaign.pk}],
@@ -127,6 +145,47 @@ def _import_job(w: World, d: District):
     return ImportJob.objects.create(
         user=owner, stored_name="walk.upload", file_name="walk.csv", sha256="0" * 64, size=1,
         file_format="csv", spec={}, source_system="walk",
+    )  # fmt: skip
+
+
+def _label(w: World, d: District) -> str:
+    return OTHER if d is w.b else "甲区"
+
+
+def _person(w: World, d: District):
+    """Someone of the district besides the walker: a station officer, carrying the marker in
+    district B."""
+    name = f"{OTHER.lower()}-{uuid.uuid4().hex[:6]}" if d is w.b else f"a-{uuid.uuid4().hex[:6]}"
+    return UserFactory(username=name, role=Role.STATION_OFFICER, home_area=d.station)
+
+
+def _saved_views(w: World, d: District) -> list[SavedView]:
+    colleague = SavedView.objects.create(
+        owner=_person(w, d), name=f"{_label(w, d)}共享视图", path="/incidents/",
+        query=f"area={d.station.pk}", area=d.station, shared=True,
+    )  # fmt: skip
+    if d is w.b:
+        return [colleague]
+    own = SavedView.objects.create(
+        owner=w.commander, name=f"甲区自己的视图{uuid.uuid4().hex[:6]}", path="/",
+        query=f"area={d.district.pk}", area=d.district,
+    )  # fmt: skip
+    return [own, colleague]
+
+
+def _subscription(w: World, d: District) -> Subscription:
+    user = w.commander if d is w.a else _person(w, d)
+    return Subscription.objects.create(
+        user=user, topic="report", report_kind="weekly", area=d.district,
+        key=f"walk-{uuid.uuid4().hex}",
+    )  # fmt: skip
+
+
+def _inbox_item(w: World, d: District) -> InboxItem:
+    user = w.commander if d is w.a else _person(w, d)
+    return InboxItem.objects.create(
+        user=user, topic="report", title=f"{_label(w, d)}周报", key=f"walk-{uuid.uuid4().hex}",
+        area=d.district,
     )  # fmt: skip
 
 
@@ -342,7 +401,7 @@ def test_every_parameterised_route_has_a_rule_for_its_objects():
     missing = sorted(r.name for r in routes if r.params and r.name not in OBJECTS)
     assert missing == [], f"routes with no rule in OBJECTS for their URL parameters: {missing}"
     names = {route.name for route in routes}
-    rules = (OBJECTS, SHARED_OBJECTS, QUERIES, NAMING_OTHERS, NOT_ANSWERED)
+    rules = (OBJECTS, SHARED_OBJECTS, QUERIES, NAMING_OTHERS, NOT_ANSWERED, OBJECT_ANSWERS)
     stale = sorted(set().union(*rules) - names)
     assert stale == [], f"rules for routes that no longer exist: {stale}"
 
@@ -394,7 +453,8 @@ def test_walking_every_route_as_a_district_shows_nothing_of_another(world, comma
             url = reverse(route.name, kwargs=kwargs)
             if "get" in route.methods:
                 for fmt in route.formats:
-                    check(route, "get", url, with_format({}, fmt), {200})
+                    answer = OBJECT_ANSWERS.get(route.name, 200)
+                    check(route, "get", url, with_format({}, fmt), {answer})
         others = OBJECTS[route.name](world, world.b)
         if not others:
             problems.append(f"{route.name}: the rule names no object of district B")

@@ -55,6 +55,7 @@ from mediation.models import CaseStatusChange, DisputeCase, FollowUp
 from patrols.models import PatrolUnit, Position, ResponseStandard
 from quality.models import QualityDismissal
 from safecity.asgi import application
+from subscriptions.models import HomeView, InboxItem, SavedView, Subscription
 
 from .factories import UserFactory, square
 from .jurisdiction import District, World, build_world
@@ -82,6 +83,7 @@ ALL_SCOPES = sorted(SCOPES)
 # the README say: (route name, method) → roles.
 OFFICER, COMMANDER, ANALYST = Role.STATION_OFFICER, Role.DISTRICT_COMMANDER, Role.CITY_ANALYST
 ALERT_HANDLERS = {OFFICER, COMMANDER, ANALYST}
+EVERY_READER = {OFFICER, COMMANDER, ANALYST, Role.VIEWER}
 ALLOWED: dict[tuple[str, str], set[str]] = {
     ("incident-list", "post"): {OFFICER},
     ("incident-bulk", "post"): {OFFICER},
@@ -125,18 +127,36 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("quality-place", "post"): {OFFICER},
     ("quality-times", "post"): {OFFICER},
     ("dash-quality", "post"): {OFFICER},
+    # Saved views, home views, subscriptions and the inbox are a person's own: every role
+    # that reads the platform keeps them, of areas in its jurisdiction.
+    ("view-list", "post"): EVERY_READER,
+    ("view-home", "post"): EVERY_READER,
+    ("view-home", "delete"): EVERY_READER,
+    ("subscription-list", "post"): EVERY_READER,
+    ("inbox-item-read-all", "post"): EVERY_READER,
+    ("dash-inbox", "post"): EVERY_READER,
+}
+# Another person's saved view, subscription or inbox item: no one changes it, administrators
+# neither (tests/subscriptions: its owner does).
+OTHERS_OWN = {
+    ("view-detail", "patch"),
+    ("view-detail", "delete"),
+    ("subscription-detail", "delete"),
+    ("inbox-item-read", "post"),
 }
 
 
 @dataclass
 class Walk:
-    """The world, and what the walk adds to it: a sweep both districts share, and a dispute
-    incident without a case in each district."""
+    """The world, and what the walk adds to it: a sweep both districts share, a dispute
+    incident without a case in each district, and a colleague's saved view, subscription and
+    inbox item in each (``personal``)."""
 
     world: World
     shared_sweep: Sweep
     dispute_incidents: dict[str, Incident]
     admin: Client
+    personal: dict
 
     def __getattr__(self, name):
         return getattr(self.world, name)
@@ -695,6 +715,91 @@ WRITES: dict[tuple[str, str], list[tuple[str, tuple[str, ...], Attempt]]] = {
 }
 
 
+def _personal_records(w: World) -> dict:
+    """A colleague's records in each district's station (made before the walk: its
+    fingerprint holds them): a shared view, a subscription, an inbox item."""
+    records = {}
+    for t in AB:
+        d = w.a if t == "a" else w.b
+        colleague = UserFactory(role=Role.STATION_OFFICER, home_area=d.station)
+        records[t] = {
+            "view": SavedView.objects.create(
+                owner=colleague, name="巡检", path="/incidents/", query=f"area={d.station.pk}",
+                area=d.station, shared=True,
+            ),
+            "subscription": Subscription.objects.create(
+                user=colleague, topic="report", report_kind="weekly", area=d.station,
+                key=f"walk-{t}",
+            ),
+            "item": InboxItem.objects.create(
+                user=colleague, topic="report", title="巡检", key=f"walk-{t}", area=d.station
+            ),
+        }  # fmt: skip
+    return records
+
+
+def _shared_view(w, t) -> dict:
+    return {"pk": w.personal[t]["view"].pk}
+
+
+def _someones_subscription(w, t) -> dict:
+    return {"pk": w.personal[t]["subscription"].pk}
+
+
+def _someones_item(w, t) -> dict:
+    return {"pk": w.personal[t]["item"].pk}
+
+
+WRITES |= {
+    ("view-list", "post"): [
+        (
+            "save",
+            AB,
+            lambda w, t: (
+                {},
+                {"name": "巡检", "path": "/incidents/", "query": f"area={_d(w, t).station.pk}"},
+            ),
+        )
+    ],
+    ("view-detail", "patch"): [
+        ("rename another's", AB, lambda w, t: (_shared_view(w, t), {"name": "x"}))
+    ],
+    ("view-detail", "delete"): [("delete another's", AB, lambda w, t: (_shared_view(w, t), None))],
+    ("view-home", "post"): [("make home", AB, lambda w, t: (_shared_view(w, t), None))],
+    ("view-home", "delete"): [("no longer home", AB, lambda w, t: (_shared_view(w, t), None))],
+    ("subscription-list", "post"): [
+        (
+            "subscribe",
+            AB,
+            lambda w, t: (
+                {},
+                {"topic": "report", "report_kind": "weekly", "area": _d(w, t).station.pk},
+            ),
+        )
+    ],
+    ("subscription-detail", "delete"): [
+        ("end another's", AB, lambda w, t: (_someones_subscription(w, t), None))
+    ],
+    ("inbox-item-read", "post"): [
+        ("mark another's read", AB, lambda w, t: (_someones_item(w, t), None))
+    ],
+    ("inbox-item-read-all", "post"): [("mark one's own read", ("a",), lambda w, t: ({}, None))],
+    ("dash-inbox", "post"): [
+        (
+            "subscribe",
+            AB,
+            lambda w, t: (
+                {},
+                FormPost(
+                    form="subscribe",
+                    **{"subscribe-what": "weekly", "subscribe-area": _d(w, t).station.pk},
+                ),
+            ),
+        )
+    ],
+}
+
+
 def _case_form(w, t) -> FormPost:
     body = _case_body(w, t)
     return FormPost(
@@ -733,7 +838,7 @@ class Caller:
     may_write: bool  # False: a token with read scopes only
 
     def allowed(self, route: str, method: str, target: str, *, page: bool = False) -> bool:
-        if not self.may_write or (page and self.headers):
+        if not self.may_write or (page and self.headers) or (route, method) in OTHERS_OWN:
             return False
         if self.role == Role.ADMINISTRATOR:
             return True
@@ -794,6 +899,10 @@ RECORDS = (
     CaseStatusChange,
     FollowUp,
     QualityDismissal,
+    SavedView,
+    HomeView,
+    Subscription,
+    InboxItem,
 )
 
 
@@ -853,7 +962,7 @@ def walk(world, client, settings, tmp_path) -> Walk:
         dispute[target] = Incident.objects.get(source_system="walk", source_ref=row["source_ref"])
     admin = UserFactory(role=Role.ADMINISTRATOR, home_area=world.city)
     client.force_login(admin)
-    return Walk(world, shared, dispute, client)
+    return Walk(world, shared, dispute, client, _personal_records(world))
 
 
 @pytest.fixture

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "quality",
     "analysis",
     "reports",
+    "subscriptions",
     "demo",
 ]
 
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "accounts.middleware.SessionSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The site root opens a user's home view (a saved view), when they chose one.
+    "subscriptions.middleware.HomeViewMiddleware",
 ]
 
 ROOT_URLCONF = "safecity.urls"
@@ -378,4 +381,5 @@ LOGGING = {
 }
 
 # SafeCity's own settings: the schedule, limits, standards and timings of its apps.
+from .mail import *  # noqa: E402, F403
 from .platform import *  # noqa: E402, F403

@@ -80,6 +80,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 REPORTS_SCHEDULED_AREA_KINDS = env.list(
     "REPORTS_SCHEDULED_AREA_KINDS", default=["city", "district"]
 )
+# The Celery queue delivering raised alerts to their subscribers (subscriptions.deliver_alert).
+SUBSCRIPTIONS_QUEUE = env("SUBSCRIPTIONS_QUEUE", default="celery")
 # Patrols: the rapid-response standard where an area sets none (dispatch, arrival; seconds),
 # how long pings are kept, when a position is too old to dispatch on, and the planning speed.
 RESPONSE_STANDARD_DEFAULT = (

@@ -14,7 +14,7 @@ from accounts.backends import may_read
 from alerts.choices import AlertState
 from alerts.selectors import alerts_for_user
 
-from .registry import PageEntry, get_page, registered_pages
+from .registry import PageEntry, get_page, registered_pages, shell_parts
 from .routes import route_table
 from .selection import PICKER_WINDOWS, SELECTION_PARAMS, Selection, picker_areas, selection_for
 
@@ -100,6 +100,9 @@ class ShellPage(LoginRequiredMixin, TemplateView):
             .filter(state=AlertState.OPEN)
             .count(),
             page_config=self.config(selection),
+            shell_parts=[
+                (part, part.context(self.request) if part.context else {}) for part in shell_parts()
+            ],
         )
         if not self.uses_selection:
             context["selection"] = None
@@ -107,7 +110,7 @@ class ShellPage(LoginRequiredMixin, TemplateView):
 
     def nav_items(self) -> list:
         user = self.request.user
-        return [entry for entry in registered_pages() if may_open(user, entry)]
+        return [entry for entry in registered_pages() if entry.in_nav and may_open(user, entry)]
 
     def config(self, selection: Selection) -> dict:
         """What the page's JavaScript reads (``SafeCity.config``): the shell's settings, words
@@ -131,7 +134,13 @@ class ShellPage(LoginRequiredMixin, TemplateView):
                 "crs": settings.MAP_TILES_CRS,
             },
             "strings": {key: str(text) for key, text in JS_STRINGS.items()},
-            "routes": route_table((*SHELL_ROUTES, *self.api_routes)),
+            "routes": route_table(
+                (
+                    *SHELL_ROUTES,
+                    *(route for part in shell_parts() for route in part.routes),
+                    *self.api_routes,
+                )
+            ),
         }
 
     def page_config(self, selection: Selection) -> dict:

@@ -2,7 +2,9 @@
 label, the resource it shows and its place in the navigation. Nothing here imports a page:
 the URL configuration does, and the registry asks it to load."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import get_resolver
 from django.utils.functional import Promise
@@ -23,9 +25,25 @@ class PageEntry:
     # A permission the role must also hold (a page that writes, such as the import page):
     # without it, 403 and no navigation entry, as for the resource.
     permission: str = ""
+    # Whether the page is listed in the navigation (the inbox is reached from the header).
+    in_nav: bool = True
+
+
+@dataclass(frozen=True)
+class ShellPart:
+    """Something an app adds to the header of every page (the saved-views control, the inbox
+    link): the template drawn there, the script that runs it and the routes that script
+    requests, and ``context(request)`` giving the template its values."""
+
+    key: str
+    template: str
+    script: str = ""
+    routes: tuple[str, ...] = ()
+    context: Callable[[Any], dict] | None = None
 
 
 _PAGES: dict[str, PageEntry] = {}
+_PARTS: dict[str, ShellPart] = {}
 
 
 def register_page(entry: PageEntry) -> None:
@@ -35,11 +53,20 @@ def register_page(entry: PageEntry) -> None:
     _PAGES[entry.key] = entry
 
 
-def page(*, key: str, url_name: str, label, resource: str, order: int, permission: str = ""):
+def page(
+    *,
+    key: str,
+    url_name: str,
+    label,
+    resource: str,
+    order: int,
+    permission: str = "",
+    in_nav: bool = True,
+):
     """Class decorator: register a page with the shell and make it the page of ``key``."""
 
     def decorate(view_class):
-        register_page(PageEntry(key, url_name, label, resource, order, permission))
+        register_page(PageEntry(key, url_name, label, resource, order, permission, in_nav))
         view_class.nav_key = key
         return view_class
 
@@ -64,3 +91,14 @@ def registered_pages() -> list[PageEntry]:
     """Every page, in navigation order."""
     load_pages()
     return sorted(_PAGES.values(), key=lambda entry: (entry.order, entry.key))
+
+
+def register_shell_part(part: ShellPart) -> None:
+    """Add ``part`` to every page's header (registered, as pages are, when the app's views
+    module is imported by the URL configuration)."""
+    _PARTS[part.key] = part
+
+
+def shell_parts() -> list[ShellPart]:
+    load_pages()
+    return sorted(_PARTS.values(), key=lambda part: part.key)
