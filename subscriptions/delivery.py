@@ -46,7 +46,8 @@ def report_deliver(*, report) -> list[InboxItem]:
     created = []
     with transaction.atomic():
         for subscription in subscriptions:
-            if not entitled(subscription.user, "reports", area.path):
+            # A briefing is read as the statistics it is made of (the reports pages and API).
+            if not entitled(subscription.user, "stats", area.path):
                 continue
             item, new = InboxItem.objects.get_or_create(
                 user=subscription.user,
