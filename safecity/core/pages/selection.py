@@ -15,7 +15,7 @@ from stats.api.serializers import StatsParams
 from stats.coverage import Cutoff
 from stats.selectors import Subject
 from stats.subjects import subject_for
-from stats.windows import Period, Window
+from stats.windows import CALENDAR_WINDOWS, Period, Window
 
 DEFAULT_WINDOW = Window.ROLLING_28
 # The windows the picker offers, in its order.
@@ -72,13 +72,24 @@ class Selection:
         """The selection as statistics API parameters, for the page's JavaScript."""
         return dict(self.query.items())
 
+    @property
+    def runs_to_now(self) -> bool:
+        """Whether the window was left to end where the data ends (no date or end chosen, and
+        not a whole calendar period): its statistics stop at the last complete day, but a
+        record list is no comparison and goes on to today's records."""
+        chosen_end = "date" in self.query or "to" in self.query
+        return not chosen_end and self.window not in CALENDAR_WINDOWS
+
     def list_filters(self) -> dict:
         """The selection as the filters of the record lists (incidents, dispute cases): the
-        window's local days as instants, and the area when one is chosen."""
+        window's local days as instants (to now when the window runs to now), and the area
+        when one is chosen."""
         zone = timezone.get_current_timezone()
         start = datetime.combine(self.period.start, time.min, tzinfo=zone)
-        end = datetime.combine(self.period.end + timedelta(days=1), time.min, tzinfo=zone)
-        params = {"since": start.isoformat(), "until": end.isoformat()}
+        params = {"since": start.isoformat()}
+        if not self.runs_to_now:
+            end = datetime.combine(self.period.end + timedelta(days=1), time.min, tzinfo=zone)
+            params["until"] = end.isoformat()
         if self.subject.area_path:
             params["area"] = str(self.subject.area_key)
         return params
