@@ -113,6 +113,8 @@ def _input_field(spec: RowField) -> serializers.Field:
             return serializers.FloatField(allow_null=True, **bounds, **options)
         case FieldKind.INTEGER:
             return serializers.IntegerField(**bounds, **options)
+        case FieldKind.FLAG:
+            return serializers.BooleanField(**options)
         case FieldKind.MONEY:
             return serializers.DecimalField(
                 MONEY_DIGITS, MONEY_DECIMAL_PLACES, allow_null=True, **bounds, **options

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_noop
 
 from accounts.policy import NOT_YOURS, may_write_over, require
 from areas.choices import AreaKind
-from areas.locator import AreaLocator, Located, get_locator
+from areas.locator import AreaLocator, AreaRef, Located, get_locator
+from areas.models import Area
 from areas.scoping import Scope, scope_for
 from audit.services import audit_changes
 from geocoding.choices import GeocodeQuality, UnlocatedReason
@@ -27,11 +28,18 @@ from ..models import Category, Incident
 from .report import IngestReport, Rejection, rejected_value
 from .rows import Problem, RowError, parse_row
 
+# How a point was found, or why there is none.
+GEOCODE_FIELDS = ("geocode_quality", "geocode_score", "geocoded_address", "unlocated_reason")
+# The areas an incident lies in, derived from its point (or, unlocated, where it was filed).
+AREA_FIELDS = ("area_id", "area_path", "district_id", "station_id", "patrol_zone_id", "beat_id")
+# Everything placing an incident decides: the point, how it was found, its areas and cells.
+PLACE_FIELDS = ("lon", "lat", *GEOCODE_FIELDS, *AREA_FIELDS, "h3_r7", "h3_r9")
 # Fields an ingest may set; a re-ingest compares these to tell "updated" from "unchanged".
 INGESTED_FIELDS = (
     "source",
     "category_id",
     "category_path",
+    "category_defaulted",
     "priority",
     "status",
     "reported_at",
@@ -42,21 +50,8 @@ INGESTED_FIELDS = (
     "filed_at",
     "solved_at",
     "response_seconds",
-    "lon",
-    "lat",
     "address",
-    "geocode_quality",
-    "geocode_score",
-    "geocoded_address",
-    "unlocated_reason",
-    "area_id",
-    "area_path",
-    "district_id",
-    "station_id",
-    "patrol_zone_id",
-    "beat_id",
-    "h3_r7",
-    "h3_r9",
+    *PLACE_FIELDS,
     "money_involved",
     "loss",
     "recovered",
@@ -66,6 +61,8 @@ INGESTED_FIELDS = (
     "transfer_outcome",
     "summary",
 )
+# Set when an incident is created and never by a later ingest: who filed it stays.
+CREATED_FIELDS = ("filed_area_id",)
 BULK_BATCH_SIZE = 2000
 
 
@@ -78,16 +75,20 @@ def active_categories() -> dict[str, tuple[int, str]]:
     }
 
 
+# The incident's column for the containing area of each level.
+LEVEL_COLUMNS = (
+    (AreaKind.DISTRICT, "district_id"),
+    (AreaKind.STATION, "station_id"),
+    (AreaKind.PATROL_ZONE, "patrol_zone_id"),
+    (AreaKind.BEAT, "beat_id"),
+)
+
+
 def area_columns(located: Located) -> dict:
     """The incident's area columns for a place: its deepest area and one per level."""
     leaf = located.leaf
     columns = {"area_id": leaf.id if leaf else None, "area_path": leaf.path if leaf else ""}
-    for kind, name in (
-        (AreaKind.DISTRICT, "district_id"),
-        (AreaKind.STATION, "station_id"),
-        (AreaKind.PATROL_ZONE, "patrol_zone_id"),
-        (AreaKind.BEAT, "beat_id"),
-    ):
+    for kind, name in LEVEL_COLUMNS:
         ref = located.by_kind.get(kind)
         columns[name] = ref.id if ref else None
     return columns
@@ -110,9 +111,11 @@ OUTSIDE_JURISDICTION = gettext_noop("the location is outside your jurisdiction")
 
 
 def scope_problem(values: dict, scope: Scope) -> Problem | None:
+    """Why a placed row is not the caller's to write, or None. A row without a point is theirs
+    when it was put in an area of theirs (see ``area_place``)."""
     if scope.everything:
         return None
-    if values["lat"] is None:
+    if values["lat"] is None and not values.get("area_path"):
         return Problem("lon", LOCATION_REQUIRED)
     if not scope.covers(values["area_path"]):
         return Problem("lon", OUTSIDE_JURISDICTION)
@@ -134,18 +137,57 @@ class IngestContext:
     locator: AreaLocator
     source_system: str | None
     default_tz: ZoneInfo | None
+    # The area new incidents are filed in: the user's own (None: the platform, or no area).
+    filed_area_id: int | None = None
+    # Where a row with no point goes: a scoped user's rows into their own area, so that an
+    # address the table cannot place is queued as unlocated rather than refused.
+    unlocated_place: Located | None = None
 
 
-def ingest_context(user, source_system: str | None, default_tz: ZoneInfo | None):
+def ingest_context(
+    user,
+    source_system: str | None,
+    default_tz: ZoneInfo | None,
+    *,
+    unlocated_area_id: int | None = None,
+) -> IngestContext:
+    """What an ingest by ``user`` needs; ``unlocated_area_id`` puts rows without a point in
+    that area instead of the user's own (an update keeps an unlocated incident where it is)."""
     require(user, "incidents.add_incident")
+    scope = scope_for(user) if user is not None else Scope(everything=True)
+    home_area_id = getattr(user, "home_area_id", None)
+    if unlocated_area_id is None and not scope.everything:
+        unlocated_area_id = home_area_id
     return IngestContext(
         user=user,
-        scope=scope_for(user) if user is not None else Scope(everything=True),
+        scope=scope,
         categories=active_categories(),
         locator=get_locator(),
         source_system=source_system,
         default_tz=default_tz,
+        filed_area_id=home_area_id,
+        unlocated_place=area_place(unlocated_area_id),
     )
+
+
+def area_place(area_id: int | None) -> Located | None:
+    """An area as a place: it and the areas above it, as a point inside it would be located."""
+    if area_id is None:
+        return None
+    path = Area.objects.filter(pk=area_id).values_list("path", flat=True).first()
+    if not path:
+        return None
+    ids = [int(part) for part in path.strip("/").split("/")]
+    refs = sorted(
+        (
+            AreaRef(pk, kind, ref_path)
+            for pk, kind, ref_path in Area.objects.filter(pk__in=ids).values_list(
+                "id", "kind", "path"
+            )
+        ),
+        key=lambda ref: ref.path.count("/"),
+    )
+    return Located(by_kind={ref.kind: ref for ref in refs})
 
 
 def prepare_rows(
@@ -202,12 +244,16 @@ def prepare_rows(
     located = context.locator.locate_many([(v["lon"], v["lat"]) for _, v, _ in parsed])
     # Places are shared by the points in them: their columns are worked out once each.
     columns_of: dict[int, dict] = {}
+    filed_columns = area_columns(context.unlocated_place) if context.unlocated_place else None
     accepted: list[dict] = []
     for (number, values, row), place in zip(parsed, located, strict=True):
         columns = columns_of.get(id(place))
         if columns is None:
             columns = columns_of[id(place)] = area_columns(place)
+        if values["lat"] is None and filed_columns is not None:
+            columns = filed_columns
         values.update(columns)
+        values["filed_area_id"] = context.filed_area_id
         assign_cells(values)
         problem = scope_problem(values, context.scope)
         if problem:

@@ -37,6 +37,7 @@ class FieldKind(StrEnum):
     COORDINATE = "coordinate"
     INTEGER = "integer"
     MONEY = "money"  # at most two decimal places
+    FLAG = "flag"  # true or false (also 1/0, yes/no); empty is false
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,11 @@ ROW_FIELD_TABLE = (
         help_text="the row's reference, unique within its source system",
     ),
     RowField("category", FieldKind.CODE, required=True, help_text="taxonomy code"),
+    RowField(
+        "category_defaulted",
+        FieldKind.FLAG,
+        help_text="the category is a mapping's fallback for an unknown source value, to review",
+    ),
     RowField("reported_at", _TIME, required=True, help_text=_TIME_HELP),
     RowField("occurred_at", _TIME, help_text=_TIME_HELP),
     RowField("dispatched_at", _TIME, help_text=_TIME_HELP),
@@ -123,6 +129,12 @@ LON, LAT, ARRESTED = ROW_FIELD["lon"], ROW_FIELD["lat"], ROW_FIELD["arrested"]
 DEFAULT_SOURCE = str(IncidentSource.CALL_110)
 DEFAULT_PRIORITY = int(Priority.NORMAL)
 TEXT_LIMIT_ITEMS = tuple(TEXT_LIMITS.items())
+# What a flag field takes (True == 1 and False == 0 as dict keys, so those come free).
+FLAG_VALUES = {
+    None: False, "": False, True: True, False: False,
+    "true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
+    "True": True, "False": False, "是": True, "否": False,
+}  # fmt: skip
 
 # Clocks drift; a report a few minutes "in the future" is a clock, not an error.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -211,6 +223,12 @@ def parse_row(
         problems.append(Problem("source", f"must be one of {', '.join(IncidentSource.values)}"))
     values["source"] = source
     values["source_system"] = str(get("source_system") or "api")
+    flag = get("category_defaulted")
+    if flag in FLAG_VALUES:
+        values["category_defaulted"] = FLAG_VALUES[flag]
+    else:
+        values["category_defaulted"] = False
+        problems.append(Problem("category_defaulted", "must be true or false"))
     if not SOURCE_SYSTEM.fullmatch(values["source_system"]):
         problems.append(
             Problem("source_system", f"letters, digits, - and _; at most {SOURCE_SYSTEM_LENGTH}")
