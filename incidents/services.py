@@ -257,7 +257,8 @@ def incident_refile(*, incident: Incident, user) -> Incident:
     lies in: its filed area becomes the containing area of the filed area's level (or its
     deepest area). Statistics follow the point, not the filing, so none are marked."""
     require(user, "incidents.change_incident", area_path=incident.area_path)
-    incident = Incident.objects.select_for_update().select_related("filed_area").get(pk=incident.pk)
+    locked = Incident.objects.select_for_update(of=("self",)).select_related("filed_area")
+    incident = locked.get(pk=incident.pk)
     if incident.area_id is None:
         raise RowError([Problem("lon", LIES_NOWHERE)])
     filed_kind = incident.filed_area.kind if incident.filed_area else None
