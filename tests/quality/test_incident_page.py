@@ -58,3 +58,9 @@ def test_a_defaulted_category_and_a_merge_are_shown(page_of, near_pair, officer)
     html = page_of(second)
     assert "data-category-defaulted" in html
     assert f'href="/incidents/{first.public_id}/"' in html
+
+
+def test_the_match_is_shown_in_english(page_of, fuzzy, client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = page_of(fuzzy("F1", 87.4))
+    assert "Located by" in html and "Standard address, fuzzy match" in html

@@ -136,3 +136,5 @@ def test_the_page_speaks_english(browser, settings):
     browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = browser.get("/quality/").content.decode()
     assert "Data quality" in html and "Unlocated incidents" in html
+    assert "Filed under a fallback category" in html
+    assert "Outside the jurisdiction filed in" in html
