@@ -29,6 +29,11 @@ class IncidentSerializer(ModelSerializer):
     dispatch_seconds = serializers.IntegerField(read_only=True, allow_null=True)
     travel_seconds = serializers.IntegerField(read_only=True, allow_null=True)
     total_seconds = serializers.IntegerField(read_only=True, allow_null=True)
+    duplicate_of = serializers.SlugRelatedField(
+        slug_field="public_id",
+        read_only=True,
+        help_text="the incident this one repeats: merged, it is left out of the statistics",
+    )
 
     class Meta:
         model = Incident
@@ -39,6 +44,7 @@ class IncidentSerializer(ModelSerializer):
             "source_ref",
             "category",
             "category_name",
+            "category_defaulted",
             "priority",
             "status",
             "reported_at",
@@ -60,6 +66,8 @@ class IncidentSerializer(ModelSerializer):
             "station",
             "patrol_zone",
             "beat",
+            "filed_area",
+            "duplicate_of",
             "h3_r7",
             "h3_r9",
             "money_involved",

@@ -323,6 +323,7 @@ def plan_writes(
     of the rows, when already looked up."""
     if existing is None:
         existing = existing_incidents(accepted)
+    keep_unlocated_areas(accepted, existing)
     accepted = refuse_foreign(accepted, existing, report, context)
     new_rows: list[dict] = []
     to_update: list[Incident] = []
@@ -363,6 +364,17 @@ def plan_writes(
         report.updated += len(to_update)
     report.unchanged += unchanged
     return WritePlan(new_rows, stale)
+
+
+def keep_unlocated_areas(accepted: list[dict], existing: dict[tuple[str, str], Incident]) -> None:
+    """A row without a point over an incident without one, already in an area, leaves it in
+    that area (where it was filed), whoever sends the row again."""
+    for values in accepted:
+        if values["lat"] is not None:
+            continue
+        incident = existing.get((values["source_system"], values["source_ref"]))
+        if incident is not None and incident.lat is None and incident.area_id is not None:
+            values.update({name: getattr(incident, name) for name in AREA_FIELDS})
 
 
 def refuse_foreign(

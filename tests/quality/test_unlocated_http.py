@@ -1,6 +1,7 @@
 """Over real HTTP: a station officer's incident whose address the standard address table cannot
 place is accepted into the officer's own station and queued as unlocated with the reason, from
-the REST API and from the entry form alike; a point outside the station is still refused."""
+the REST API and from the entry form alike; a point outside the station is still refused; the
+row sent again by an officer of the whole district leaves it in the station."""
 
 import http.cookiejar
 import re
@@ -111,3 +112,21 @@ def test_the_entry_form_accepts_an_unplaceable_address_into_the_officers_station
     assert answer.status == 200
     assert answer.url.endswith(f"/incidents/{incident.public_id}/")
     assert_queued_in_the_station(incident, station_officer)
+
+
+def test_a_district_officer_sending_the_row_again_leaves_it_in_the_station(
+    station_officer, make_user, two_districts
+):
+    from incidents.ingest import incidents_ingest
+
+    row = {
+        "source_ref": "R3",
+        "category": "theft",
+        "reported_at": reported(),
+        "address": "无名路3号",
+    }
+    incidents_ingest(rows=[row], user=station_officer)
+    district_officer = make_user(role=Role.STATION_OFFICER, home_area=two_districts[0])
+    report = incidents_ingest(rows=[row], user=district_officer)
+    assert (report.unchanged, report.rejected) == (1, 0)
+    assert_queued_in_the_station(Incident.objects.get(source_ref="R3"), station_officer)
