@@ -8,15 +8,14 @@ from django.db import transaction
 from areas.locator import get_locator
 from stats.marks import rollups_mark_dirty_for
 
-from .ingest.plan import (
+from .ingest.placing import (
     AREA_FIELDS,
-    BULK_BATCH_SIZE,
     PLACE_FIELDS,
     area_columns,
     assign_cells,
     place_by_address,
-    stats_key,
 )
+from .ingest.plan import BULK_BATCH_SIZE, stats_key
 from .models import Incident
 
 # Rows read and written at a time.

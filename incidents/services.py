@@ -18,9 +18,9 @@ from stats.marks import rollups_mark_dirty_for
 
 from .choices import ALLOWED_TRANSITIONS, STATUS_TIME_FIELD, IncidentStatus
 from .ingest import incidents_ingest
+from .ingest.placing import LEVEL_COLUMNS
 from .ingest.plan import (
     INGESTED_FIELDS,
-    LEVEL_COLUMNS,
     ingest_context,
     prepare_rows,
     scope_problem,

@@ -8,32 +8,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import h3
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from accounts.policy import NOT_YOURS, may_write_over, require
-from areas.choices import AreaKind
-from areas.locator import AreaLocator, AreaRef, Located, get_locator
-from areas.models import Area
+from areas.locator import AreaLocator, Located, get_locator
 from areas.scoping import Scope, scope_for
 from audit.services import audit_changes
-from geocoding.choices import GeocodeQuality, UnlocatedReason
-from geocoding.geocoder import geocode_addresses
 from stats.days import area_key_of, local_day
 
-from ..choices import H3_RESOLUTIONS
 from ..models import Category, Incident
+from .placing import (
+    AREA_FIELDS,
+    PLACE_FIELDS,
+    area_columns,
+    area_place,
+    assign_cells,
+    place_by_address,
+)
 from .report import IngestReport, Rejection, rejected_value
 from .rows import Problem, RowError, parse_row
 
-# How a point was found, or why there is none.
-GEOCODE_FIELDS = ("geocode_quality", "geocode_score", "geocoded_address", "unlocated_reason")
-# The areas an incident lies in, derived from its point (or, unlocated, where it was filed).
-AREA_FIELDS = ("area_id", "area_path", "district_id", "station_id", "patrol_zone_id", "beat_id")
-# Everything placing an incident decides: the point, how it was found, its areas and cells.
-PLACE_FIELDS = ("lon", "lat", *GEOCODE_FIELDS, *AREA_FIELDS, "h3_r7", "h3_r9")
 # Fields an ingest may set; a re-ingest compares these to tell "updated" from "unchanged".
 INGESTED_FIELDS = (
     "source",
@@ -73,34 +69,6 @@ def active_categories() -> dict[str, tuple[int, str]]:
             "id", "code", "path"
         )
     }
-
-
-# The incident's column for the containing area of each level.
-LEVEL_COLUMNS = (
-    (AreaKind.DISTRICT, "district_id"),
-    (AreaKind.STATION, "station_id"),
-    (AreaKind.PATROL_ZONE, "patrol_zone_id"),
-    (AreaKind.BEAT, "beat_id"),
-)
-
-
-def area_columns(located: Located) -> dict:
-    """The incident's area columns for a place: its deepest area and one per level."""
-    leaf = located.leaf
-    columns = {"area_id": leaf.id if leaf else None, "area_path": leaf.path if leaf else ""}
-    for kind, name in LEVEL_COLUMNS:
-        ref = located.by_kind.get(kind)
-        columns[name] = ref.id if ref else None
-    return columns
-
-
-def assign_cells(values: dict) -> None:
-    if values["lat"] is None:
-        values["h3_r7"] = values["h3_r9"] = ""
-        return
-    r7, r9 = H3_RESOLUTIONS
-    values["h3_r7"] = h3.latlng_to_cell(values["lat"], values["lon"], r7)
-    values["h3_r9"] = h3.latlng_to_cell(values["lat"], values["lon"], r9)
 
 
 # Marked for the catalogue: a page shows them in its language, the API as written.
@@ -168,26 +136,6 @@ def ingest_context(
         filed_area_id=home_area_id,
         unlocated_place=area_place(unlocated_area_id),
     )
-
-
-def area_place(area_id: int | None) -> Located | None:
-    """An area as a place: it and the areas above it, as a point inside it would be located."""
-    if area_id is None:
-        return None
-    path = Area.objects.filter(pk=area_id).values_list("path", flat=True).first()
-    if not path:
-        return None
-    ids = [int(part) for part in path.strip("/").split("/")]
-    refs = sorted(
-        (
-            AreaRef(pk, kind, ref_path)
-            for pk, kind, ref_path in Area.objects.filter(pk__in=ids).values_list(
-                "id", "kind", "path"
-            )
-        ),
-        key=lambda ref: ref.path.count("/"),
-    )
-    return Located(by_kind={ref.kind: ref for ref in refs})
 
 
 def prepare_rows(
@@ -265,34 +213,6 @@ def prepare_rows(
             accepted.append(values)
     report.errors.sort(key=lambda error: error.row)
     return report, accepted
-
-
-def place_by_address(rows: list[dict]) -> None:
-    """Rows with no point located from the standard address table, all in one batch; each row
-    gets how its point was found, or why it has none."""
-    unplaced = [values for values in rows if values["lat"] is None]
-    for values in rows:
-        values.update(
-            geocode_quality=GeocodeQuality.GIVEN,
-            geocode_score=None,
-            geocoded_address="",
-            unlocated_reason=UnlocatedReason.NONE,
-        )
-    with_address = [values for values in unplaced if values["address"].strip()]
-    for values in unplaced:
-        values.update(
-            geocode_quality=GeocodeQuality.UNLOCATED, unlocated_reason=UnlocatedReason.NO_ADDRESS
-        )
-    found = geocode_addresses([values["address"] for values in with_address])
-    for values, geocode in zip(with_address, found, strict=True):
-        values.update(
-            lon=geocode.lon,
-            lat=geocode.lat,
-            geocode_quality=geocode.quality,
-            geocode_score=geocode.score,
-            geocoded_address=geocode.matched_address,
-            unlocated_reason=geocode.reason,
-        )
 
 
 def _place_value(row: dict) -> str:
