@@ -127,3 +127,16 @@ def test_merging_on_the_page(client, officer, near_pair):
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.duplicate_of == first
+
+
+def test_a_merged_duplicate_is_counted_once_by_the_spike_alerts(officer, near_pair):
+    from types import SimpleNamespace
+
+    from incidents.alert_kinds import SpikeKind
+    from incidents.services import incident_merge_duplicate
+
+    first, second = near_pair()
+    rule = SimpleNamespace(window_hours=24, area_id=None, categories=[], per_area_kind="")
+    counted = SpikeKind()._counts(rule, timezone.now())
+    incident_merge_duplicate(duplicate=second, into=first, user=officer)
+    assert SpikeKind()._counts(rule, timezone.now()) == {None: counted[None] - 1}
