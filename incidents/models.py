@@ -147,8 +147,10 @@ class Incident(models.Model):
         on_delete=models.SET_NULL,
         related_name="duplicates",
         editable=False,
-        # Indexed below only where set: bulk loads, all NULL here, pay nothing for it.
+        # Indexed below only where set, and no database constraint (the ORM nulls it when
+        # the other is deleted): bulk loads, all NULL here, pay nothing for it.
         db_index=False,
+        db_constraint=False,
     )
 
     money_involved = models.DecimalField(_("涉案金额"), **MONEY, null=True, blank=True)
