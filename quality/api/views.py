@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from incidents.ingest import RowError
 from incidents.models import Incident
 from safecity.core.api.pagination import DefaultCursorPagination
+from safecity.core.api.schema import FIELD_CONFLICT
 
 from .. import selectors, services
 from ..choices import QualityKind
@@ -182,6 +183,8 @@ class QualityRefileView(QualityFixView):
     """Hand an incident to the jurisdiction its point lies in."""
 
     kind = QualityKind.OUTSIDE_JURISDICTION
+    # Refused, with the field that says why, for an incident that lies in no area.
+    write_conflicts = {"400": FIELD_CONFLICT}
 
     @extend_schema(request=None, responses={200: QualityItemSerializer})
     def post(self, request, kind, public_id):
