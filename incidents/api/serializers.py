@@ -32,6 +32,7 @@ class IncidentSerializer(ModelSerializer):
     duplicate_of = serializers.SlugRelatedField(
         slug_field="public_id",
         read_only=True,
+        allow_null=True,
         help_text="the incident this one repeats: merged, it is left out of the statistics",
     )
 
