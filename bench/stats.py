@@ -182,6 +182,7 @@ class IncidentGenerator:
                 "source": "call_110",
                 "category_id": category_id,
                 "category_path": category_path,
+                "category_defaulted": False,
                 "priority": priorities[i],
                 "status": status,
                 "reported_at": reported,

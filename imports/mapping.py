@@ -92,6 +92,9 @@ class Mapping:
                     self.unmapped.setdefault(target, Counter())[key] += 1
                     if source.default is not None:
                         value = source.default
+                        if target == "category":
+                            # A fallback, not a match: the incident says so, for review.
+                            row["category_defaulted"] = True
             if (
                 target in TIME_FIELDS
                 and isinstance(value, str)

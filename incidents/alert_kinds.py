@@ -158,7 +158,10 @@ class SpikeKind(AlertKind):
         """Incidents of the rule in the window ending at ``end``, by area (the rule's own, or
         each of its ``per_area_kind``)."""
         window = timedelta(hours=rule.window_hours)
-        records = Incident.objects.filter(reported_at__gte=end - window, reported_at__lt=end)
+        # A merged duplicate is the same event: counted once, as the statistics do.
+        records = Incident.objects.filter(
+            reported_at__gte=end - window, reported_at__lt=end, duplicate_of__isnull=True
+        )
         if rule.area_id:
             records = records.filter(area_path__startswith=rule.area.path)
         if rule.categories:

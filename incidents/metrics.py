@@ -25,6 +25,8 @@ register(
         area_path_field="area_path",
         category_path_field="category_path",
         category_model=Category,
+        # A duplicate merged into another incident is the same event: it counts once, there.
+        counted=Q(duplicate_of__isnull=True),
         measures={
             "count": Measure(_("警情数"), Count("id")),
             "money_involved": Measure(_("涉案金额"), Sum("money_involved"), "amount"),

@@ -84,6 +84,11 @@ class Incident(models.Model):
     source_ref = models.CharField(_("来源编号"), max_length=128)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="incidents")
     category_path = models.CharField(max_length=255, editable=False)
+    # The row's category was the import mapping's fallback for a value its map lacked, not a
+    # match: a person should set the real one (the quality queue lists these).
+    category_defaulted = models.BooleanField(
+        _("类别为默认归类"), default=False, db_default=False, editable=False
+    )
     priority = models.PositiveSmallIntegerField(
         _("优先级"), choices=Priority.choices, default=Priority.NORMAL
     )
@@ -128,6 +133,25 @@ class Incident(models.Model):
     # Binning keys: aggregated over a filtered set, never looked up, so not indexed.
     h3_r7 = models.CharField(max_length=16, blank=True, editable=False)
     h3_r9 = models.CharField(max_length=16, blank=True, editable=False)
+    # The jurisdiction the record was filed in: the filing user's own area, set when it is
+    # created. It stays when the point (or the area tree) later puts the incident elsewhere,
+    # which the quality queue lists as filed outside its jurisdiction.
+    filed_area = _derived_area()
+    # A record found to repeat another (merged in the quality queue): kept for the trail,
+    # left out of the statistics so the event counts once.
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("重复于"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        editable=False,
+        # Indexed below only where set, and no database constraint (the ORM nulls it when
+        # the other is deleted): bulk loads, all NULL here, pay nothing for it.
+        db_index=False,
+        db_constraint=False,
+    )
 
     money_involved = models.DecimalField(_("涉案金额"), **MONEY, null=True, blank=True)
     loss = models.DecimalField(_("损失金额"), **MONEY, null=True, blank=True)
@@ -181,6 +205,11 @@ class Incident(models.Model):
                 fields=["-reported_at"],
                 name="incident_open_time",
                 condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["duplicate_of"],
+                name="incident_duplicate_of",
+                condition=Q(duplicate_of__isnull=False),
             ),
         ]
 

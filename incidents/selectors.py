@@ -23,7 +23,9 @@ def incident_get(*, user, public_id) -> Incident:
     """The incident if it is in the user's scope; Incident.DoesNotExist (a 404) otherwise."""
     return (
         Incident.objects.for_user(user)
-        .select_related("category", "area", "district", "station", "patrol_zone", "beat")
+        .select_related(
+            "category", "area", "district", "station", "patrol_zone", "beat", "filed_area"
+        )
         .get(public_id=public_id)
     )
 

@@ -1,9 +1,8 @@
-"""Writes to single incidents: create, update or upsert one, lifecycle
-transitions, area reassignment after the area tree changes, and device events. Ingesting many
-rows lives in ``incidents.ingest``."""
+"""Writes to single incidents: create, update or upsert one, lifecycle transitions, merging a
+duplicate, handing a record to the jurisdiction it lies in, and device events. Ingesting many
+rows lives in ``incidents.ingest``; placing stored incidents again in ``incidents.replacing``."""
 
 import uuid
-from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -19,13 +18,10 @@ from stats.marks import rollups_mark_dirty_for
 
 from .choices import ALLOWED_TRANSITIONS, STATUS_TIME_FIELD, IncidentStatus
 from .ingest import incidents_ingest
+from .ingest.placing import LEVEL_COLUMNS
 from .ingest.plan import (
-    BULK_BATCH_SIZE,
     INGESTED_FIELDS,
-    area_columns,
-    assign_cells,
     ingest_context,
-    place_by_address,
     prepare_rows,
     scope_problem,
     stats_key,
@@ -85,7 +81,12 @@ def incident_update(*, incident: Incident, data: dict, user) -> Incident:
     caller must be allowed to change it where it is and where the change puts it."""
     require(user, "incidents.change_incident", area_path=incident.area_path)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    values = _placed_row(_row_from_incident(incident) | data, ingest_context(user, None, None))
+    row = _row_from_incident(incident) | data
+    if "category_defaulted" not in data and row["category"] != incident.category.code:
+        row["category_defaulted"] = False  # a person chose it
+    # Without a point it stays in the area it is in, whoever changes it.
+    context = ingest_context(user, None, None, unlocated_area_id=incident.area_id)
+    values = _placed_row(row, context)
     if user is not None and not may_write_over(
         user,
         "incidents.change_incident",
@@ -123,6 +124,7 @@ def _row_from_incident(incident: Incident) -> dict:
             "source",
             "source_system",
             "source_ref",
+            "category_defaulted",
             "priority",
             "lon",
             "lat",
@@ -214,105 +216,65 @@ def _transition_hint(current: str, wanted: str) -> str:
     return ""
 
 
-def incidents_reassign_areas(*, incident_ids: Iterable[int] | None = None) -> int:
-    """Recompute incidents' areas (all located ones by default); returns how many moved."""
-    queryset = Incident.objects.exclude(lat=None)
-    if incident_ids is not None:
-        queryset = queryset.filter(pk__in=list(incident_ids))
-    fields = ["area_id", "area_path", "district_id", "station_id", "patrol_zone_id", "beat_id"]
-    locator = get_locator()
-    moved = 0
-    batch: list[Incident] = []
-    rows = queryset.only("id", "lon", "lat", "reported_at", *fields).order_by("pk")
-    for incident in rows.iterator(chunk_size=5000):
-        batch.append(incident)
-        if len(batch) == 5000:
-            moved += _reassign_batch(batch, locator, fields)
-            batch = []
-    if batch:
-        moved += _reassign_batch(batch, locator, fields)
-    return moved
+# Marked for the catalogue: a page shows them in its language, the API as written.
+NOT_ITSELF = gettext_noop("an incident cannot repeat itself")
+ALREADY_MERGED = gettext_noop("that incident is itself merged into another")
+LIES_NOWHERE = gettext_noop("the incident lies in no area")
 
 
-def _reassign_batch(batch: list[Incident], locator, fields: list[str]) -> int:
-    changed = []
-    stale: set[tuple] = set()
-    for incident, place in zip(
-        batch, locator.locate_many([(i.lon, i.lat) for i in batch]), strict=True
-    ):
-        values = area_columns(place)
-        if any(getattr(incident, name) != value for name, value in values.items()):
-            stale.add(stats_key(incident.reported_at, incident.area_path))
-            stale.add(stats_key(incident.reported_at, values["area_path"]))
-            for name, value in values.items():
-                setattr(incident, name, value)
-            changed.append(incident)
-    if changed:
-        with transaction.atomic():
-            Incident.objects.bulk_update(changed, fields, batch_size=BULK_BATCH_SIZE)
-            rollups_mark_dirty_for(Incident, stale)
-    return len(changed)
+@transaction.atomic
+def incident_merge_duplicate(*, duplicate: Incident, into: Incident, user) -> Incident:
+    """Record ``duplicate`` as a repeat of ``into`` (the same event reported twice): it stays,
+    for the trail, but the statistics leave it out (the incidents metric source counts only
+    incidents that are no one's duplicate), so the event counts once. Its duplicates, if any,
+    follow it to ``into``. RowError if it cannot be done."""
+    require(user, "incidents.change_incident", area_path=duplicate.area_path)
+    duplicate = Incident.objects.select_for_update().get(pk=duplicate.pk)
+    if duplicate.pk == into.pk:
+        raise RowError([Problem("into", NOT_ITSELF)])
+    if into.duplicate_of_id is not None:
+        raise RowError([Problem("into", ALREADY_MERGED)])
+    if duplicate.duplicate_of_id == into.pk:
+        return duplicate
+    before = duplicate.duplicate_of.public_id if duplicate.duplicate_of_id else None
+    duplicate.duplicate_of = into
+    duplicate.save(update_fields=["duplicate_of", "updated_at"])
+    Incident.objects.filter(duplicate_of=duplicate).update(duplicate_of=into)
+    audit_record(
+        action="update",
+        obj=duplicate,
+        changes=audit_changes(
+            {"duplicate_of": before and str(before)}, {"duplicate_of": str(into.public_id)}
+        ),
+    )
+    rollups_mark_dirty_for(Incident, {stats_key(duplicate.reported_at, duplicate.area_path)})
+    return duplicate
 
 
-GEOCODED_FIELDS = [
-    "lon",
-    "lat",
-    "geocode_quality",
-    "geocode_score",
-    "geocoded_address",
-    "unlocated_reason",
-    "area_id",
-    "area_path",
-    "district_id",
-    "station_id",
-    "patrol_zone_id",
-    "beat_id",
-    "h3_r7",
-    "h3_r9",
-]
-
-
-def incidents_geocode_unlocated(*, incident_ids: Iterable[int] | None = None) -> int:
-    """Look the incidents with an address and no point (all by default) up again in the
-    standard address table, after it was loaded or changed; returns how many were placed."""
-    queryset = Incident.objects.filter(lat=None).exclude(address="")
-    if incident_ids is not None:
-        queryset = queryset.filter(pk__in=list(incident_ids))
-    locator = get_locator()
-    placed = 0
-    rows = queryset.only("id", "address", "reported_at", *GEOCODED_FIELDS).order_by("pk")
-    batch: list[Incident] = []
-    for incident in rows.iterator(chunk_size=5000):
-        batch.append(incident)
-        if len(batch) == 5000:
-            placed += _geocode_batch(batch, locator)
-            batch = []
-    if batch:
-        placed += _geocode_batch(batch, locator)
-    return placed
-
-
-def _geocode_batch(batch: list[Incident], locator) -> int:
-    values = [{"lon": None, "lat": None, "address": incident.address} for incident in batch]
-    place_by_address(values)
-    located = [v for v in values if v["lat"] is not None]
-    for row, place in zip(
-        located, locator.locate_many([(v["lon"], v["lat"]) for v in located]), strict=True
-    ):
-        row.update(area_columns(place))
-    stale: set[tuple] = set()
-    for incident, row in zip(batch, values, strict=True):
-        if row["lat"] is None:
-            row.update({name: getattr(incident, name) for name in GEOCODED_FIELDS[6:]})
-        assign_cells(row)
-        stale.add(stats_key(incident.reported_at, incident.area_path))
-        stale.add(stats_key(incident.reported_at, row["area_path"]))
-        for name in GEOCODED_FIELDS:
-            setattr(incident, name, row[name])
-    with transaction.atomic():
-        Incident.objects.bulk_update(batch, GEOCODED_FIELDS, batch_size=BULK_BATCH_SIZE)
-        rollups_mark_dirty_for(Incident, stale)
-    return len(located)
+@transaction.atomic
+def incident_refile(*, incident: Incident, user) -> Incident:
+    """Hand an incident filed in one jurisdiction but lying in another to the one its point
+    lies in: its filed area becomes the containing area of the filed area's level (or its
+    deepest area). Statistics follow the point, not the filing, so none are marked."""
+    require(user, "incidents.change_incident", area_path=incident.area_path)
+    locked = Incident.objects.select_for_update(of=("self",)).select_related("filed_area")
+    incident = locked.get(pk=incident.pk)
+    if incident.area_id is None:
+        raise RowError([Problem("lon", LIES_NOWHERE)])
+    filed_kind = incident.filed_area.kind if incident.filed_area else None
+    column = dict(LEVEL_COLUMNS).get(filed_kind, "area_id")
+    target = getattr(incident, column) or incident.area_id
+    if target == incident.filed_area_id:
+        return incident
+    before = str(incident.filed_area) if incident.filed_area else None
+    incident.filed_area_id = target
+    incident.save(update_fields=["filed_area", "updated_at"])
+    audit_record(
+        action="update",
+        obj=incident,
+        changes=audit_changes({"filed_area": before}, {"filed_area": str(incident.filed_area)}),
+    )
+    return incident
 
 
 @transaction.atomic

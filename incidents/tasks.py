@@ -2,7 +2,7 @@ from celery import shared_task
 
 from safecity.core.locks import single_flight
 
-from . import services
+from .replacing import incidents_reassign_areas
 
 REASSIGN_LOCK = "incidents:reassign-areas"
 
@@ -17,4 +17,4 @@ def reassign_areas() -> int:
             # next.
             reassign_areas.apply_async(countdown=30)
             return 0
-        return services.incidents_reassign_areas()
+        return incidents_reassign_areas()

@@ -4,7 +4,16 @@ scoped to the user as every incident read is, without those dismissed for that k
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Value,
+)
 from django.db.models.functions import Abs, Cos, Radians
 
 from geocoding.choices import GeocodeQuality
@@ -56,38 +65,70 @@ def _at(expression) -> ExpressionWrapper:
     return ExpressionWrapper(expression, output_field=DateTimeField())
 
 
-def _suspected_duplicate(queryset: IncidentQuerySet, user) -> IncidentQuerySet:
-    """Another incident the user may see, of the same category, under a different reference,
-    within QUALITY_DUPLICATE_METRES (a box of that half-width: cheap, and an officer looks
-    anyway) and QUALITY_DUPLICATE_MINUTES of this one. A pair kept (one dismissed) leaves
-    the queue whole: a partner dismissed as a duplicate does not count."""
+def _default_category(queryset: IncidentQuerySet, user) -> IncidentQuerySet:
+    """Rows whose category was the import mapping's fallback for a value it did not know."""
+    return queryset.filter(category_defaulted=True)
+
+
+def _outside_jurisdiction(queryset: IncidentQuerySet, user) -> IncidentQuerySet:
+    """Incidents whose point lies outside the area they were filed in (filed by a station,
+    found by the point, or a redrawn boundary, to lie in another's)."""
+    return queryset.filter(lat__isnull=False, filed_area__isnull=False).exclude(
+        area_path__startswith=F("filed_area__path")
+    )
+
+
+def _partners(user, ref) -> IncidentQuerySet:
+    """The incidents the user may see that an incident may repeat: same category, a different
+    reference, not merged, within QUALITY_DUPLICATE_METRES (a box of that half-width: cheap,
+    and an officer looks anyway) and QUALITY_DUPLICATE_MINUTES. ``ref(name)`` is the
+    incident's field: an outer reference in a subquery, or a value."""
     metres, minutes = settings.QUALITY_DUPLICATE_METRES, settings.QUALITY_DUPLICATE_MINUTES
     window = timedelta(minutes=minutes)
     degrees = metres / METRES_PER_DEGREE
-    kept = QualityDismissal.objects.filter(kind=QualityKind.DUPLICATE, incident=OuterRef("pk"))
-    partners = (
+    return (
         Incident.objects.for_user(user)
         .filter(
-            category_id=OuterRef("category_id"),
+            category_id=ref("category_id"),
             lat__isnull=False,
-            reported_at__gte=_at(OuterRef("reported_at") - window),
-            reported_at__lte=_at(OuterRef("reported_at") + window),
+            duplicate_of__isnull=True,
+            reported_at__gte=_at(ref("reported_at") - window),
+            reported_at__lte=_at(ref("reported_at") + window),
         )
-        .exclude(pk=OuterRef("pk"))
-        .exclude(source_system=OuterRef("source_system"), source_ref=OuterRef("source_ref"))
+        .exclude(pk=ref("pk"))
+        .exclude(source_system=ref("source_system"), source_ref=ref("source_ref"))
         .annotate(
-            lat_gap=_number(Abs(F("lat") - OuterRef("lat"))),
-            lon_gap=_number(Abs(F("lon") - OuterRef("lon")) * Cos(Radians(F("lat")))),
+            lat_gap=_number(Abs(F("lat") - ref("lat"))),
+            lon_gap=_number(Abs(F("lon") - ref("lon")) * Cos(Radians(F("lat")))),
         )
         .filter(lat_gap__lte=degrees, lon_gap__lte=degrees)
-        .exclude(Exists(kept))
     )
-    return queryset.filter(lat__isnull=False).filter(Exists(partners))
+
+
+def _suspected_duplicate(queryset: IncidentQuerySet, user) -> IncidentQuerySet:
+    """Incidents with a partner (``_partners``). A pair kept (one dismissed) leaves the queue
+    whole: a partner dismissed as a duplicate does not count; one merged leaves it too."""
+    kept = QualityDismissal.objects.filter(kind=QualityKind.DUPLICATE, incident=OuterRef("pk"))
+    partners = _partners(user, OuterRef).exclude(Exists(kept))
+    return queryset.filter(lat__isnull=False, duplicate_of__isnull=True).filter(Exists(partners))
+
+
+def duplicate_partners(*, user, incident: Incident) -> IncidentQuerySet:
+    """The incidents the user may see that ``incident`` may repeat, nearest in time first."""
+    if incident.lat is None:
+        return Incident.objects.none()
+
+    def value(name: str):
+        return Value(getattr(incident, name))
+
+    return _partners(user, value).select_related("category").order_by("reported_at", "id")
 
 
 KIND_FILTERS = {
     QualityKind.UNLOCATED: _unlocated,
     QualityKind.LOW_CONFIDENCE: _low_confidence,
+    QualityKind.DEFAULT_CATEGORY: _default_category,
+    QualityKind.OUTSIDE_JURISDICTION: _outside_jurisdiction,
     QualityKind.TIMELINE: _impossible_timeline,
     QualityKind.DUPLICATE: _suspected_duplicate,
 }

@@ -14,7 +14,7 @@ from safecity.core.pages.registry import page
 
 from . import selectors, services
 from .choices import QualityKind
-from .forms import DismissForm, PlaceForm, TimesForm
+from .forms import CategoryForm, DismissForm, MergeForm, PlaceForm, RefileForm, TimesForm
 
 # The items shown at once for a kind; the API pages through all of them.
 PAGE_ITEMS = 50
@@ -23,8 +23,10 @@ CHANGE = "incidents.change_incident"
 KIND_FORMS = {
     QualityKind.UNLOCATED: ("dismiss",),
     QualityKind.LOW_CONFIDENCE: ("place", "dismiss"),
+    QualityKind.DEFAULT_CATEGORY: ("category", "dismiss"),
+    QualityKind.OUTSIDE_JURISDICTION: ("refile", "dismiss"),
     QualityKind.TIMELINE: ("times", "dismiss"),
-    QualityKind.DUPLICATE: ("dismiss",),
+    QualityKind.DUPLICATE: ("merge", "dismiss"),
 }
 
 
@@ -42,7 +44,14 @@ class QualityPage(ShellFormPage):
     template_name = "quality/quality.html"
     uses_selection = False
     uses_window = False
-    forms = {"dismiss": DismissForm, "place": PlaceForm, "times": TimesForm}
+    forms = {
+        "dismiss": DismissForm,
+        "place": PlaceForm,
+        "times": TimesForm,
+        "category": CategoryForm,
+        "refile": RefileForm,
+        "merge": MergeForm,
+    }
     permissions = dict.fromkeys(forms, CHANGE)
     required_permission = CHANGE
     refusals = (*ShellFormPage.refusals, RowError)
@@ -61,7 +70,12 @@ class QualityPage(ShellFormPage):
         context = super().get_context_data(**kwargs)
         bound = kwargs.get("bound_forms", {})
         counts = selectors.quality_counts(user=self.request.user)
-        items = selectors.quality_items(user=self.request.user, kind=self.kind)[:PAGE_ITEMS]
+        items = selectors.quality_items(user=self.request.user, kind=self.kind)
+        if self.kind == QualityKind.OUTSIDE_JURISDICTION:
+            items = items.select_related("area", "filed_area").defer(
+                "area__geometry", "filed_area__geometry"
+            )
+        items = items[:PAGE_ITEMS]
         rows = []
         for incident in items:
             forms = []
@@ -74,6 +88,8 @@ class QualityPage(ShellFormPage):
                 ):
                     form = self.build_form(name)
                     form.initial = {**self._initial(name, incident)}
+                if name == "merge":
+                    form.fields["into"].widget.choices = self._partner_choices(incident)
                 forms.append((name, form, FORM_LABELS[name]))
             rows.append((incident, forms))
         context.update(
@@ -87,6 +103,8 @@ class QualityPage(ShellFormPage):
         initial = {"incident": incident.public_id}
         if name == "place":
             initial |= {"lon": incident.lon, "lat": incident.lat}
+        elif name == "category":
+            initial |= {"category": incident.category.code}
         elif name == "times":
             initial |= {
                 field: getattr(incident, field)
@@ -94,9 +112,16 @@ class QualityPage(ShellFormPage):
             }
         return initial
 
-    def _item(self, data: dict) -> Incident:
+    def _partner_choices(self, incident: Incident) -> list[tuple[str, str]]:
+        partners = selectors.duplicate_partners(user=self.request.user, incident=incident)
+        return [
+            (str(p.public_id), f"{p.source_ref} · {p.reported_at:%Y-%m-%d %H:%M} · {p.address}")
+            for p in partners[:PAGE_ITEMS]
+        ]
+
+    def _item(self, data: dict, key: str = "incident") -> Incident:
         try:
-            return selectors.quality_item_get(user=self.request.user, public_id=data["incident"])
+            return selectors.quality_item_get(user=self.request.user, public_id=data[key])
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
 
@@ -116,8 +141,28 @@ class QualityPage(ShellFormPage):
             incident=self._item(data), times=times, user=self.request.user
         )
 
+    def submit_category(self, data: dict):
+        return services.quality_set_category(
+            incident=self._item(data), category=data["category"], user=self.request.user
+        )
+
+    def submit_refile(self, data: dict):
+        return services.quality_refile(incident=self._item(data), user=self.request.user)
+
+    def submit_merge(self, data: dict):
+        return services.quality_merge(
+            duplicate=self._item(data), into=self._item(data, "into"), user=self.request.user
+        )
+
     def success_message(self, name: str, result) -> str:
         return gettext("已忽略。") if name == "dismiss" else gettext("已更正。")
 
 
-FORM_LABELS = {"dismiss": _("保持原样"), "place": _("确认或移动点位"), "times": _("更正时间")}
+FORM_LABELS = {
+    "dismiss": _("保持原样"),
+    "place": _("确认或移动点位"),
+    "times": _("更正时间"),
+    "category": _("设为实际类别"),
+    "refile": _("移交落点所在辖区"),
+    "merge": _("合并为重复警情"),
+}

@@ -51,9 +51,12 @@ class MetricSource:
     # Groups computed in Python from one day's records, for measures SQL cannot aggregate
     # (each record judged against its area's standard, histograms); default: the aggregates.
     groups: Callable[[models.QuerySet], Iterable[Group]] | None = None
+    # Which records count (e.g. not those merged as another's duplicate); None: all of them.
+    counted: models.Q | None = None
 
     def records(self) -> models.QuerySet:
-        return self.model._default_manager.all()
+        records = self.model._default_manager.all()
+        return records if self.counted is None else records.filter(self.counted)
 
 
 _SOURCES: dict[str, MetricSource] = {}

@@ -103,6 +103,14 @@ OBJECTS: dict[str, Callable[[World, District], list[dict]]] = {
     "quality-dismiss": lambda w, d: [{"kind": "unlocated", "public_id": d.incidents[0].public_id}],
     "quality-place": lambda w, d: [{"kind": "unlocated", "public_id": d.incidents[0].public_id}],
     "quality-times": lambda w, d: [{"kind": "timeline", "public_id": d.incidents[0].public_id}],
+    "quality-category": lambda w, d: [
+        {"kind": "default_category", "public_id": d.incidents[0].public_id}
+    ],
+    "quality-refile": lambda w, d: [
+        {"kind": "outside_jurisdiction", "public_id": d.incidents[0].public_id}
+    ],
+    "quality-merge": lambda w, d: [{"kind": "duplicate", "public_id": d.incidents[0].public_id}],
+    "quality-partners": lambda w, d: [{"kind": "duplicate", "public_id": d.incidents[0].public_id}],
     # Import jobs are their user's own: the commander opens his, not a district B officer's.
     "import-job-detail": lambda w, d: [{"public_id": _import_job(w, d).public_id}],
     "import-job-cancel": lambda w, d: [{"public_id": _import_job(w, d).public_id}],

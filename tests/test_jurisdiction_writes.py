@@ -126,6 +126,9 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("quality-dismiss", "post"): {OFFICER},
     ("quality-place", "post"): {OFFICER},
     ("quality-times", "post"): {OFFICER},
+    ("quality-category", "post"): {OFFICER},
+    ("quality-refile", "post"): {OFFICER},
+    ("quality-merge", "post"): {OFFICER},
     ("dash-quality", "post"): {OFFICER},
     # Saved views, home views, subscriptions and the inbox are a person's own: every role
     # that reads the platform keeps them, of areas in its jurisdiction.
@@ -417,6 +420,29 @@ WRITES: dict[tuple[str, str], list[tuple[str, tuple[str, ...], Attempt]]] = {
             lambda w, t: (
                 {"kind": "timeline", **_incident(w, t, 1)},
                 {"dispatched_at": _d(w, t).incidents[1].reported_at.isoformat()},
+            ),
+        )
+    ],
+    ("quality-category", "post"): [
+        (
+            "set the category",
+            AB,
+            lambda w, t: (
+                {"kind": "default_category", **_incident(w, t)},
+                {"category": "theft_burglary"},
+            ),
+        )
+    ],
+    ("quality-refile", "post"): [
+        ("refile", AB, lambda w, t: ({"kind": "outside_jurisdiction", **_incident(w, t)}, {}))
+    ],
+    ("quality-merge", "post"): [
+        (
+            "merge",
+            AB,
+            lambda w, t: (
+                {"kind": "duplicate", **_incident(w, t)},
+                {"into": str(_d(w, t).incidents[1].public_id)},
             ),
         )
     ],

@@ -29,6 +29,12 @@ class IncidentSerializer(ModelSerializer):
     dispatch_seconds = serializers.IntegerField(read_only=True, allow_null=True)
     travel_seconds = serializers.IntegerField(read_only=True, allow_null=True)
     total_seconds = serializers.IntegerField(read_only=True, allow_null=True)
+    duplicate_of = serializers.SlugRelatedField(
+        slug_field="public_id",
+        read_only=True,
+        allow_null=True,
+        help_text="the incident this one repeats: merged, it is left out of the statistics",
+    )
 
     class Meta:
         model = Incident
@@ -39,6 +45,7 @@ class IncidentSerializer(ModelSerializer):
             "source_ref",
             "category",
             "category_name",
+            "category_defaulted",
             "priority",
             "status",
             "reported_at",
@@ -60,6 +67,8 @@ class IncidentSerializer(ModelSerializer):
             "station",
             "patrol_zone",
             "beat",
+            "filed_area",
+            "duplicate_of",
             "h3_r7",
             "h3_r9",
             "money_involved",
@@ -113,6 +122,8 @@ def _input_field(spec: RowField) -> serializers.Field:
             return serializers.FloatField(allow_null=True, **bounds, **options)
         case FieldKind.INTEGER:
             return serializers.IntegerField(**bounds, **options)
+        case FieldKind.FLAG:
+            return serializers.BooleanField(**options)
         case FieldKind.MONEY:
             return serializers.DecimalField(
                 MONEY_DIGITS, MONEY_DECIMAL_PLACES, allow_null=True, **bounds, **options

@@ -1,9 +1,11 @@
 """The incident ingest: every way incidents come in (REST, bulk, files, devices, the demo)
 takes the same row and goes through here.
 
-Imports run one way, bottom to top: ``rows`` (the row's fields and their validation),
-``report`` (what an ingest answers, its audit record), ``plan`` (placing rows and sorting them
-into creates, updates and refusals), ``pipeline`` (the writes: one call or pipelined chunks).
+Imports run one way, bottom to top: ``values`` (times, amounts, the status and response time
+they give), ``rows`` (the row's fields and their validation), ``report`` (what an ingest
+answers, its audit record), ``placing`` (a row's point, areas and cells), ``plan`` (rows
+checked against the caller's jurisdiction and sorted into creates, updates and refusals),
+``pipeline`` (the writes: one call or pipelined chunks).
 """
 
 from .pipeline import (

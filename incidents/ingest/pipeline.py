@@ -20,6 +20,7 @@ from ..models import Incident
 from ..signals import incidents_created
 from .plan import (
     BULK_BATCH_SIZE,
+    CREATED_FIELDS,
     INGESTED_FIELDS,
     IngestContext,
     existing_incidents,
@@ -248,7 +249,7 @@ def _after_write(new_rows: list[dict], stale: set[tuple], report: IngestReport) 
         incidents_created.send(sender=Incident, rows=new_rows)
 
 
-_INSERT_COLUMNS = ("source_system", "source_ref", *INGESTED_FIELDS)
+_INSERT_COLUMNS = ("source_system", "source_ref", *INGESTED_FIELDS, *CREATED_FIELDS)
 
 
 def _insert_new(new_rows: list[dict], *, wait: bool = True):

@@ -8,22 +8,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import h3
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from accounts.policy import NOT_YOURS, may_write_over, require
-from areas.choices import AreaKind
 from areas.locator import AreaLocator, Located, get_locator
 from areas.scoping import Scope, scope_for
 from audit.services import audit_changes
-from geocoding.choices import GeocodeQuality, UnlocatedReason
 from geocoding.geocoder import Geocode, geocode_addresses
 from stats.days import area_key_of, local_day
 
-from ..choices import H3_RESOLUTIONS
 from ..models import Category, Incident
+from .placing import (
+    AREA_FIELDS,
+    PLACE_FIELDS,
+    area_columns,
+    area_place,
+    assign_cells,
+    place_by_address,
+)
 from .report import IngestReport, Rejection, rejected_value
 from .rows import Problem, RowError, parse_row
 
@@ -32,6 +36,7 @@ INGESTED_FIELDS = (
     "source",
     "category_id",
     "category_path",
+    "category_defaulted",
     "priority",
     "status",
     "reported_at",
@@ -42,21 +47,8 @@ INGESTED_FIELDS = (
     "filed_at",
     "solved_at",
     "response_seconds",
-    "lon",
-    "lat",
     "address",
-    "geocode_quality",
-    "geocode_score",
-    "geocoded_address",
-    "unlocated_reason",
-    "area_id",
-    "area_path",
-    "district_id",
-    "station_id",
-    "patrol_zone_id",
-    "beat_id",
-    "h3_r7",
-    "h3_r9",
+    *PLACE_FIELDS,
     "money_involved",
     "loss",
     "recovered",
@@ -66,6 +58,8 @@ INGESTED_FIELDS = (
     "transfer_outcome",
     "summary",
 )
+# Set when an incident is created and never by a later ingest: who filed it stays.
+CREATED_FIELDS = ("filed_area_id",)
 BULK_BATCH_SIZE = 2000
 
 
@@ -78,30 +72,6 @@ def active_categories() -> dict[str, tuple[int, str]]:
     }
 
 
-def area_columns(located: Located) -> dict:
-    """The incident's area columns for a place: its deepest area and one per level."""
-    leaf = located.leaf
-    columns = {"area_id": leaf.id if leaf else None, "area_path": leaf.path if leaf else ""}
-    for kind, name in (
-        (AreaKind.DISTRICT, "district_id"),
-        (AreaKind.STATION, "station_id"),
-        (AreaKind.PATROL_ZONE, "patrol_zone_id"),
-        (AreaKind.BEAT, "beat_id"),
-    ):
-        ref = located.by_kind.get(kind)
-        columns[name] = ref.id if ref else None
-    return columns
-
-
-def assign_cells(values: dict) -> None:
-    if values["lat"] is None:
-        values["h3_r7"] = values["h3_r9"] = ""
-        return
-    r7, r9 = H3_RESOLUTIONS
-    values["h3_r7"] = h3.latlng_to_cell(values["lat"], values["lon"], r7)
-    values["h3_r9"] = h3.latlng_to_cell(values["lat"], values["lon"], r9)
-
-
 # Marked for the catalogue: a page shows them in its language, the API as written.
 LOCATION_REQUIRED = gettext_noop(
     "a location is required to place the incident in your jurisdiction"
@@ -110,9 +80,11 @@ OUTSIDE_JURISDICTION = gettext_noop("the location is outside your jurisdiction")
 
 
 def scope_problem(values: dict, scope: Scope) -> Problem | None:
+    """Why a placed row is not the caller's to write, or None. A row without a point is theirs
+    when it was put in an area of theirs (see ``area_place``)."""
     if scope.everything:
         return None
-    if values["lat"] is None:
+    if values["lat"] is None and not values.get("area_path"):
         return Problem("lon", LOCATION_REQUIRED)
     if not scope.covers(values["area_path"]):
         return Problem("lon", OUTSIDE_JURISDICTION)
@@ -137,6 +109,11 @@ class IngestContext:
     # Addresses to points. A pipelined ingest gives one that reads nothing from the database:
     # its connection is busy with a COPY while the next chunk is prepared.
     geocode: Callable[[Sequence[str]], list[Geocode]] = geocode_addresses
+    # The area new incidents are filed in: the user's own (None: the platform, or no area).
+    filed_area_id: int | None = None
+    # Where a row with no point goes: a scoped user's rows into their own area, so that an
+    # address the table cannot place is queued as unlocated rather than refused.
+    unlocated_place: Located | None = None
 
 
 def ingest_context(
@@ -144,16 +121,26 @@ def ingest_context(
     source_system: str | None,
     default_tz: ZoneInfo | None,
     geocode: Callable[[Sequence[str]], list[Geocode]] = geocode_addresses,
-):
+    *,
+    unlocated_area_id: int | None = None,
+) -> IngestContext:
+    """What an ingest by ``user`` needs; ``unlocated_area_id`` puts rows without a point in
+    that area instead of the user's own (an update keeps an unlocated incident where it is)."""
     require(user, "incidents.add_incident")
+    scope = scope_for(user) if user is not None else Scope(everything=True)
+    home_area_id = getattr(user, "home_area_id", None)
+    if unlocated_area_id is None and not scope.everything:
+        unlocated_area_id = home_area_id
     return IngestContext(
         user=user,
-        scope=scope_for(user) if user is not None else Scope(everything=True),
+        scope=scope,
         categories=active_categories(),
         locator=get_locator(),
         source_system=source_system,
         default_tz=default_tz,
         geocode=geocode,
+        filed_area_id=home_area_id,
+        unlocated_place=area_place(unlocated_area_id),
     )
 
 
@@ -211,12 +198,16 @@ def prepare_rows(
     located = context.locator.locate_many([(v["lon"], v["lat"]) for _, v, _ in parsed])
     # Places are shared by the points in them: their columns are worked out once each.
     columns_of: dict[int, dict] = {}
+    filed_columns = area_columns(context.unlocated_place) if context.unlocated_place else None
     accepted: list[dict] = []
     for (number, values, row), place in zip(parsed, located, strict=True):
         columns = columns_of.get(id(place))
         if columns is None:
             columns = columns_of[id(place)] = area_columns(place)
+        if values["lat"] is None and filed_columns is not None:
+            columns = filed_columns
         values.update(columns)
+        values["filed_area_id"] = context.filed_area_id
         assign_cells(values)
         problem = scope_problem(values, context.scope)
         if problem:
@@ -228,36 +219,6 @@ def prepare_rows(
             accepted.append(values)
     report.errors.sort(key=lambda error: error.row)
     return report, accepted
-
-
-def place_by_address(
-    rows: list[dict], geocode: Callable[[Sequence[str]], list[Geocode]] = geocode_addresses
-) -> None:
-    """Rows with no point located from the standard address table, all in one batch; each row
-    gets how its point was found, or why it has none."""
-    unplaced = [values for values in rows if values["lat"] is None]
-    for values in rows:
-        values.update(
-            geocode_quality=GeocodeQuality.GIVEN,
-            geocode_score=None,
-            geocoded_address="",
-            unlocated_reason=UnlocatedReason.NONE,
-        )
-    with_address = [values for values in unplaced if values["address"].strip()]
-    for values in unplaced:
-        values.update(
-            geocode_quality=GeocodeQuality.UNLOCATED, unlocated_reason=UnlocatedReason.NO_ADDRESS
-        )
-    found = geocode([values["address"] for values in with_address]) if with_address else []
-    for values, geocode in zip(with_address, found, strict=True):
-        values.update(
-            lon=geocode.lon,
-            lat=geocode.lat,
-            geocode_quality=geocode.quality,
-            geocode_score=geocode.score,
-            geocoded_address=geocode.matched_address,
-            unlocated_reason=geocode.reason,
-        )
 
 
 def _place_value(row: dict) -> str:
@@ -288,6 +249,7 @@ def plan_writes(
     of the rows, when already looked up."""
     if existing is None:
         existing = existing_incidents(accepted)
+    keep_unlocated_areas(accepted, existing)
     accepted = refuse_foreign(accepted, existing, report, context)
     new_rows: list[dict] = []
     to_update: list[Incident] = []
@@ -328,6 +290,17 @@ def plan_writes(
         report.updated += len(to_update)
     report.unchanged += unchanged
     return WritePlan(new_rows, stale)
+
+
+def keep_unlocated_areas(accepted: list[dict], existing: dict[tuple[str, str], Incident]) -> None:
+    """A row without a point over an incident without one, already in an area, leaves it in
+    that area (where it was filed), whoever sends the row again."""
+    for values in accepted:
+        if values["lat"] is not None:
+            continue
+        incident = existing.get((values["source_system"], values["source_ref"]))
+        if incident is not None and incident.lat is None and incident.area_id is not None:
+            values.update({name: getattr(incident, name) for name in AREA_FIELDS})
 
 
 def refuse_foreign(

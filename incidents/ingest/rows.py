@@ -23,7 +23,8 @@ from django.utils.translation import gettext_noop
 from safecity.core.crs import Crs, to_wgs84
 from safecity.core.times import EARLIEST
 
-from ..choices import STATUS_TIME_FIELD, IncidentSource, IncidentStatus, Priority
+from ..choices import IncidentSource, Priority
+from .values import parse_amount, parse_datetime, response_seconds, status_from_times
 
 
 class FieldKind(StrEnum):
@@ -37,6 +38,7 @@ class FieldKind(StrEnum):
     COORDINATE = "coordinate"
     INTEGER = "integer"
     MONEY = "money"  # at most two decimal places
+    FLAG = "flag"  # true or false (also 1/0, yes/no); empty is false
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,11 @@ ROW_FIELD_TABLE = (
         help_text="the row's reference, unique within its source system",
     ),
     RowField("category", FieldKind.CODE, required=True, help_text="taxonomy code"),
+    RowField(
+        "category_defaulted",
+        FieldKind.FLAG,
+        help_text="the category is a mapping's fallback for an unknown source value, to review",
+    ),
     RowField("reported_at", _TIME, required=True, help_text=_TIME_HELP),
     RowField("occurred_at", _TIME, help_text=_TIME_HELP),
     RowField("dispatched_at", _TIME, help_text=_TIME_HELP),
@@ -123,6 +130,12 @@ LON, LAT, ARRESTED = ROW_FIELD["lon"], ROW_FIELD["lat"], ROW_FIELD["arrested"]
 DEFAULT_SOURCE = str(IncidentSource.CALL_110)
 DEFAULT_PRIORITY = int(Priority.NORMAL)
 TEXT_LIMIT_ITEMS = tuple(TEXT_LIMITS.items())
+# What a flag field takes (True == 1 and False == 0 as dict keys, so those come free).
+FLAG_VALUES = {
+    None: False, "": False, True: True, False: False,
+    "true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
+    "True": True, "False": False, "是": True, "否": False,
+}  # fmt: skip
 
 # Clocks drift; a report a few minutes "in the future" is a clock, not an error.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -149,33 +162,6 @@ class RowError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
-
-
-def parse_datetime(value, tz: ZoneInfo) -> datetime:
-    """An ISO 8601 text or a datetime as an aware datetime in UTC. A naive time is local to
-    ``tz``; one that falls twice (clocks turned back) is the earlier instant (``fold=0``), one
-    that never happened (clocks turned forward) is shifted forward by the gap (02:30 in a gap
-    from 02:00 to 03:00 is 03:30), as PEP 495 reads ``fold=0``.
-
-    The answer is in UTC because ``==`` between aware datetimes of different zones is always
-    False when either is in a fold or a gap (PEP 495): a re-import compares stored times (UTC)
-    with parsed ones, and must find them equal."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str):
-        parsed = datetime.fromisoformat(value.strip())
-    else:
-        raise ValueError("expected an ISO 8601 date-time")
-    if parsed.tzinfo is None or parsed.utcoffset() is None:  # naive
-        parsed = parsed.replace(tzinfo=tz, fold=0)
-    return parsed.astimezone(UTC)
-
-
-def _decimal(value) -> Decimal:
-    amount = Decimal(str(value).strip().replace(",", ""))
-    if not amount.is_finite():
-        raise InvalidOperation
-    return amount.quantize(Decimal("0.01"))
 
 
 def parse_row(
@@ -211,6 +197,12 @@ def parse_row(
         problems.append(Problem("source", f"must be one of {', '.join(IncidentSource.values)}"))
     values["source"] = source
     values["source_system"] = str(get("source_system") or "api")
+    flag = get("category_defaulted")
+    if flag in FLAG_VALUES:
+        values["category_defaulted"] = FLAG_VALUES[flag]
+    else:
+        values["category_defaulted"] = False
+        problems.append(Problem("category_defaulted", "must be true or false"))
     if not SOURCE_SYSTEM.fullmatch(values["source_system"]):
         problems.append(
             Problem("source_system", f"letters, digits, - and _; at most {SOURCE_SYSTEM_LENGTH}")
@@ -310,7 +302,7 @@ def parse_row(
             values[name] = None
             continue
         try:
-            values[name] = _decimal(raw)
+            values[name] = parse_amount(raw)
         except (InvalidOperation, ValueError):
             problems.append(Problem(name, f"not an amount: {raw!r}"))
             continue
@@ -372,23 +364,3 @@ def _sequence_problems(values: dict) -> list[Problem]:
     ):
         problems.append(Problem("filed_at", "is earlier than reported_at"))
     return problems
-
-
-def status_from_times(values: dict) -> str:
-    """The furthest lifecycle status whose timestamp is present."""
-    for status in (
-        IncidentStatus.SOLVED,
-        IncidentStatus.FILED,
-        IncidentStatus.CLOSED,
-        IncidentStatus.ON_SCENE,
-        IncidentStatus.DISPATCHED,
-    ):
-        if values.get(STATUS_TIME_FIELD[status]):
-            return status
-    return IncidentStatus.REPORTED
-
-
-def response_seconds(values: dict) -> int | None:
-    if values.get("on_scene_at") and values.get("reported_at"):
-        return max(0, int((values["on_scene_at"] - values["reported_at"]).total_seconds()))
-    return None

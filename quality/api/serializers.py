@@ -14,6 +14,7 @@ class QualityItemSerializer(serializers.ModelSerializer):
             "public_id", "source_system", "source_ref", "category", "reported_at",
             "dispatched_at", "on_scene_at", "closed_at", "address", "lon", "lat",
             "geocode_quality", "geocode_score", "geocoded_address", "unlocated_reason",
+            "category_defaulted", "area", "filed_area",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -41,3 +42,11 @@ class TimesSerializer(serializers.Serializer):
         if not attrs:
             raise serializers.ValidationError("give at least one time")
         return attrs
+
+
+class CategorySerializer(serializers.Serializer):
+    category = serializers.CharField(max_length=48, help_text="the real category's code")
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.UUIDField(help_text="the incident this one repeats")

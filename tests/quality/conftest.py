@@ -26,6 +26,7 @@ def make_incident(two_districts):
             "category": theft,
             "category_path": theft.path,
             "reported_at": timezone.now() - timedelta(hours=2),
+            "area": area,
             "area_path": area.path,
             "district": area,
             "lon": 120.5,
@@ -63,5 +64,36 @@ def fuzzy(make_incident):
             geocoded_address="测试路1号",
             **fields,
         )
+
+    return make
+
+
+@pytest.fixture
+def wrong_timeline(make_incident):
+    """An incident whose arrival (5 minutes) is stamped before its dispatch (10 minutes)."""
+
+    def make(ref, **fields):
+        reported = timezone.now() - timedelta(hours=2)
+        return make_incident(
+            ref,
+            reported_at=reported,
+            dispatched_at=reported + timedelta(minutes=10),
+            on_scene_at=reported + timedelta(minutes=5),
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def near_pair(make_incident):
+    """Two incidents of one category, five minutes and no distance apart: suspected
+    duplicates of each other, as (first, second)."""
+
+    def make(prefix="D", **fields):
+        reported = timezone.now() - timedelta(hours=2)
+        first = make_incident(f"{prefix}1", reported_at=reported, **fields)
+        second = make_incident(f"{prefix}2", reported_at=reported + timedelta(minutes=5), **fields)
+        return first, second
 
     return make

@@ -127,31 +127,21 @@ def test_an_unknown_kind_is_not_found(officer, api_client_for):
     assert api_client_for(officer).get("/api/v1/quality/nonsense/").status_code == 404
 
 
-def test_arrival_before_dispatch_is_an_impossible_timeline(officer, api_client_for, make_incident):
-    reported = timezone.now() - timedelta(hours=2)
-    wrong = make_incident(
-        "T1",
-        reported_at=reported,
-        dispatched_at=reported + timedelta(minutes=10),
-        on_scene_at=reported + timedelta(minutes=5),
-    )
-    make_incident("OK", reported_at=reported, dispatched_at=reported + timedelta(minutes=1))
+def test_arrival_before_dispatch_is_an_impossible_timeline(
+    officer, api_client_for, make_incident, wrong_timeline
+):
+    wrong = wrong_timeline("T1")
+    make_incident("OK", dispatched_at=wrong.reported_at + timedelta(minutes=1))
     listed = api_client_for(officer).get("/api/v1/quality/timeline/").json()["results"]
     assert [row["public_id"] for row in listed] == [str(wrong.public_id)]
 
 
 def test_correcting_the_times_takes_the_incident_out_of_the_queue(
-    officer, api_client_for, make_incident
+    officer, api_client_for, wrong_timeline
 ):
-    reported = timezone.now() - timedelta(hours=2)
-    wrong = make_incident(
-        "T1",
-        reported_at=reported,
-        dispatched_at=reported + timedelta(minutes=10),
-        on_scene_at=reported + timedelta(minutes=5),
-    )
+    wrong = wrong_timeline("T1")
     client = api_client_for(officer)
-    dispatched = reported + timedelta(minutes=2)
+    dispatched = wrong.reported_at + timedelta(minutes=2)
     response = client.post(
         f"/api/v1/quality/timeline/{wrong.public_id}/times/",
         {"dispatched_at": dispatched.isoformat()},
@@ -164,17 +154,11 @@ def test_correcting_the_times_takes_the_incident_out_of_the_queue(
     assert AuditEvent.objects.filter(action="update", object_id=str(wrong.pk)).exists()
 
 
-def test_a_correction_that_is_still_impossible_is_refused(officer, api_client_for, make_incident):
-    reported = timezone.now() - timedelta(hours=2)
-    wrong = make_incident(
-        "T1",
-        reported_at=reported,
-        dispatched_at=reported + timedelta(minutes=10),
-        on_scene_at=reported + timedelta(minutes=5),
-    )
+def test_a_correction_that_is_still_impossible_is_refused(officer, api_client_for, wrong_timeline):
+    wrong = wrong_timeline("T1")
     response = api_client_for(officer).post(
         f"/api/v1/quality/timeline/{wrong.public_id}/times/",
-        {"closed_at": (reported + timedelta(minutes=30)).isoformat()},
+        {"closed_at": (wrong.reported_at + timedelta(minutes=30)).isoformat()},
         format="json",
     )
     assert response.status_code == 400
@@ -196,12 +180,8 @@ def test_same_category_near_in_space_and_time_is_a_suspected_duplicate(
     assert {row["public_id"] for row in listed} == {str(first.public_id), str(second.public_id)}
 
 
-def test_keeping_both_of_a_pair_takes_the_pair_out_of_the_queue(
-    officer, api_client_for, make_incident
-):
-    reported = timezone.now() - timedelta(hours=2)
-    first = make_incident("D1", reported_at=reported)
-    make_incident("D2", reported_at=reported + timedelta(minutes=5))
+def test_keeping_both_of_a_pair_takes_the_pair_out_of_the_queue(officer, api_client_for, near_pair):
+    first, _second = near_pair()
     client = api_client_for(officer)
     assert client.get("/api/v1/quality/").json()["duplicate"] == 2
     response = client.post(

@@ -53,15 +53,9 @@ def test_moving_a_doubtful_point_on_the_page(browser, fuzzy):
     assert (item.lon, item.lat) == (120.7, 30.7)
 
 
-def test_correcting_times_on_the_page(browser, make_incident):
-    reported = timezone.now() - timedelta(hours=2)
-    item = make_incident(
-        "T1",
-        reported_at=reported,
-        dispatched_at=reported + timedelta(minutes=10),
-        on_scene_at=reported + timedelta(minutes=5),
-    )
-    dispatched = reported + timedelta(minutes=3)
+def test_correcting_times_on_the_page(browser, wrong_timeline):
+    item = wrong_timeline("T1")
+    dispatched = item.reported_at + timedelta(minutes=3)
     response = browser.post(
         "/quality/?kind=timeline",
         {
@@ -76,14 +70,8 @@ def test_correcting_times_on_the_page(browser, make_incident):
     assert item.dispatched_at == dispatched.replace(microsecond=0)
 
 
-def test_a_refused_correction_answers_400_with_the_message_by_the_field(browser, make_incident):
-    reported = timezone.now() - timedelta(hours=2)
-    item = make_incident(
-        "T1",
-        reported_at=reported,
-        dispatched_at=reported + timedelta(minutes=10),
-        on_scene_at=reported + timedelta(minutes=5),
-    )
+def test_a_refused_correction_answers_400_with_the_message_by_the_field(browser, wrong_timeline):
+    item = wrong_timeline("T1")
     response = browser.post(
         "/quality/?kind=timeline",
         {
@@ -116,10 +104,8 @@ def test_a_viewer_may_not_open_the_page(client, make_user, two_districts):
     assert client.get("/quality/").status_code == 403
 
 
-def test_keeping_both_suspected_duplicates_on_the_page(browser, make_incident):
-    reported = timezone.now() - timedelta(hours=2)
-    first = make_incident("D1", reported_at=reported)
-    second = make_incident("D2", reported_at=reported + timedelta(minutes=5))
+def test_keeping_both_suspected_duplicates_on_the_page(browser, near_pair):
+    first, second = near_pair()
     page = browser.get("/quality/?kind=duplicate").content.decode()
     assert str(first.public_id) in page and str(second.public_id) in page
     response = browser.post(
@@ -150,3 +136,5 @@ def test_the_page_speaks_english(browser, settings):
     browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = browser.get("/quality/").content.decode()
     assert "Data quality" in html and "Unlocated incidents" in html
+    assert "Filed under a fallback category" in html
+    assert "Outside the jurisdiction filed in" in html

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from incidents.services import incidents_geocode_unlocated
+from incidents.replacing import incidents_geocode_unlocated
 
 
 class Command(BaseCommand):
