@@ -3,6 +3,8 @@ static/js/analysis/forecast.js): the API routes it requests, its strings, and it
 
 from django.utils.translation import gettext_lazy as _
 
+from .selectors import latest_evaluation, latest_forecast
+
 FORECAST_ROUTES = ("analysis-forecast", "analysis-evaluation")
 
 FORECAST_STRINGS = {
@@ -31,4 +33,7 @@ def forecast_page_config(selection) -> dict:
         "area": subject.area_key if subject.area_path else None,
         "category": group,
         "horizons": [7, 28],
+        # Whether there is anything to ask for yet (the API answers 404 until then).
+        "made": latest_forecast(source=subject.source.name, category=group) is not None,
+        "evaluated": latest_evaluation(subject=subject, category=group) is not None,
     }

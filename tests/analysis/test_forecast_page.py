@@ -52,6 +52,9 @@ def test_the_config_names_the_category_group_of_the_selected_category(city):
         "area": city.id,
         "category": burglary.path.strip("/").split("/")[0],
         "horizons": [7, 28],
+        # Nothing made or stored yet: the page asks the API for neither (it would answer 404).
+        "made": False,
+        "evaluated": False,
     }
     assert forecast_page_config(Picked(Subject(source)))["category"] == ""
     assert burglary.path.startswith("/criminal/")

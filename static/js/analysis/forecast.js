@@ -98,6 +98,16 @@
   section.querySelectorAll("[data-horizon]").forEach(function (button) {
     button.addEventListener("click", function () { showForecast(Number(button.dataset.horizon)); });
   });
-  showForecast(7);
-  showEvaluation();
+  if (cfg.made) {
+    showForecast(7);
+  } else {
+    about.textContent = S.t("forecast_none");
+    mapElement.removeAttribute("data-loading");
+  }
+  if (cfg.evaluated) {
+    showEvaluation();
+  } else {
+    headline.textContent = S.t("evaluation_none");
+    table.removeAttribute("data-loading");
+  }
 })();
