@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.choices import AreaKind
 from areas.models import Area
 from areas.scoping import scope_for
+from areas.selectors import in_official_order
 from stats.api.serializers import StatsParams
 from stats.selectors import Subject
 from stats.subjects import subject_for
@@ -111,12 +112,12 @@ def selection_for(request) -> Selection:
 
 
 def picker_areas(user) -> list[Area]:
-    """The areas a user may choose, in tree order, each with an ``indent`` for its level."""
-    areas = list(
+    """The areas a user may choose, in tree order (siblings in their official order), each
+    with an ``indent`` for its level."""
+    areas = in_official_order(
         Area.objects.for_user(user)
         .filter(kind__in=PICKER_KINDS)
-        .order_by("path")
-        .only("id", "name", "name_en", "kind", "depth", "path")
+        .only("id", "name", "name_en", "kind", "depth", "path", "code", "sort_order")
     )
     top = min((area.depth for area in areas), default=0)
     for area in areas:
