@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from safecity.core.formatting import duration_text
 from safecity.core.pages.selection import Selection
 from stats.selectors import child_area_path, child_areas
 
@@ -70,8 +71,7 @@ class Cell:
             points = self.value * 100
             return f"{points:+.1f}" if round(points, 1) else "±0.0"
         if self.kind == "seconds":
-            minutes, seconds = divmod(int(self.value), 60)
-            return f"{minutes}:{seconds:02d}"
+            return duration_text(self.value)
         return f"{self.value:,}"
 
 
