@@ -17,6 +17,8 @@ from stats.selectors import Subject
 from stats.subjects import subject_for
 from stats.windows import Period, Window
 
+from .messages import shown_errors
+
 DEFAULT_WINDOW = Window.ROLLING_28
 # The windows the picker offers, in its order.
 PICKER_WINDOWS = [
@@ -31,6 +33,16 @@ PICKER_WINDOWS = [
 # Areas offered by the picker: the levels reports are read at.
 PICKER_KINDS = (AreaKind.CITY, AreaKind.DISTRICT, AreaKind.STATION)
 SELECTION_PARAMS = ("area", "window", "date", "from", "to")
+# How the pickers' parameters are named in their errors.
+SELECTION_LABELS = {
+    "area": _("辖区"),
+    "window": _("时间"),
+    "date": _("截止日期"),
+    "from": _("从"),
+    "to": _("至"),
+    "category": _("类别"),
+    "measure": _("指标"),
+}
 
 
 @dataclass
@@ -88,7 +100,7 @@ def selection_for(request) -> Selection:
     params = StatsParams(data=query)
     errors = {}
     if not params.is_valid():
-        errors = {name: " ".join(map(str, detail)) for name, detail in params.errors.items()}
+        errors = shown_errors(params.errors, SELECTION_LABELS)
         kept = QueryDict(mutable=True)
         if "area" in query and "area" not in errors:
             kept["area"] = query["area"]
