@@ -52,7 +52,7 @@ CAMPAIGN_STRINGS = {
     "due": _("整治时限"),
     "scope": _("行动范围"),
     "no_data": _("暂无数据"),
-    "ten_thousand_yuan": _("万元"),
+    "remediation_status": _("整治状态"),
 }
 
 
