@@ -21,6 +21,7 @@ PATROL_STRINGS = {
     "zones": _("防区"),
     "units": _("巡逻单元"),
     "alignment": _("警力与警情吻合度"),
+    "zone_colours": _("防区颜色：警力与警情吻合度（近24小时）"),
     "hotspot_minutes": _("热点时长占比"),
     "hotspot_cells": _("热点面积占比"),
     "unit_minutes": _("巡逻时长（单元·分钟）"),

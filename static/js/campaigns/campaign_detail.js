@@ -175,7 +175,7 @@
   mapElement.remediationLayers = layersById;
   var today = new Date().toISOString().slice(0, 10);
   var STATUS_COLOURS = { listed: "#c62828", rectifying: "#ef6c00", accepted: "#2e7d32", delisted: "#757575" };
-  S.maps.legend(map).show(S.t("remediation_status"), Object.keys(STATUS_COLOURS).map(function (status) {
+  S.maps.legend(map, "bottomright", "remediation").show(S.t("remediation_status"), Object.keys(STATUS_COLOURS).map(function (status) {
     return [STATUS_COLOURS[status], labels.remediation_statuses[status] || status];
   }));
 
