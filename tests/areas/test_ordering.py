@@ -104,3 +104,16 @@ def test_the_migration_backfills_the_order_from_the_code(city):
     migration.backfill_sort_order(django_apps, None)
     district.refresh_from_db()
     assert district.sort_order == 310120
+
+
+def test_a_forms_area_select_offers_the_tree_in_official_order(city, make_user):
+    from mediation.forms import CaseForm
+
+    _districts_out_of_order(city)
+    form = CaseForm(user=make_user(role=Role.CITY_ANALYST, home_area=city))
+    offered = [int(str(value)) for value, _label in form.fields["area"].choices if value]
+    expected = [area.pk for area in in_official_order(Area.objects.all())]
+    assert offered == expected
+    codes = [Area.objects.get(pk=pk).code for pk in offered]
+    districts = [code for code in codes if len(code) == 6]
+    assert districts == sorted(districts, key=int)
