@@ -6,8 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     DJANGO_SETTINGS_MODULE=safecity.settings.production
 
+# Noto CJK and Pango: the briefings' PDF (WeasyPrint) and charts (matplotlib) in Chinese.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends nodejs npm curl \
+      fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

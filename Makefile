@@ -16,7 +16,7 @@ run: $(VENV)/.runtime assets
 	@echo ""
 	@echo "SafeCity is serving at http://$(HOST):$(PORT)/  (log in with a demo login above)"
 	@echo ""
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) safecity.asgi:application
+	HOST=$(HOST) PORT=$(PORT) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile.embedded start
 
 test: $(VENV)/.dev assets
 	$(VENV)/bin/ruff check .

@@ -16,6 +16,7 @@ RESOURCES = {
     "patrols": _("巡逻"),
     "mediation": _("矛盾纠纷"),
     "audit": _("审计日志"),
+    "analysis": _("研判分析"),
 }
 SCOPES = frozenset(f"{resource}:{mode}" for resource in RESOURCES for mode in ("read", "write"))
 

@@ -15,6 +15,7 @@ class RuleKind(models.TextChoices):
     CAMPAIGN_KPI = "campaign_kpi", _("专项指标风险")
     REMEDIATION_OVERDUE = "remediation_overdue", _("整治逾期")
     FOLLOWUP_OVERDUE = "followup_overdue", _("纠纷回访逾期")
+    NEAR_REPEAT = "near_repeat", _("近重复风险")
 
 
 class AlertState(models.TextChoices):

@@ -195,6 +195,11 @@ class IncidentGenerator:
                 "lon": lon,
                 "lat": lat,
                 "address": f"上海市{STREETS[streets[i]]}{houses[i]}号",
+                # Points given with the calls: no geocoding, nothing for the quality queue.
+                "geocode_quality": "",
+                "geocode_score": None,
+                "geocoded_address": "",
+                "unlocated_reason": "",
                 "area_id": leaf.id if leaf else None,
                 "area_path": leaf.path if leaf else "",
                 "district_id": by_kind[0].id if by_kind[0] else None,

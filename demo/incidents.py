@@ -26,6 +26,7 @@ SOURCE_SYSTEM = "demo"
 DEFAULT_COUNT = 200_000
 YEARS = 3
 RISING_FIGHTS_DISTRICT = "310107"  # 普陀区
+SETTLED_AFTER = timedelta(hours=1)
 
 # (category code, share of all incidents, yearly trend factor)
 CATEGORY_MIX = [
@@ -115,6 +116,10 @@ def generate_rows(*, seed: int, count: int, end: date) -> Iterator[dict]:
     hour_cum_weights = list(accumulate(HOUR_WEIGHTS))
     number = 0
     now = datetime.now(tz=tz)
+    # Calls of the last hour are left out, so every generated incident has its unit on scene
+    # (the slowest dispatch and drive take 50 minutes): the only ones still waiting are
+    # demo.waiting's, and the response-breach alerts name exactly those.
+    settled = now - SETTLED_AFTER
     for day, day_weight in zip(days, day_weights, strict=True):
         year_index = (day - start).days / 365.0
         cum_weights = list(
@@ -129,7 +134,7 @@ def generate_rows(*, seed: int, count: int, end: date) -> Iterator[dict]:
             reported = datetime(day.year, day.month, day.day, hour, tzinfo=tz) + timedelta(
                 seconds=rng.randrange(3600)
             )
-            if reported <= now:
+            if reported <= settled:
                 row = _incident_row(rng, now, number, code, reported, lon, lat, station)
                 yield address_only(row, station)
         # The rising district gets extra weekend-night fights, more each year.
@@ -141,7 +146,7 @@ def generate_rows(*, seed: int, count: int, end: date) -> Iterator[dict]:
             reported = datetime(day.year, day.month, day.day, hour, tzinfo=tz) + timedelta(
                 seconds=rng.randrange(3600)
             )
-            if reported <= now:
+            if reported <= settled:
                 row = _incident_row(rng, now, number, "fight", reported, lon, lat, station)
                 yield address_only(row, station)
 
@@ -188,11 +193,40 @@ def _poisson(rng: random.Random, mean: float) -> int:
 PRIORITIES = [1, 2, 3, 4]
 PRIORITY_CUM_WEIGHTS = list(accumulate([0.05, 0.2, 0.6, 0.15]))
 
+# Median seconds a unit drives to the scene, by how dense the district is: patrols cover the
+# centre's short beats on foot and by scooter, the outer districts' long roads by car.
+CENTRAL_DISTRICTS = {"310101", "310104", "310105", "310106", "310107", "310109", "310110"}
+OUTER_DISTRICTS = {"310116", "310117", "310118", "310120", "310151"}
+TRAVEL_MEDIAN_SECONDS = {"central": 110, "inner": 160, "outer": 260}
+# Priority calls go to the nearest unit already on the street: about half the travel.
+PRIORITY_TRAVEL_FACTOR = {1: 0.45, 2: 0.7, 3: 1.0, 4: 1.3}
+
+
+def _district_ring(district_code: str) -> str:
+    if district_code in CENTRAL_DISTRICTS:
+        return "central"
+    return "outer" if district_code in OUTER_DISTRICTS else "inner"
+
+
+def _response_seconds(rng, priority: int, district_code: str) -> tuple[int, int]:
+    """Seconds from the call to dispatch, and from dispatch to arrival on scene.
+
+    Dispatch takes about half a minute for priority calls and under a minute for the rest;
+    travel is log-normal around the district ring's median. So in the centre a share of
+    priority calls is reached within a minute, most urban calls within 3 to 5 minutes, and
+    outer districts take longer (the README's demo section gives the ranges)."""
+    dispatch = min(600, max(5, rng.lognormvariate(math.log(25 if priority <= 2 else 45), 0.5)))
+    median = TRAVEL_MEDIAN_SECONDS[_district_ring(district_code)]
+    median *= PRIORITY_TRAVEL_FACTOR[priority]
+    travel = min(2400, max(15, rng.lognormvariate(math.log(median), 0.55)))
+    return int(dispatch), int(travel)
+
 
 def _incident_row(rng, now, number, code, reported, lon, lat, station) -> dict:
-    dispatched = reported + timedelta(seconds=rng.randint(15, 150))
-    travel = min(1800, max(40, rng.lognormvariate(math.log(200), 0.5)))
-    on_scene = dispatched + timedelta(seconds=int(travel))
+    priority = rng.choices(PRIORITIES, cum_weights=PRIORITY_CUM_WEIGHTS)[0]
+    to_dispatch, travel = _response_seconds(rng, priority, station.parent.code)
+    dispatched = reported + timedelta(seconds=to_dispatch)
+    on_scene = dispatched + timedelta(seconds=travel)
     closed = on_scene + timedelta(minutes=rng.randint(10, 120))
     row = {
         "source": "call_110"
@@ -204,7 +238,7 @@ def _incident_row(rng, now, number, code, reported, lon, lat, station) -> dict:
         "lon": lon,
         "lat": lat,
         "address": f"{station.name}辖区",
-        "priority": rng.choices(PRIORITIES, cum_weights=PRIORITY_CUM_WEIGHTS)[0],
+        "priority": priority,
     }
     for name, moment in (("dispatched_at", dispatched), ("on_scene_at", on_scene),
                          ("closed_at", closed)):  # fmt: skip

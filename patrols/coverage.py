@@ -14,6 +14,12 @@ Per patrol zone, alignment answers "do patrols go where incidents are?":
 - ``hotspot_minutes_share``: the share of the zone's unit-minutes spent in its hotspot cells,
   the fewest cells holding at least half of its incidents, beside ``hotspot_cells_share``,
   the share of its cells they are (what random presence would give).
+
+The hotspot cells may instead come from the forecast (``hotspots="forecast"``, or the
+PATROL_COVERAGE_HOTSPOTS setting): the fewest of the zone's forecast cells holding at least half
+of its expected incidents over the next PATROL_COVERAGE_FORECAST_HORIZON days in the latest
+forecast of all categories, i.e. its top cells by expected count; the cells' share is then of
+the zone's cells with patrol time, incidents or a forecast hotspot.
 """
 
 import math
@@ -23,11 +29,14 @@ from datetime import datetime, timedelta
 import h3
 from django.conf import settings
 
+from analysis.forecast.selectors import latest_forecast
 from areas.choices import AreaKind
 from areas.locator import get_locator
 from areas.models import Area
 
 from .models import Position
+
+HOTSPOT_SOURCES = ("incidents", "forecast")
 
 
 def coverage(
@@ -37,13 +46,18 @@ def coverage(
     start: datetime,
     end: datetime,
     resolution: int | None = None,
+    hotspots: str | None = None,
 ) -> dict:
     """Coverage of ``units`` (a scoped queryset) over [start, end), against ``incidents`` (a
-    scoped queryset) reported in that time."""
+    scoped queryset) reported in that time; hotspots from the incidents or the forecast."""
     resolution = settings.PATROL_COVERAGE_H3_RESOLUTION if resolution is None else resolution
+    hotspots = hotspots or settings.PATROL_COVERAGE_HOTSPOTS
+    if hotspots not in HOTSPOT_SOURCES:
+        raise ValueError(f"hotspots must be one of {HOTSPOT_SOURCES}")
     presence = _presence(units, start, end, resolution)
     density = _density(incidents, start, end, resolution)
-    zones = _zones(presence, density)
+    forecast = _forecast_zones(resolution) if hotspots == "forecast" else None
+    zones = _zones(presence, density, forecast["zones"] if forecast else None)
     names = dict(
         Area.objects.filter(id__in={*zones, *presence["beats"], *density["beats"]}).values_list(
             "id", "name"
@@ -55,6 +69,8 @@ def coverage(
         "from": start.isoformat(),
         "to": end.isoformat(),
         "resolution": resolution,
+        "hotspots": hotspots,
+        "forecast": forecast["about"] if forecast else None,
         "unit_minutes": round(sum(presence["cells"].values()), 1),
         "incidents": sum(density["cells"].values()),
         "zones": [
@@ -125,12 +141,57 @@ def _density(incidents, start: datetime, end: datetime, resolution: int) -> dict
     return {"cells": cells, "beats": beats, "zones": zone_cells}
 
 
-def _zones(presence: dict, density: dict) -> dict[int, dict]:
+def _forecast_zones(resolution: int) -> dict:
+    """The latest forecast of all categories as expected counts per cell (at ``resolution``)
+    per patrol zone holding the cell's centre, with when it was made."""
+    forecast = latest_forecast(source="incidents", category="")
+    zone_cells: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    if forecast is None:
+        return {"zones": zone_cells, "about": None}
+    field = f"expected_{settings.PATROL_COVERAGE_FORECAST_HORIZON}"
+    expected = _at_resolution(
+        dict(forecast.cells.values_list("cell", field)), forecast.resolution, resolution
+    )
+    cells = list(expected)
+    centres = [h3.cell_to_latlng(cell) for cell in cells]
+    located = get_locator().locate_many([(lon, lat) for lat, lon in centres])
+    for cell, where in zip(cells, located, strict=True):
+        if AreaKind.PATROL_ZONE in where.by_kind:
+            zone_cells[where.by_kind[AreaKind.PATROL_ZONE].id][cell] += expected[cell]
+    about = {
+        "generated_at": forecast.generated_at.isoformat(),
+        "data_last_day": forecast.data_last_day.isoformat() if forecast.data_last_day else None,
+        "horizon_days": settings.PATROL_COVERAGE_FORECAST_HORIZON,
+    }
+    return {"zones": zone_cells, "about": about}
+
+
+def _at_resolution(expected: dict[str, float], source: int, target: int) -> dict[str, float]:
+    """Expected counts moved to another resolution: summed into parents, or shared evenly
+    among children."""
+    if source == target:
+        return expected
+    moved: dict[str, float] = defaultdict(float)
+    for cell, value in expected.items():
+        if target < source:
+            moved[h3.cell_to_parent(cell, target)] += value
+        else:
+            children = h3.cell_to_children(cell, target)
+            for child in children:
+                moved[child] += value / len(children)
+    return moved
+
+
+def _zones(presence: dict, density: dict, forecast: dict | None = None) -> dict[int, dict]:
     zones = {}
     for zone in {*presence["zones"], *density["zones"]}:
         minutes, counts = presence["zones"].get(zone, {}), density["zones"].get(zone, {})
         cells = sorted({*minutes, *counts})
-        hotspots = _hotspots(counts)
+        if forecast is None:
+            hotspots = _hotspots(counts)
+        else:
+            hotspots = _hotspots(forecast.get(zone, {}))
+            cells = sorted({*cells, *hotspots})
         total_minutes = sum(minutes.values())
         zones[zone] = {
             "unit_minutes": round(total_minutes, 1),
@@ -149,8 +210,9 @@ def _zones(presence: dict, density: dict) -> dict[int, dict]:
     return zones
 
 
-def _hotspots(counts: dict[str, int]) -> list[str]:
-    """The fewest cells holding at least half of the incidents (ties broken by cell id)."""
+def _hotspots(counts: dict[str, float]) -> list[str]:
+    """The fewest cells holding at least half of the incidents, or of the expected incidents
+    (ties broken by cell id)."""
     total = sum(counts.values())
     chosen, held = [], 0
     for cell, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):

@@ -36,6 +36,8 @@ from mediation import services as mediation_services
 from mediation.models import DisputeCase, DisputeType, FollowUp
 from patrols.models import PatrolUnit, ResponseStandard
 from patrols.services import positions_ingest
+from reports.models import Report
+from reports.services import report_generate
 from stats.compstat import compstat_publish, last_full_week_end
 from stats.models import CompstatSnapshot
 from stats.services import rollups_recompute_dirty
@@ -74,6 +76,7 @@ class District:
     follow_ups: list[FollowUp] = field(default_factory=list)
     rules: list[AlertRule] = field(default_factory=list)
     snapshots: list[CompstatSnapshot] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
 
     @property
     def path(self) -> str:
@@ -446,6 +449,7 @@ def build_world() -> World:
     for d in (a, b):
         d.incidents = list(Incident.objects.filter(area_path__startswith=d.path))
         d.snapshots = list(CompstatSnapshot.objects.filter(area_path__startswith=d.path))
+        d.reports = [report_generate(kind="weekly", area=d.district)]
     commander = User.objects.get(pk=commander.pk)
     # What district B's commander read, in the trail (administrators' reading only).
     AuditEvent.objects.create(

@@ -16,6 +16,8 @@ import asyncio
 import csv
 import io
 import json
+import subprocess
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -82,6 +84,11 @@ OBJECTS: dict[str, Callable[[World, District], list[dict]]] = {
     "dispute-case-transition": lambda w, d: [{"public_id": d.cases[0].public_id}],
     "follow-up-complete": lambda w, d: [{"pk": f.pk} for f in d.follow_ups],
     "stats-snapshot": lambda w, d: [{"pk": snapshot.pk} for snapshot in d.snapshots],
+    "report-api-detail": lambda w, d: [{"pk": report.pk} for report in d.reports],
+    "report-file": lambda w, d: [{"pk": d.reports[0].pk, "fmt": fmt} for fmt in ("pdf", "docx")],
+    "reports-detail": lambda w, d: [{"pk": report.pk} for report in d.reports],
+    "reports-print": lambda w, d: [{"pk": report.pk} for report in d.reports],
+    "reports-file": lambda w, d: [{"pk": d.reports[0].pk, "fmt": fmt} for fmt in ("pdf", "docx")],
     "dash-incident": lambda w, d: [{"public_id": i.public_id} for i in d.incidents[:2]],
     "dash-campaign": lambda w, d: [{"pk": d.campaign.pk}],
     "dash-dispute-case": lambda w, d: [{"public_id": case.public_id} for case in d.cases],
@@ -264,11 +271,25 @@ def areas_taken() -> set[str]:
 
 
 def body_text(response) -> str:
-    """The answer's body as text, whatever its format (CSV streams, XLSX workbooks)."""
+    """The answer's body as text, whatever its format (CSV streams, XLSX workbooks, a
+    briefing's PDF and DOCX)."""
     if getattr(response, "streaming", False):
         content = b"".join(response.streaming_content)
     else:
         content = response.content
+    if content[:4] == b"%PDF":  # a briefing: its text
+        return subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-", "-"], input=content, capture_output=True
+        ).stdout.decode("utf-8", errors="replace")
+    if (
+        content[:2] == b"PK"
+        and "word/document.xml" in zipfile.ZipFile(io.BytesIO(content)).namelist()
+    ):
+        from docx import Document
+
+        document = Document(io.BytesIO(content))
+        cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+        return "\n".join([paragraph.text for paragraph in document.paragraphs] + cells)
     if content[:2] == b"PK":  # an XLSX workbook: its cells
         from openpyxl import load_workbook
 

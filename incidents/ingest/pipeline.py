@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from geocoding.geocoder import table_index
 from safecity.core.bulk import bulk_insert_started, uuid4_texts
 from stats.marks import rollups_mark_dirty_for, rollups_marks_batched
 
@@ -131,7 +132,9 @@ def incidents_ingest_chunks(
     worker thread, the server on the other core), the next chunk is validated and placed.
     Dirty marks for the statistics are written once, at the end.
     """
-    context = ingest_context(user, source_system, default_tz)
+    # The address table is read into memory before the first COPY: preparing a chunk must not
+    # query the connection a COPY holds (it would wait for the COPY, and the COPY for it).
+    context = ingest_context(user, source_system, default_tz, geocode=table_index().locate_many)
     total = IngestReport()
     in_flight: _ChunkWrite | None = None
     # References seen so far in the whole load: a repeat is rejected wherever it falls.

@@ -3,7 +3,7 @@ tree and in h3 cells, checked against the caller's jurisdiction; then, against t
 incidents, which rows create, which update (done at once), which change nothing and which are
 refused as not the caller's to change."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from areas.locator import AreaLocator, Located, get_locator
 from areas.scoping import Scope, scope_for
 from audit.services import audit_changes
 from geocoding.choices import GeocodeQuality, UnlocatedReason
-from geocoding.geocoder import geocode_addresses
+from geocoding.geocoder import Geocode, geocode_addresses
 from stats.days import area_key_of, local_day
 
 from ..choices import H3_RESOLUTIONS
@@ -134,9 +134,17 @@ class IngestContext:
     locator: AreaLocator
     source_system: str | None
     default_tz: ZoneInfo | None
+    # Addresses to points. A pipelined ingest gives one that reads nothing from the database:
+    # its connection is busy with a COPY while the next chunk is prepared.
+    geocode: Callable[[Sequence[str]], list[Geocode]] = geocode_addresses
 
 
-def ingest_context(user, source_system: str | None, default_tz: ZoneInfo | None):
+def ingest_context(
+    user,
+    source_system: str | None,
+    default_tz: ZoneInfo | None,
+    geocode: Callable[[Sequence[str]], list[Geocode]] = geocode_addresses,
+):
     require(user, "incidents.add_incident")
     return IngestContext(
         user=user,
@@ -145,6 +153,7 @@ def ingest_context(user, source_system: str | None, default_tz: ZoneInfo | None)
         locator=get_locator(),
         source_system=source_system,
         default_tz=default_tz,
+        geocode=geocode,
     )
 
 
@@ -198,7 +207,7 @@ def prepare_rows(
         report.row_of[key] = number
         parsed.append((number, values, row))
 
-    place_by_address([values for _, values, _ in parsed])
+    place_by_address([values for _, values, _ in parsed], context.geocode)
     located = context.locator.locate_many([(v["lon"], v["lat"]) for _, v, _ in parsed])
     # Places are shared by the points in them: their columns are worked out once each.
     columns_of: dict[int, dict] = {}
@@ -221,7 +230,9 @@ def prepare_rows(
     return report, accepted
 
 
-def place_by_address(rows: list[dict]) -> None:
+def place_by_address(
+    rows: list[dict], geocode: Callable[[Sequence[str]], list[Geocode]] = geocode_addresses
+) -> None:
     """Rows with no point located from the standard address table, all in one batch; each row
     gets how its point was found, or why it has none."""
     unplaced = [values for values in rows if values["lat"] is None]
@@ -237,7 +248,7 @@ def place_by_address(rows: list[dict]) -> None:
         values.update(
             geocode_quality=GeocodeQuality.UNLOCATED, unlocated_reason=UnlocatedReason.NO_ADDRESS
         )
-    found = geocode_addresses([values["address"] for values in with_address])
+    found = geocode([values["address"] for values in with_address]) if with_address else []
     for values, geocode in zip(with_address, found, strict=True):
         values.update(
             lon=geocode.lon,

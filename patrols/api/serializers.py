@@ -79,6 +79,14 @@ class CoverageParams(serializers.Serializer):
     resolution = serializers.IntegerField(
         required=False, min_value=5, max_value=11, help_text=_("h3 resolution of the cells")
     )
+    hotspots = serializers.ChoiceField(
+        choices=["incidents", "forecast"],
+        required=False,
+        help_text=_(
+            "Hotspot cells from the period's incidents or the latest forecast "
+            "(default: the PATROL_COVERAGE_HOTSPOTS setting)"
+        ),
+    )
 
     def validate(self, attrs):
         until = attrs.get("until") or timezone.now()

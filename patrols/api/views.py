@@ -168,7 +168,9 @@ class CoverageView(APIView):
             "Presence in unit-minutes from the GPS tracks (a ping counts until the unit's next "
             "one, capped) per h3 cell and beat, incidents per cell and beat, and per patrol "
             "zone: alignment (correlation of unit-minutes and incidents over its cells) and the "
-            "share of its unit-minutes spent in its hotspot cells."
+            "share of its unit-minutes spent in its hotspot cells (the fewest cells holding half "
+            "its incidents, or with hotspots=forecast half its expected incidents in the "
+            "latest forecast)."
         ),
     )
     def get(self, request):
@@ -190,5 +192,6 @@ class CoverageView(APIView):
             start=params["since"],
             end=params["until"],
             resolution=params.get("resolution"),
+            hotspots=params.get("hotspots"),
         )
         return Response({"area": area.id if area else None, **result})

@@ -1,3 +1,11 @@
 """The reports API, at ``/api/v1/reports/``."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("reports/", views.ReportList.as_view(), name="report-list"),
+    path("reports/<int:pk>/", views.ReportDetail.as_view(), name="report-api-detail"),
+    path("reports/<int:pk>/<str:fmt>", views.ReportFile.as_view(), name="report-file"),
+]

@@ -7,6 +7,8 @@ from celery.schedules import crontab
 
 from .environment import EMBEDDED, VAR_DIR, env
 
+REPORTS_QUEUE = env("REPORTS_QUEUE", default="reports")
+
 CELERY_BEAT_SCHEDULE: dict = {
     # Each app adds its periodic tasks here; beat's own liveness shows in the worker log.
     "heartbeat": {
@@ -48,7 +50,36 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.prune_login_attempts",
         "schedule": crontab(minute=40),
     },
+    # Briefings (警情通报), on their own queue: Mondays for last week, the 1st for last month,
+    # Mondays for each running campaign so far.
+    "reports-weekly": {
+        "task": "reports.schedule",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+        "args": ["weekly"],
+        "options": {"queue": REPORTS_QUEUE},
+    },
+    "reports-monthly": {
+        "task": "reports.schedule",
+        "schedule": crontab(day_of_month=1, hour=7, minute=0),
+        "args": ["monthly"],
+        "options": {"queue": REPORTS_QUEUE},
+    },
+    "reports-campaign": {
+        "task": "reports.schedule",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=30),
+        "args": ["campaign"],
+        "options": {"queue": REPORTS_QUEUE},
+    },
+    "analysis-refresh-near-repeat": {
+        "task": "analysis.refresh_near_repeat",
+        "schedule": crontab(hour=2, minute=45),
+    },
 }
+# Briefings: the Celery queue they are made on (a worker of its own takes it: Procfile
+# ``reports``), and the kinds of area beat makes weekly and monthly briefings for.
+REPORTS_SCHEDULED_AREA_KINDS = env.list(
+    "REPORTS_SCHEDULED_AREA_KINDS", default=["city", "district"]
+)
 # Patrols: the rapid-response standard where an area sets none (dispatch, arrival; seconds),
 # how long pings are kept, when a position is too old to dispatch on, and the planning speed.
 RESPONSE_STANDARD_DEFAULT = (
@@ -62,6 +93,19 @@ PATROL_SPEED_KMH = env.float("PATROL_SPEED_KMH", default=30.0)
 PATROL_PING_GAP_MINUTES = env.int("PATROL_PING_GAP_MINUTES", default=5)
 PATROL_COVERAGE_H3_RESOLUTION = env.int("PATROL_COVERAGE_H3_RESOLUTION", default=8)
 PATROL_COVERAGE_MAX_DAYS = env.int("PATROL_COVERAGE_MAX_DAYS", default=31)
+# Analysis (研判): the categories whose near repeats are tested nightly (city-wide, over the
+# last ANALYSIS_NEAR_REPEAT_DAYS) and whose new incidents raise near_repeat alerts, the Knox
+# bands (metres, days), permutations, and the most events one Knox test takes.
+ANALYSIS_NEAR_REPEAT_CATEGORIES = env.list(
+    "ANALYSIS_NEAR_REPEAT_CATEGORIES", default=["theft_burglary"]
+)
+ANALYSIS_NEAR_REPEAT_DAYS = env.int("ANALYSIS_NEAR_REPEAT_DAYS", default=365)
+ANALYSIS_NEAR_REPEAT_DISTANCE_M = env.float("ANALYSIS_NEAR_REPEAT_DISTANCE_M", default=100.0)
+ANALYSIS_NEAR_REPEAT_DISTANCE_BANDS = env.int("ANALYSIS_NEAR_REPEAT_DISTANCE_BANDS", default=5)
+ANALYSIS_NEAR_REPEAT_TIME_DAYS = env.float("ANALYSIS_NEAR_REPEAT_TIME_DAYS", default=7.0)
+ANALYSIS_NEAR_REPEAT_TIME_BANDS = env.int("ANALYSIS_NEAR_REPEAT_TIME_BANDS", default=4)
+ANALYSIS_NEAR_REPEAT_PERMUTATIONS = env.int("ANALYSIS_NEAR_REPEAT_PERMUTATIONS", default=99)
+ANALYSIS_NEAR_REPEAT_MAX_EVENTS = env.int("ANALYSIS_NEAR_REPEAT_MAX_EVENTS", default=20_000)
 # An open socket re-checks its token or session this often (seconds), and closes when they
 # went; a revoke or a logout closes it at once through the channel layer.
 LIVE_CREDENTIALS_RECHECK_SECONDS = env.float("LIVE_CREDENTIALS_RECHECK_SECONDS", default=5.0)
@@ -133,3 +177,37 @@ IMPORT_XLSX_MAX_COMPRESSION_RATIO = env.int("IMPORT_XLSX_MAX_COMPRESSION_RATIO",
 IMPORT_QUEUE = env("IMPORT_QUEUE", default="celery")
 # How long an import's report of rejected rows stays downloadable (imports.prune_files).
 IMPORT_ERRORS_KEPT_DAYS = env.int("IMPORT_ERRORS_KEPT_DAYS", default=30)
+
+# --- Analysis: the forecast -------------------------------------------------------------------
+# Expected counts per h3 cell of this resolution for the next 7 and 28 days, by category group,
+# refreshed nightly (analysis.refresh_forecasts; see analysis/forecast/ for the model). The
+# model's parameters are fixed here, never fitted to a window it is scored on: the bandwidths
+# were chosen on development origins before the last year of the Charlottesville data (README).
+ANALYSIS_FORECAST_RESOLUTION = env.int("ANALYSIS_FORECAST_RESOLUTION", default=8)
+ANALYSIS_FORECAST_MODEL = {
+    "half_life_days": env.float("ANALYSIS_FORECAST_HALF_LIFE_DAYS", default=180.0),
+    "lookback_days": env.float("ANALYSIS_FORECAST_LOOKBACK_DAYS", default=730.0),
+    "bandwidth_m": env.float("ANALYSIS_FORECAST_BANDWIDTH_M", default=50.0),
+    "trigger_share": env.float("ANALYSIS_FORECAST_TRIGGER_SHARE", default=0.1),
+    "trigger_mean_days": env.float("ANALYSIS_FORECAST_TRIGGER_MEAN_DAYS", default=10.0),
+    "trigger_bandwidth_m": env.float("ANALYSIS_FORECAST_TRIGGER_BANDWIDTH_M", default=50.0),
+}
+# The hot cells: the top share of an area's forecast cells by expected count (the page marks
+# them; patrol coverage may measure against them).
+ANALYSIS_FORECAST_HOT_SHARE = env.float("ANALYSIS_FORECAST_HOT_SHARE", default=0.05)
+# Forecasts kept per (source, category group, resolution); older refreshes are deleted.
+ANALYSIS_FORECAST_KEPT = env.int("ANALYSIS_FORECAST_KEPT", default=7)
+# The nightly backtest (all categories, everywhere and each area of the top levels of the
+# tree): its horizon and number of rolling origins.
+ANALYSIS_EVALUATION_HORIZON = env.int("ANALYSIS_EVALUATION_HORIZON", default=28)
+ANALYSIS_EVALUATION_ORIGINS = env.int("ANALYSIS_EVALUATION_ORIGINS", default=13)
+ANALYSIS_EVALUATION_AREA_LEVELS = env.int("ANALYSIS_EVALUATION_AREA_LEVELS", default=2)
+CELERY_BEAT_SCHEDULE["analysis-refresh-forecasts"] = {
+    "task": "analysis.refresh_forecasts",
+    "schedule": crontab(hour=3, minute=0),
+}
+# Patrol coverage's hotspot cells: "incidents" (the fewest cells holding half of a zone's
+# incidents in the period) or "forecast" (the same over the latest forecast's expected counts
+# for the next PATROL_COVERAGE_FORECAST_HORIZON days); the API's ?hotspots= overrides it.
+PATROL_COVERAGE_HOTSPOTS = env("PATROL_COVERAGE_HOTSPOTS", default="incidents")
+PATROL_COVERAGE_FORECAST_HORIZON = env.int("PATROL_COVERAGE_FORECAST_HORIZON", default=7)

@@ -24,6 +24,7 @@ UNUSED_COLUMN = {
     RuleKind.CAMPAIGN_KPI: ("categories", ["theft"]),
     RuleKind.REMEDIATION_OVERDUE: ("max_priority", 1),
     RuleKind.FOLLOWUP_OVERDUE: ("event_types", ["drowning_person_at_water"]),
+    RuleKind.NEAR_REPEAT: ("per_area_kind", "beat"),
 }
 
 

@@ -20,7 +20,8 @@ def test_every_page_in_the_navigation_loads_without_console_errors(page_as):
             "links => links.map(a => [a.dataset.nav, a.getAttribute('href')])"
         )
         assert [key for key, _ in links] == [
-            "overview", "incidents", "compstat", "campaigns", "patrols", "mediation", "alerts",
+            "overview", "incidents", "compstat", "reports", "analysis", "campaigns", "patrols",
+            "mediation", "alerts",
         ]  # fmt: skip
         for key, href in links:
             response = page.goto(href)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from geocoding import geocoder
 from geocoding.choices import GeocodeQuality, UnlocatedReason
 from geocoding.services import address_table_import
-from incidents.ingest import incidents_ingest
+from incidents.ingest import IngestChunk, incidents_ingest, incidents_ingest_chunks
 from incidents.models import Incident
 from incidents.services import incident_update
 
@@ -113,3 +113,19 @@ def test_unlocated_incidents_are_placed_once_the_table_has_their_address(two_dis
     )
     assert placed.h3_r9 and placed.unlocated_reason == ""
     assert still.lat is None and still.unlocated_reason == UnlocatedReason.NO_MATCH
+
+
+@pytest.mark.timeout(120)
+def test_a_pipelined_load_places_addresses_while_its_copy_runs(address_table):
+    """Each chunk is prepared while the previous one's COPY holds the connection; placing its
+    addresses must not query that connection (it once waited forever for the COPY)."""
+    addresses = ["张杨路500号", "仙霞路108号", "没有这个地方1号"]
+    rows = [row(f"P{n}", address=addresses[n % 3]) for n in range(9)]
+    chunks = [
+        IngestChunk(rows[start : start + 3], first_row_number=start + 1) for start in (0, 3, 6)
+    ]
+    report = incidents_ingest_chunks(chunks)
+    assert report.created == len(rows)
+    placed = Incident.objects.filter(source_ref__startswith="P")
+    assert placed.exclude(geocode_quality=GeocodeQuality.UNLOCATED).count() == 6
+    assert placed.filter(unlocated_reason=UnlocatedReason.NO_MATCH).count() == 3

@@ -14,11 +14,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.choices import Role
+from analysis.models import Forecast, ForecastCell
 from areas.choices import AreaKind
 from incidents.ingest import incidents_ingest
 from incidents.models import Incident
 from patrols import services
-from patrols.coverage import coverage
+from patrols.coverage import _at_resolution, coverage
 from patrols.models import PatrolUnit
 
 from ..factories import AreaFactory, square
@@ -531,3 +532,87 @@ def test_the_api_rejects_a_resolution_out_of_range(world, commander_a, api_clien
 
     assert answer.status_code == 400
     assert "resolution" in answer.json()
+
+
+def forecast_favouring(place_name: str, resolution: int = 8) -> Forecast:
+    """A stored forecast of all categories expecting 10 incidents in ``place_name``'s cell and
+    1 in every other named place's, for the next 7 days."""
+    forecast = Forecast.objects.create(
+        source="incidents", category="", resolution=resolution, generated_at=timezone.now()
+    )
+    ForecastCell.objects.bulk_create(
+        ForecastCell(
+            forecast=forecast,
+            cell=cell(point, resolution),
+            expected_7=10.0 if point == place_name else 1.0,
+            expected_28=0.0,
+        )
+        for point in POINTS
+    )
+    return forecast
+
+
+def test_forecast_hotspots_are_the_top_forecast_cells_of_each_zone(world):
+    forecast_favouring("P2")  # Z1's incidents favour P1 (3 of 5); the forecast P2
+    result = coverage(
+        units=PatrolUnit.objects.all(),
+        incidents=Incident.objects.all(),
+        start=world.start,
+        end=world.end,
+        hotspots="forecast",
+    )
+    want = expected(
+        world,
+        units=set(UNIT_HOMES),
+        incidents_at=None,
+        resolution=8,
+        cap=settings.PATROL_PING_GAP_MINUTES,
+    )
+    z1 = world.areas["Z1"].id
+    zone = next(z for z in result["zones"] if z["id"] == z1)
+    # Z1's forecast cells: P2's (10) holds more than half of 10 + 1 + 1 + 1 (P1, P3, P4).
+    z1_cells = {cell(p, 8) for p in POINTS if place(p, AreaKind.PATROL_ZONE) == "Z1"}
+    minutes_in_p2 = want["cells"][cell("P2", 8)][0]
+
+    assert result["hotspots"] == "forecast" and result["forecast"]["horizon_days"] == 7
+    assert zone["hotspot_minutes_share"] == approx(
+        minutes_in_p2 / want["zones"][z1]["unit_minutes"]
+    )
+    assert zone["hotspot_cells_share"] == approx(1 / len(z1_cells))
+    assert zone["hotspot_minutes_share"] != approx(want["zones"][z1]["hotspot_minutes_share"])
+
+
+def test_the_setting_and_the_api_choose_forecast_hotspots(
+    world, commander_a, api_client_for, settings
+):
+    forecast_favouring("P2")
+    z1 = world.areas["Z1"].id
+    client = api_client_for(commander_a)
+
+    by_incidents = client.get(URL, period(world)).json()
+    by_forecast = client.get(URL, {**period(world), "hotspots": "forecast"}).json()
+    settings.PATROL_COVERAGE_HOTSPOTS = "forecast"
+    by_setting = client.get(URL, period(world)).json()
+
+    def share(answer):
+        return next(z for z in answer["zones"] if z["id"] == z1)["hotspot_minutes_share"]
+
+    assert by_incidents["hotspots"] == "incidents" and by_incidents["forecast"] is None
+    assert by_forecast["hotspots"] == by_setting["hotspots"] == "forecast"
+    assert share(by_forecast) == share(by_setting) != share(by_incidents)
+    assert by_forecast["forecast"]["generated_at"]
+
+
+@pytest.mark.parametrize("target", [7, 9])
+def test_a_forecast_moves_to_another_resolution_keeping_its_expected_total(target):
+    cells = {cell(point, 8): float(number + 1) for number, point in enumerate(POINTS)}
+    moved = _at_resolution(cells, 8, target)
+
+    assert sum(moved.values()) == pytest.approx(sum(cells.values()))
+    assert {h3.get_resolution(c) for c in moved} == {target}
+    for source, value in cells.items():
+        if target < 8:
+            assert moved[h3.cell_to_parent(source, target)] >= value
+        else:
+            children = h3.cell_to_children(source, target)
+            assert sum(moved[c] for c in children) == pytest.approx(value)

@@ -6,8 +6,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from tqdm import tqdm
 
+from alerts.choices import RuleKind
+from alerts.services import alerts_check
 from areas.models import Area
 from areas.signals import areas_changed
+from campaigns.services import remediations_check_overdue
 from demo.addresses import build_demo_addresses
 from demo.alerts import build_demo_rules
 from demo.areas import CITY_CODE, build_demo_areas
@@ -16,6 +19,7 @@ from demo.incidents import DEFAULT_COUNT, SOURCE_SYSTEM, build_demo_incidents
 from demo.mediation import build_demo_mediation
 from demo.patrols import build_demo_patrols, build_demo_standards
 from demo.users import DEMO_PASSWORD, build_demo_users
+from demo.waiting import build_demo_waiting
 from incidents.models import Incident
 from safecity.core.bulk import analyze_after_load
 from stats.compstat import compstat_publish, last_full_week_end
@@ -99,6 +103,13 @@ class Command(BaseCommand):
             logins = build_demo_users()
             campaigns = build_demo_campaigns(seed=seed)
             units = build_demo_patrols(seed=seed)
+        if incidents:
+            build_demo_waiting()
+        # What beat's periodic checks would raise now; embedded mode runs no beat, so without
+        # this the demo's overdue remediation area and waiting calls would stay silent.
+        raised = alerts_check(kind=RuleKind.RESPONSE_BREACH) + remediations_check_overdue()
+        if raised:
+            self.stdout.write(f"Alerts raised by the periodic checks: {raised}.")
         if units:
             self.stdout.write(f"Demo patrol units: {units}, with a day of tracks each.")
         if campaigns:

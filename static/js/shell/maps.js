@@ -25,9 +25,15 @@
     return COUNT_COLOURS[index];
   }
   // The classes countColour draws for counts up to max: [colour, label] from the lowest.
-  function countClasses(max) {
+  // With digits, for expected counts (fractions): class i from max * i / n, to two digits.
+  function countClasses(max, digits) {
     var n = COUNT_COLOURS.length;
     if (!max) return [[COUNT_COLOURS[0], "0"]];
+    if (digits) {
+      return COUNT_COLOURS.map(function (colour, i) {
+        return [colour, "≥ " + ((max * i) / n).toFixed(digits)];
+      });
+    }
     // Whole counts: class i holds the counts c with i <= c * n / max < i + 1.
     return COUNT_COLOURS.map(function (colour, i) {
       var from = i === 0 ? 0 : Math.ceil((max * i) / n);

@@ -1,0 +1,1 @@
+"""A briefing's content rendered: charts (PNG), the print-ready HTML page, PDF and DOCX."""
