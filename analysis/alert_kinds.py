@@ -85,6 +85,9 @@ class NearRepeatKind(AlertKind):
             .first()
         )
         where = values.get("address") or (incident.area.name if incident and incident.area else "")
+        where_en = values.get("address") or (
+            (incident.area.name_en or incident.area.name) if incident and incident.area else ""
+        )
         metres, days = stored["zone"]["metres"], stored["zone"]["days"]
         name = incident.category.name if incident else stored["category"]
         name_en = (incident.category.name_en or name) if incident else stored["category"]
@@ -95,7 +98,7 @@ class NearRepeatKind(AlertKind):
             incident=incident,
             title=f"近重复风险：{where} 周边{metres:g}米内、{days:g}天内（{name}）",
             title_en=(
-                f"Near-repeat risk: within {metres:g} m of {where} for {days:g} days ({name_en})"
+                f"Near-repeat risk: within {metres:g} m of {where_en} for {days:g} days ({name_en})"
             ),
             body=f"{period} 全市{stored['events']}起{name}的 Knox 检验：此范围内近重复显著。",
             body_en=(

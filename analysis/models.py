@@ -42,6 +42,10 @@ class ForecastCell(models.Model):
     expected_7 = models.FloatField()
     expected_28 = models.FloatField()
 
+    class Meta:
+        verbose_name = _("预测网格")
+        verbose_name_plural = _("预测网格")
+
     def __str__(self) -> str:
         return f"{self.cell} {self.expected_28:.2f}"
 

@@ -17,14 +17,23 @@ from .widgets import GeoJSONMapWidget
 class AreaAdminForm(forms.ModelForm):
     class Meta:
         model = Area
-        fields = ["kind", "code", "name", "name_en", "parent", "geometry", "properties"]
+        fields = [
+            "kind",
+            "code",
+            "name",
+            "name_en",
+            "sort_order",
+            "parent",
+            "geometry",
+            "properties",
+        ]
         widgets = {"geometry": GeoJSONMapWidget}
 
 
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
     form = AreaAdminForm
-    list_display = ("name", "name_en", "kind", "code", "parent", "updated_at")
+    list_display = ("name", "name_en", "kind", "code", "sort_order", "parent", "updated_at")
     list_filter = ("kind",)
     search_fields = ("name", "name_en", "code")
     autocomplete_fields = ("parent",)

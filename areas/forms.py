@@ -1,14 +1,17 @@
-"""The admin's area import form: the same choices as the import_areas command."""
+"""The admin's area import form (the same choices as the import_areas command), and the order
+areas are offered in by a form's select."""
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from safecity.core.crs import Crs
 
 from .choices import AreaKind
 from .models import Area
+from .selectors import in_official_order
 from .sources import DEFAULT_WKT_COLUMN
 
 FILE_FORMAT_CHOICES = [
@@ -84,3 +87,13 @@ class AreaImportForm(forms.Form):
             "merge_duplicates": data["merge_duplicates"],
             "create_parents": data["create_parents"],
         }
+
+
+class OfficialOrderIterator(ModelChoiceIterator):
+    """A select's areas in tree order, siblings in their official order (``sort_order``)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for area in in_official_order(self.queryset):
+            yield self.choice(area)

@@ -9,6 +9,7 @@ from shapely.geometry import shape
 
 from .choices import AreaKind
 from .geometry import GeometryError, overlaps, parse_area_geometry, polygonal_part
+from .ordering import code_sort_order
 from .scoping import ScopedQuerySet
 
 
@@ -27,6 +28,13 @@ class Area(models.Model):
     code = models.CharField(_("编码"), max_length=64)
     name = models.CharField(_("名称"), max_length=200)
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    # Where the area stands among its siblings (lower first): set from its code unless given.
+    sort_order = models.BigIntegerField(
+        _("排序"),
+        null=True,
+        blank=True,
+        help_text=_("同级辖区中的顺序（小者在前）；留空则按编码中的数字自动设定。"),
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("上级"),
@@ -52,7 +60,9 @@ class Area(models.Model):
     class Meta:
         verbose_name = _("辖区")
         verbose_name_plural = _("辖区")
-        ordering = ["path"]
+        # Level by level, each in its official order (areas.ordering.in_official_order gives
+        # tree order, for lists of several parents).
+        ordering = ["depth", models.F("sort_order").asc(nulls_last=True), "code", "id"]
         constraints = [
             models.UniqueConstraint(fields=["parent", "code"], name="area_code_unique_in_parent"),
             models.UniqueConstraint(
@@ -64,6 +74,8 @@ class Area(models.Model):
         return f"{self.display_name} ({self.get_kind_display()})"
 
     def save(self, *args, **kwargs) -> None:
+        if self.sort_order is None:
+            self.sort_order = code_sort_order(self.code)
         with transaction.atomic():
             super().save(*args, **kwargs)
             self._refresh_path()

@@ -23,8 +23,9 @@ def area_get(*, user, area_id) -> Area:
 
 
 def area_tree(*, user) -> list[dict]:
-    """The user's areas as nested dicts; the roots are the tops of the user's scope."""
-    areas = list(Area.objects.for_user(user).order_by("path"))
+    """The user's areas as nested dicts; the roots are the tops of the user's scope, siblings
+    in their official order."""
+    areas = in_official_order(Area.objects.for_user(user))
     nodes = {
         area.id: {
             "id": area.id,
@@ -62,3 +63,27 @@ def area_map_geometries(areas: Iterable[Area], *, zoom: int) -> dict[int, dict]:
         cache.set_many(fresh, timeout=MAP_GEOMETRY_CACHE_SECONDS)
     found |= fresh
     return {pk: found[key] for pk, key in keys.items() if key in found}
+
+
+def _rank(sort_order: int | None, code: str, pk: int) -> tuple:
+    return (sort_order is None, sort_order or 0, code, pk)
+
+
+def in_official_order(areas: Iterable) -> list:
+    """``areas`` in tree order (every area after its parent), siblings in official order.
+
+    Ancestors not among ``areas`` are read (one query) so that, say, the stations of a city
+    come district by district."""
+    areas = list(areas)
+    ranks = {area.pk: _rank(area.sort_order, area.code, area.pk) for area in areas}
+    wanted = {pk for area in areas for pk in area.ancestor_ids()} - ranks.keys()
+    if wanted:
+        for pk, sort_order, code in Area.objects.filter(pk__in=wanted).values_list(
+            "pk", "sort_order", "code"
+        ):
+            ranks[pk] = _rank(sort_order, code, pk)
+
+    def key(area) -> tuple:
+        return tuple(ranks.get(pk, (False, 0, "", pk)) for pk in [*area.ancestor_ids(), area.pk])
+
+    return sorted(areas, key=key)

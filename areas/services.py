@@ -14,6 +14,7 @@ from .codes import code_matches, normalize_code
 from .geometry import parse_area_geometry, union_geojson
 from .import_rows import FeatureRow, feature_rows
 from .models import Area
+from .ordering import code_sort_order
 from .signals import areas_changed
 from .sources import DEFAULT_WKT_COLUMN, AreaImportError, read_area_file
 
@@ -80,6 +81,7 @@ def area_upsert(
         "geometry": geometry,
         "geometry_derived": geometry_derived,
         "properties": properties if properties is not None else {},
+        "sort_order": code_sort_order(code),
     }
     area = _area_with_code(parent, code)
     if area is None:

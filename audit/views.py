@@ -6,9 +6,11 @@ from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
 
 from safecity.core.pages.base import ShellPage
+from safecity.core.pages.messages import filter_labels, shown_errors
 from safecity.core.pages.registry import page
 
 from .choices import AuditAction, AuditOutcome
+from .filtersets import AuditEventFilterSet
 from .models import AuditEvent
 from .selectors import AuditFilterError, audit_event_list
 
@@ -39,7 +41,8 @@ class AuditEventsPage(ShellPage):
             events = audit_event_list(user=self.request.user, filters=filters)
             filter_errors = {}
         except AuditFilterError as exc:
-            events, filter_errors = AuditEvent.objects.none(), exc.errors
+            events = AuditEvent.objects.none()
+            filter_errors = shown_errors(exc.errors, filter_labels(AuditEventFilterSet))
         page = Paginator(events, self.page_size).get_page(self.request.GET.get("page"))
         for event in page:
             event.change_rows = change_rows(event.changes)

@@ -17,7 +17,10 @@ class CampaignKpiKind(SubjectKind):
             area=item.unit,
             dedup_key=f"kpi:{item.id}",
             title=f"{item.campaign.name}：{item.unit.name}「{item.label}」进度滞后",
-            title_en=f"{item.campaign.name}: {item.unit.name} '{item.label}' behind pace",
+            title_en=(
+                f"{item.campaign.name}: {item.unit.name_en or item.unit.name} "
+                f"'{item.label}' behind pace"
+            ),
             body=f"当前 {item.current}，目标 {item.target}，期限 {item.deadline}",
             body_en=f"now {item.current}, target {item.target}, due {item.deadline}",
         )

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
+from areas.selectors import in_official_order
 from incidents.models import Category
 
 from .choices import (
@@ -51,7 +52,7 @@ CAMPAIGN_STRINGS = {
     "due": _("整治时限"),
     "scope": _("行动范围"),
     "no_data": _("暂无数据"),
-    "ten_thousand_yuan": _("万元"),
+    "remediation_status": _("整治状态"),
 }
 
 
@@ -189,10 +190,8 @@ def campaign_detail(user, campaign: Campaign, today: date) -> CampaignDetail:
             .order_by("launched_on", "id")
         ),
         # Only the scope areas inside the user's jurisdiction are drawn (the others are 404s).
-        scope_areas=list(
-            Area.objects.for_user(user)
-            .filter(pk__in=campaign.scope_areas.values("pk"))
-            .order_by("path")
+        scope_areas=in_official_order(
+            Area.objects.for_user(user).filter(pk__in=campaign.scope_areas.values("pk"))
         ),
         focus_categories=list(
             Category.objects.filter(code__in=campaign.focus_categories).order_by("path")

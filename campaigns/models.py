@@ -91,6 +91,10 @@ class SubOperation(CampaignPart, models.Model):
     lead_unit = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
     description = models.TextField(_("内容"), blank=True)
 
+    class Meta:
+        verbose_name = _("子行动")
+        verbose_name_plural = _("子行动")
+
     def __str__(self) -> str:
         return self.name
 
@@ -119,6 +123,10 @@ class ClusterBattle(CampaignPart, models.Model):
     money_involved = models.DecimalField(
         _("涉案金额"), max_digits=16, decimal_places=2, default=Decimal(0)
     )
+
+    class Meta:
+        verbose_name = _("集群战役")
+        verbose_name_plural = _("集群战役")
 
     def __str__(self) -> str:
         return self.name
@@ -191,6 +199,8 @@ class KpiReport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("指标进度上报")
+        verbose_name_plural = _("指标进度上报")
         ordering = ["reported_on", "id"]
 
     def __str__(self) -> str:
@@ -220,6 +230,8 @@ class Sweep(CampaignPart, models.Model):
     notices = models.PositiveIntegerField(_("下发通知书"), default=0)
 
     class Meta:
+        verbose_name = _("集中清查")
+        verbose_name_plural = _("集中清查")
         ordering = ["held_on", "id"]
 
     def __str__(self) -> str:
@@ -262,6 +274,8 @@ class RemediationArea(CampaignPart, models.Model):
     )
 
     class Meta:
+        verbose_name = _("挂牌整治点")
+        verbose_name_plural = _("挂牌整治点")
         ordering = ["due_on", "id"]
 
     def __str__(self) -> str:
@@ -293,6 +307,8 @@ class RemediationInspection(models.Model):
     inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
 
     class Meta:
+        verbose_name = _("整治检查")
+        verbose_name_plural = _("整治检查")
         ordering = ["inspected_on", "id"]
 
     def __str__(self) -> str:

@@ -35,5 +35,9 @@ class AddressLoad(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     loaded_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("标准地址导入")
+        verbose_name_plural = _("标准地址导入")
+
     def __str__(self) -> str:
         return f"{self.source} {self.file_name} {self.loaded_at:%Y-%m-%d %H:%M}"

@@ -40,7 +40,7 @@ IMPORT_STRINGS = {
     "no_mapping_named": _("没有名为该名称的映射"),
     "missing_required": _("请为必填字段选择列或填写固定值："),
     "rate": _("%s 行/秒"),
-    "seconds_left": _("约剩 %s 秒"),
+    "seconds_left": _("约剩 %s"),
     "rows_done": _("%(done)s / %(total)s 行"),
     "no_errors": _("没有被拒绝的行。"),
     "no_jobs": _("还没有导入记录。"),

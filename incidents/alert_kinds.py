@@ -25,6 +25,11 @@ from .signals import device_event_received, incidents_created
 SPIKE_AREA_KINDS = ("district", "station", "patrol_zone", "beat")
 
 
+def _english_name(area) -> str:
+    """An area's name in an alert's English text: its English name when it has one."""
+    return (area.name_en or area.name) if area is not None else ""
+
+
 def _unknown_categories(rule) -> dict[str, str]:
     unknown = unknown_category_codes(rule.categories)
     if unknown:
@@ -91,12 +96,13 @@ class InstantKind(AlertKind):
             incident = found[(values["source_system"], values["source_ref"])]
             name, name_en = names[incident.category_id]
             where = incident.address or (incident.area.name if incident.area else "")
+            where_en = incident.address or _english_name(incident.area)
             draft = AlertDraft(
                 area=incident.area,
                 dedup_key=f"incident:{incident.id}",
                 incident=incident,
                 title=f"{name}：{where}",
-                title_en=f"{name_en}: {where}",
+                title_en=f"{name_en or name}: {where_en}",
                 body=incident.summary,
                 body_en=incident.summary,
             )
@@ -187,6 +193,7 @@ class SpikeKind(AlertKind):
                 continue
             area = Area.objects.filter(pk=area_id).first() if area_id else None
             where = area.name if area else "全市"
+            where_en = _english_name(area) if area else "the whole city"
             hours = rule.window_hours
             yield (
                 rule,
@@ -195,7 +202,7 @@ class SpikeKind(AlertKind):
                     dedup_key=f"spike:{area_id}",
                     title=f"{rule.name}：{where} 近{hours}小时{count}起（基线{base:.1f}）",
                     title_en=(
-                        f"{rule.name_en or rule.name}: {where}, {count} in {hours} h "
+                        f"{rule.name_en or rule.name}: {where_en}, {count} in {hours} h "
                         f"(baseline {base:.1f})"
                     ),
                     body=f"z = {block['z']}",

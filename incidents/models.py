@@ -280,6 +280,8 @@ class IncidentStatusChange(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("警情状态变更")
+        verbose_name_plural = _("警情状态变更")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:

@@ -21,6 +21,7 @@ from patrols.services import suggested_units
 from safecity.core.pages.actions import actions_for
 from safecity.core.pages.base import ShellPage
 from safecity.core.pages.forms import Refusal, ShellFormPage
+from safecity.core.pages.messages import shown_errors
 from safecity.core.pages.registry import page
 from safecity.core.pages.selection import Selection
 
@@ -46,6 +47,16 @@ from .services import TransitionError, incident_create, incident_transition, inc
 ADD, CHANGE = "incidents.add_incident", "incidents.change_incident"
 # What the services refuse on a form: shown next to the field, in the page's language.
 REFUSALS = (ValidationError, Refusal, RowError, PermissionDenied)
+# The list's filters as its form names them, for their errors.
+FILTER_LABELS = {
+    "since": _("从"),
+    "until": _("至"),
+    "area": _("辖区"),
+    "category": _("类别"),
+    "status": _("状态"),
+    "source": _("来源"),
+    "q": _("地址或案情"),
+}
 
 
 @page(key="incidents", url_name="dash-incidents", label=_("警情"), resource="incidents", order=20)
@@ -72,7 +83,8 @@ class IncidentsPage(ShellPage):
             incidents = incident_list(user=self.request.user, filters=query)
             filter_errors = {}
         except IncidentFilterError as exc:
-            incidents, filter_errors = Incident.objects.none(), exc.errors
+            incidents = Incident.objects.none()
+            filter_errors = shown_errors(exc.errors, FILTER_LABELS)
         page = Paginator(
             incidents.select_related("district", "station").order_by("-reported_at", "-id"),
             self.page_size,

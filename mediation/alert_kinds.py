@@ -20,7 +20,10 @@ class FollowupOverdueKind(SubjectKind):
             area=case.area,
             dedup_key=f"followup:{follow_up.id}",
             title=f"纠纷回访逾期：{case.type.name}（{case.area.name}）",
-            title_en=f"Dispute follow-up overdue: {case.type.name_en} ({case.area.name})",
+            title_en=(
+                f"Dispute follow-up overdue: {case.type.name_en or case.type.name} "
+                f"({case.area.name_en or case.area.name})"
+            ),
             body=f"应于 {due:%Y-%m-%d %H:%M} 回访：{follow_up.note}",
             body_en=f"due {due:%Y-%m-%d %H:%M}: {follow_up.note}",
         )

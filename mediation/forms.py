@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from areas.forms import OfficialOrderIterator
 from areas.models import Area
 from safecity.core.pages.forms import Refusal
 
@@ -82,6 +83,10 @@ class DisputeTypeField(forms.ModelChoiceField):
 
 
 class AreaField(forms.ModelChoiceField):
+    """An area, offered as a tree in the official order, each indented by its level."""
+
+    iterator = OfficialOrderIterator
+
     def label_from_instance(self, obj):
         return f"{'　' * obj.level}{obj.display_name}"
 
@@ -130,7 +135,7 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = Area.objects.for_user(user).order_by("path")
+        self.fields["area"].queryset = Area.objects.for_user(user)
 
     def clean_parties(self) -> list[dict]:
         return parse_parties(self.cleaned_data.get("parties", ""))

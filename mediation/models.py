@@ -138,6 +138,8 @@ class CaseStatusChange(models.Model):
     )
 
     class Meta:
+        verbose_name = _("纠纷状态变更")
+        verbose_name_plural = _("纠纷状态变更")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:

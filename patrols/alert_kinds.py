@@ -10,6 +10,7 @@ from alerts.choices import RuleKind
 from alerts.kinds import AlertDraft, AlertKind, Match, Trigger, register
 from incidents.choices import IncidentStatus
 from incidents.models import Incident
+from safecity.core.formatting import duration_text
 
 from .services import standard_for, standards_by_area
 
@@ -56,6 +57,16 @@ class ResponseBreachKind(AlertKind):
             else:
                 continue
             where = incident.address or (incident.area.name if incident.area else "")
+            area_en = (incident.area.name_en or incident.area.name) if incident.area else ""
+            where_en = incident.address or area_en
+            standard = (
+                duration_text(dispatch_s, english=False),
+                duration_text(arrive_s, english=False),
+            )
+            standard_en = (
+                duration_text(dispatch_s, english=True),
+                duration_text(arrive_s, english=True),
+            )
             yield (
                 rule,
                 AlertDraft(
@@ -63,8 +74,14 @@ class ResponseBreachKind(AlertKind):
                     dedup_key=f"breach:{step}:{incident.id}",
                     incident=incident,
                     title=f"{label}：{where}",
-                    title_en=f"{label_en}: {where}",
-                    body=f"标准 {dispatch_s}/{arrive_s} 秒，已过 {int(waited)} 秒",
-                    body_en=f"standard {dispatch_s}/{arrive_s} s, {int(waited)} s elapsed",
+                    title_en=f"{label_en}: {where_en}",
+                    body=(
+                        f"标准：{standard[0]}内派警，{standard[1]}内到场；"
+                        f"已过 {duration_text(waited, english=False)}"
+                    ),
+                    body_en=(
+                        f"standard: dispatched within {standard_en[0]}, on scene within "
+                        f"{standard_en[1]}; {duration_text(waited, english=True)} elapsed"
+                    ),
                 ),
             )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from safecity.core.formatting import duration_text
 from safecity.core.pages.selection import Selection
 from stats.selectors import child_area_path, child_areas
 
@@ -20,6 +21,7 @@ PATROL_STRINGS = {
     "zones": _("防区"),
     "units": _("巡逻单元"),
     "alignment": _("警力与警情吻合度"),
+    "zone_colours": _("防区颜色：警力与警情吻合度（近24小时）"),
     "hotspot_minutes": _("热点时长占比"),
     "hotspot_cells": _("热点面积占比"),
     "unit_minutes": _("巡逻时长（单元·分钟）"),
@@ -70,8 +72,7 @@ class Cell:
             points = self.value * 100
             return f"{points:+.1f}" if round(points, 1) else "±0.0"
         if self.kind == "seconds":
-            minutes, seconds = divmod(int(self.value), 60)
-            return f"{minutes}:{seconds:02d}"
+            return duration_text(self.value)
         return f"{self.value:,}"
 
 

@@ -71,6 +71,8 @@ class Roster(models.Model):
     ends_at = models.DateTimeField(_("结束"))
 
     class Meta:
+        verbose_name = _("排班")
+        verbose_name_plural = _("排班")
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
@@ -93,6 +95,8 @@ class Position(models.Model):
     heading = models.FloatField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("定位点")
+        verbose_name_plural = _("定位点")
         ordering = ["unit", "at"]
         constraints = [models.UniqueConstraint(fields=["unit", "at"], name="position_unit_at")]
 

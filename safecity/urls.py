@@ -20,11 +20,15 @@ api_v1 = [
     path("", include("subscriptions.api.urls")),
 ]
 
+# Errors in the shell (the header and navigation, in the page's language); JSON under /api/.
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
 handler404 = core_views.not_found
 handler500 = core_views.server_error
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

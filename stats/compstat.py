@@ -7,6 +7,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from areas.models import Area
+from areas.selectors import in_official_order
 
 from .compare import compare, number
 from .coverage import coverage_gap
@@ -160,8 +161,7 @@ def areas_for_tables(*, area_key: int, area_path: str, level: str | None) -> lis
     if area_path:
         areas = areas.filter(path__startswith=area_path)
     return [
-        {"key": area.id, "path": area.path, "name": area.name}
-        for area in areas.order_by("path", "code")
+        {"key": area.id, "path": area.path, "name": area.name} for area in in_official_order(areas)
     ]
 
 

@@ -48,6 +48,8 @@ class DirtyDay(models.Model):
     marked_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("待重算日")
+        verbose_name_plural = _("待重算日")
         constraints = [
             models.UniqueConstraint(fields=["source", "day", "area_key"], name="dirty_day_key")
         ]
@@ -63,6 +65,10 @@ class RollupGeneration(models.Model):
 
     source = models.SlugField(max_length=32, unique=True)
     generation = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("汇总版本")
+        verbose_name_plural = _("汇总版本")
 
     def __str__(self) -> str:
         return f"{self.source} generation {self.generation}"
@@ -80,6 +86,8 @@ class RollupChange(models.Model):
     last_day = models.DateField()
 
     class Meta:
+        verbose_name = _("汇总变更")
+        verbose_name_plural = _("汇总变更")
         constraints = [
             models.UniqueConstraint(fields=["source", "generation"], name="rollup_change_key")
         ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 
@@ -229,7 +229,7 @@ def child_areas(subject: Subject) -> dict[int, dict]:
             "name_en": area.name_en,
             "kind": area.kind,
         }
-        for area in children.order_by("code")
+        for area in children.order_by(F("sort_order").asc(nulls_last=True), "code")
     }
 
 

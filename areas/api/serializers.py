@@ -18,7 +18,17 @@ class AreaSerializer(ModelSerializer):
 
     class Meta:
         model = Area
-        fields = ["id", "kind", "kind_display", "code", "name", "name_en", "parent", "depth"]
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "code",
+            "name",
+            "name_en",
+            "sort_order",
+            "parent",
+            "depth",
+        ]
 
 
 class AreaDetailSerializer(AreaSerializer):

@@ -63,13 +63,15 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         },
     )
     def list(self, request, *args, **kwargs):
+        # Tree order, each parent's children in their official order.
         queryset = self.filter_queryset(self.get_queryset())
         if request.accepted_renderer.format == "geojson":
-            areas = list(queryset.defer("geometry"))
+            areas = selectors.in_official_order(queryset.defer("geometry"))
             geometries = selectors.area_map_geometries(areas, zoom=_map_zoom(request))
             features = [area_feature(area, geometries.get(area.pk)) for area in areas]
             return Response({"type": "FeatureCollection", "features": features})
-        return Response(self.get_serializer(queryset, many=True).data)
+        areas = selectors.in_official_order(queryset)
+        return Response(self.get_serializer(areas, many=True).data)
 
     @extend_schema(
         parameters=[_MapSerializer],

@@ -241,6 +241,8 @@ QUALITY_DUPLICATE_MINUTES = env.int("QUALITY_DUPLICATE_MINUTES", default=30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A form posted without its token (a page left open past the session) answers in the shell.
+CSRF_FAILURE_VIEW = "safecity.core.views.csrf_failure"
 # Staff and administrators must pass a TOTP second factor (django-otp).
 OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=True)
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="SafeCity")

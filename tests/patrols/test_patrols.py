@@ -14,6 +14,7 @@ from incidents.ingest import incidents_ingest
 from incidents.models import Incident
 from patrols import services
 from patrols.models import PatrolUnit, Position, ResponseStandard
+from safecity.core.formatting import duration_text
 from tests.conftest import PEARL_TOWER_BD09, PEARL_TOWER_GCJ02
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +151,10 @@ def test_a_response_breach_uses_the_areas_standard_and_alerts(two_districts):
     )  # fmt: skip
     assert alerts_check(kind=RuleKind.RESPONSE_BREACH) == 1
     alert = Alert.objects.get()
-    assert alert.incident.source_ref == "A" and "60/180" in alert.body
+    assert alert.incident.source_ref == "A"
+    # The area's standard, 60 s to dispatch and 180 s to arrive, in words.
+    assert f"{duration_text(60, english=False)}内派警" in alert.body
+    assert f"{duration_text(180, english=False)}内到场" in alert.body
 
 
 def test_units_are_scoped_and_only_administrators_create_them(

@@ -29,6 +29,7 @@ JS_STRINGS = {
     "hexes": _("热力六边形"),
     "points": _("警情点位"),
     "load_failed": _("数据加载失败"),
+    "no_data": _("暂无数据"),
     "no_children": _("没有下级辖区"),
     "weekdays": _("周一,周二,周三,周四,周五,周六,周日"),
     "acknowledge": _("确认"),

@@ -11,11 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from areas.choices import AreaKind
 from areas.models import Area
 from areas.scoping import scope_for
+from areas.selectors import in_official_order
 from stats.api.serializers import StatsParams
 from stats.coverage import Cutoff
 from stats.selectors import Subject
 from stats.subjects import subject_for
 from stats.windows import CALENDAR_WINDOWS, Period, Window
+
+from .messages import shown_errors
 
 DEFAULT_WINDOW = Window.ROLLING_28
 # The windows the picker offers, in its order.
@@ -35,6 +38,17 @@ PICKER_WINDOWS = [
 # Areas offered by the picker: the levels reports are read at.
 PICKER_KINDS = (AreaKind.CITY, AreaKind.DISTRICT, AreaKind.STATION)
 SELECTION_PARAMS = ("area", "window", "date", "from", "to", "partial")
+# How the pickers' parameters are named in their errors.
+SELECTION_LABELS = {
+    "area": _("辖区"),
+    "window": _("时间"),
+    "date": _("截止日期"),
+    "from": _("从"),
+    "to": _("至"),
+    "partial": _("含今日"),
+    "category": _("类别"),
+    "measure": _("指标"),
+}
 
 
 @dataclass
@@ -112,7 +126,7 @@ def selection_for(request) -> Selection:
     params = StatsParams(data=query)
     errors = {}
     if not params.is_valid():
-        errors = {name: " ".join(map(str, detail)) for name, detail in params.errors.items()}
+        errors = shown_errors(params.errors, SELECTION_LABELS)
         kept = QueryDict(mutable=True)
         if "area" in query and "area" not in errors:
             kept["area"] = query["area"]
@@ -137,12 +151,12 @@ def selection_for(request) -> Selection:
 
 
 def picker_areas(user) -> list[Area]:
-    """The areas a user may choose, in tree order, each with an ``indent`` for its level."""
-    areas = list(
+    """The areas a user may choose, in tree order (siblings in their official order), each
+    with an ``indent`` for its level."""
+    areas = in_official_order(
         Area.objects.for_user(user)
         .filter(kind__in=PICKER_KINDS)
-        .order_by("path")
-        .only("id", "name", "name_en", "kind", "depth", "path")
+        .only("id", "name", "name_en", "kind", "depth", "path", "code", "sort_order")
     )
     top = min((area.depth for area in areas), default=0)
     for area in areas:

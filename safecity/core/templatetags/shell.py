@@ -5,20 +5,26 @@ import json
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+
+from safecity.core.formatting import duration_text, money_text
 
 register = template.Library()
 
 
 @register.filter
 def figure(value, kind="count"):
-    """A count as an integer; an amount in units of 10,000 yuan (万元), as bureaus report."""
+    """A count as an integer; an amount of money with its unit (``money``)."""
     if value is None:
         return "—"
     if kind == "amount":
-        amount = number_format(value / 10000, decimal_pos=1, use_l10n=True, force_grouping=True)
-        return _("%(amount)s 万元") % {"amount": amount}
+        return money_text(value)
     return number_format(round(value), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def money(value) -> str:
+    """An amount of yuan in the page's language: "12.3 万元", "¥123K" (safecity.core.formatting)."""
+    return money_text(value)
 
 
 @register.filter
@@ -38,12 +44,8 @@ def trend_class(block, higher_is_better=False) -> str:
 
 @register.filter
 def duration(seconds) -> str:
-    """Seconds as minutes and seconds (h:mm:ss past an hour)."""
-    if seconds is None:
-        return "—"
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    """Seconds in the page's language: "4 分 47 秒", "4 min 47 s" (safecity.core.formatting)."""
+    return duration_text(seconds)
 
 
 @register.simple_tag(takes_context=True)

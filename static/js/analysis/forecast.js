@@ -10,6 +10,8 @@
   var mapElement = document.getElementById("forecast-map");
   var map = S.maps.baseMap(mapElement);
   var layer = null;
+  var legend = S.maps.legend(map, "bottomright", "forecast");
+  legend.hide();
   var about = document.getElementById("forecast-about");
   var table = document.getElementById("forecast-evaluation");
   var headline = document.getElementById("forecast-headline");
@@ -37,6 +39,7 @@
         var max = 0;
         data.features.forEach(function (f) { max = Math.max(max, f.properties.expected); });
         if (layer) map.removeLayer(layer);
+        legend.show(S.t("forecast_expected"), S.maps.countClasses(max, 2));
         layer = L.geoJSON(data, {
           style: function (feature) {
             var p = feature.properties;

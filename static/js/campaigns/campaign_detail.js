@@ -12,9 +12,7 @@
   function figure(value, kind) {
     var node = element("data");
     node.value = value === null || value === undefined ? "" : value;
-    node.textContent = kind === "amount"
-      ? S.formatNumber(value / 10000) + " " + S.t("ten_thousand_yuan")
-      : S.formatNumber(value);
+    node.textContent = kind === "amount" ? S.formatMoney(value) : S.formatNumber(value);
     return node;
   }
 
@@ -156,9 +154,9 @@
       var chart = S.charts.chart(sweepChart);
       chart.setOption({
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        legend: { type: "scroll", top: 0 },
-        grid: { left: 40, right: 12, top: 36, bottom: 28 },
-        xAxis: { type: "category", data: sweeps.map(function (s) { return s.held_on.slice(5); }) },
+        legend: S.charts.legendTop,
+        grid: { left: 8, right: 12, top: S.charts.plotBelowLegend, bottom: 8, containLabel: true },
+        xAxis: { type: "category", data: sweeps.map(function (s) { return s.held_on.slice(5); }), axisLabel: { hideOverlap: true } },
         yAxis: { type: "value", minInterval: 1 },
         series: SWEEP_SERIES.map(function (name) {
           return { name: labels.sweep_tallies[name], type: "bar", data: sweeps.map(function (s) { return s[name]; }) };
@@ -179,6 +177,9 @@
   mapElement.remediationLayers = layersById;
   var today = new Date().toISOString().slice(0, 10);
   var STATUS_COLOURS = { listed: "#c62828", rectifying: "#ef6c00", accepted: "#2e7d32", delisted: "#757575" };
+  S.maps.legend(map, "bottomright", "remediation").show(S.t("remediation_status"), Object.keys(STATUS_COLOURS).map(function (status) {
+    return [STATUS_COLOURS[status], labels.remediation_statuses[status] || status];
+  }));
 
   function isOverdue(area) {
     return area.due_on < today && (area.status === "listed" || area.status === "rectifying");

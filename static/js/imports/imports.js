@@ -564,7 +564,7 @@
     })];
     if (job.progress.rate) parts.push(fill(S.t("rate"), S.formatNumber(job.progress.rate)));
     if (job.progress.seconds_left !== null && !ENDED[job.state]) {
-      parts.push(fill(S.t("seconds_left"), S.formatNumber(job.progress.seconds_left)));
+      parts.push(fill(S.t("seconds_left"), S.formatDuration(job.progress.seconds_left)));
     }
     return parts.join(" · ");
   }

@@ -40,10 +40,10 @@
             }).join("<br>") + "<br>" + html(S.t("resolution_rate") + " " + percent(row.resolution_rate));
           },
         },
-        legend: { data: [S.t("screened"), S.t("resolved")] },
-        grid: { left: 120, right: 40, top: 32, bottom: 20 },
-        xAxis: { type: "value", minInterval: 1 },
-        yAxis: { type: "category", data: rows.map(function (row) { return S.localName(row); }) },
+        legend: Object.assign({ data: [S.t("screened"), S.t("resolved")] }, S.charts.legendTop),
+        grid: { left: 8, right: 40, top: S.charts.plotBelowLegend, bottom: 8, containLabel: true },
+        xAxis: { type: "value", minInterval: 1, axisLabel: { hideOverlap: true } },
+        yAxis: { type: "category", data: rows.map(function (row) { return S.localName(row); }), axisLabel: S.charts.categoryLabels() },
         series: [
           { name: S.t("screened"), type: "bar", data: rows.map(function (row) { return row.screened; }), label: { show: true, position: "right" } },
           { name: S.t("resolved"), type: "bar", data: rows.map(function (row) { return row.resolved; }) },

@@ -71,6 +71,10 @@
       }).addTo(map);
       zoneLayer.bringToBack();
       control.addOverlay(zoneLayer, S.t("zones"));
+      S.maps.legend(map, "bottomright", "zones").show(S.t("zone_colours"), [
+        ["#2e7d32", "≥ 0.6"], ["#9ccc65", "0.3 – 0.6"], ["#f9a825", "0 – 0.3"], ["#c62828", "< 0"],
+        ["#cfd8dc", S.t("no_data")],
+      ]);
       if (zoneLayer.getBounds().isValid()) map.fitBounds(zoneLayer.getBounds(), { padding: [8, 8] });
       mapElement.dataset.zones = geojson.features.length;
       return geojson;

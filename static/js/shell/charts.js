@@ -12,6 +12,15 @@
   }
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 
+  // Room for the legend above the plot, and axis labels kept inside the chart and apart:
+  // long names are cut (the tooltip has them whole) and crowded labels dropped.
+  var LEGEND_TOP = { top: 0, type: "scroll" };
+  var PLOT_BELOW_LEGEND = 40;
+  var CATEGORY_LABEL_WIDTH = 120;
+  function categoryLabels() {
+    return { width: CATEGORY_LABEL_WIDTH, overflow: "truncate", hideOverlap: true };
+  }
+
   function failed(element, error) {
     element.classList.add("failed");
     element.textContent = S.t("load_failed");
@@ -23,9 +32,9 @@
     var c = chart(element);
     c.setOption({
       tooltip: { trigger: "axis" },
-      legend: { data: [S.t("this_period"), S.t("last_year")] },
-      grid: { left: 48, right: 16, top: 32, bottom: 28 },
-      xAxis: { type: "category", data: data.points.map(function (p) { return p.from; }) },
+      legend: Object.assign({ data: [S.t("this_period"), S.t("last_year")] }, LEGEND_TOP),
+      grid: { left: 8, right: 32, top: PLOT_BELOW_LEGEND, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: data.points.map(function (p) { return p.from; }), axisLabel: { hideOverlap: true } },
       yAxis: { type: "value", minInterval: 1 },
       series: [
         { name: S.t("this_period"), type: "line", data: data.points.map(function (p) { return p.value; }), smooth: true },
@@ -41,9 +50,9 @@
     var top = rows.slice(0, (options && options.limit) || 15).reverse();
     c.setOption({
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      grid: { left: 110, right: 40, top: 8, bottom: 20 },
-      xAxis: { type: "value", minInterval: 1 },
-      yAxis: { type: "category", data: top.map(function (r) { return S.localName(r); }) },
+      grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: "value", minInterval: 1, axisLabel: { hideOverlap: true } },
+      yAxis: { type: "category", data: top.map(function (r) { return S.localName(r); }), axisLabel: categoryLabels() },
       series: [{ type: "bar", data: top.map(function (r) { return r.current; }), label: { show: true, position: "right" } }],
     });
     if (options && options.onClick) c.on("click", function (params) { options.onClick(top[params.dataIndex]); });
@@ -63,8 +72,8 @@
     });
     c.setOption({
       tooltip: { position: "top" },
-      grid: { left: 60, right: 16, top: 8, bottom: 60 },
-      xAxis: { type: "category", data: Array.from({ length: 24 }, function (_, h) { return String(h).padStart(2, "0"); }), splitArea: { show: true } },
+      grid: { left: 8, right: 16, top: 8, bottom: 64, containLabel: true },
+      xAxis: { type: "category", data: Array.from({ length: 24 }, function (_, h) { return String(h).padStart(2, "0"); }), splitArea: { show: true }, axisLabel: { hideOverlap: true } },
       yAxis: { type: "category", data: S.t("weekdays").split(","), splitArea: { show: true } },
       visualMap: { min: 0, max: max || 1, calculable: true, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120 },
       series: [{ type: "heatmap", data: cells, emphasis: { itemStyle: { borderColor: "#333", borderWidth: 1 } } }],
@@ -82,5 +91,8 @@
     return c;
   }
 
-  S.charts = { chart: chart, trend: trend, bars: bars, heatMatrix: heatMatrix, funnel: funnel, failed: failed };
+  S.charts = {
+    chart: chart, trend: trend, bars: bars, heatMatrix: heatMatrix, funnel: funnel, failed: failed,
+    legendTop: LEGEND_TOP, plotBelowLegend: PLOT_BELOW_LEGEND, categoryLabels: categoryLabels,
+  };
 })();

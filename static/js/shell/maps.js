@@ -18,24 +18,84 @@
 
   // Blues for counts; red (up) / green (down) for changes.
   var COUNT_COLOURS = ["#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
+  var NO_DATA = "#cccccc";
   function countColour(value, max) {
     if (!max || !value) return COUNT_COLOURS[0];
     var index = Math.min(COUNT_COLOURS.length - 1, Math.floor((value / max) * COUNT_COLOURS.length));
     return COUNT_COLOURS[index];
   }
+  // The classes countColour draws for counts up to max: [colour, label] from the lowest.
+  // With digits, for expected counts (fractions): class i from max * i / n, to two digits.
+  function countClasses(max, digits) {
+    var n = COUNT_COLOURS.length;
+    if (!max) return [[COUNT_COLOURS[0], "0"]];
+    if (digits) {
+      return COUNT_COLOURS.map(function (colour, i) {
+        return [colour, "≥ " + ((max * i) / n).toFixed(digits)];
+      });
+    }
+    // Whole counts: class i holds the counts c with i <= c * n / max < i + 1.
+    return COUNT_COLOURS.map(function (colour, i) {
+      var from = i === 0 ? 0 : Math.ceil((max * i) / n);
+      var to = i === n - 1 ? max : Math.ceil((max * (i + 1)) / n) - 1;
+      if (from > to) return null;
+      return [colour, from === to ? S.formatNumber(from) : S.formatNumber(from) + "–" + S.formatNumber(to)];
+    }).filter(Boolean);
+  }
   function changeColour(pct) {
-    if (pct === null || pct === undefined) return "#cccccc";
+    if (pct === null || pct === undefined) return NO_DATA;
     if (pct >= 20) return "#cb181d";
     if (pct >= 5) return "#fb6a4a";
     if (pct > -5) return "#f7f7f7";
     if (pct > -20) return "#74c476";
     return "#238b45";
   }
+  // The classes changeColour draws, from the largest rise.
+  function changeClasses() {
+    return [
+      ["#cb181d", "≥ +20%"], ["#fb6a4a", "+5% – +20%"], ["#f7f7f7", "−5% – +5%"],
+      ["#74c476", "−20% – −5%"], ["#238b45", "≤ −20%"], [NO_DATA, S.t("no_data")],
+    ];
+  }
 
-  // Areas coloured by a value per area id; clicking one calls onClick(id).
+  // A colour key in a corner of the map: legend.show(title, [[colour, label], ...]); ``name``
+  // tells the keys of one map apart (data-legend).
+  function legend(map, position, name) {
+    var box = L.DomUtil.create("div", "map-legend");
+    box.setAttribute("data-legend", name || "");
+    var control = L.control({ position: position || "bottomright" });
+    control.onAdd = function () { return box; };
+    control.addTo(map);
+    L.DomEvent.disableClickPropagation(box);
+    control.show = function (title, items) {
+      control.last = [title, items];
+      box.replaceChildren();
+      box.append(S.dom.element("strong", null, title));
+      var list = S.dom.element("ul");
+      items.forEach(function (item) {
+        var row = S.dom.element("li");
+        var swatch = S.dom.element("i", "swatch");
+        swatch.style.background = item[0];
+        row.dataset.colour = item[0];
+        row.append(swatch, S.dom.element("span", null, item[1]));
+        list.append(row);
+      });
+      box.append(list);
+      box.hidden = false;
+    };
+    control.hide = function () { box.hidden = true; };
+    return control;
+  }
+
+  // Areas coloured by a value per area id; clicking one calls onClick(id). With
+  // options.legend (a legend), the key of the colours is shown in it.
   function choropleth(geojson, values, options) {
     var max = 0;
     Object.keys(values).forEach(function (id) { max = Math.max(max, values[id].current || 0); });
+    if (options.legend) {
+      if (options.mode === "yoy") options.legend.show(S.t("yoy"), changeClasses());
+      else options.legend.show(S.t("incidents"), countClasses(max));
+    }
     return L.geoJSON(geojson, {
       style: function (feature) {
         var row = values[feature.properties.id] || {};
@@ -54,9 +114,15 @@
     });
   }
 
-  function hexLayer(geojson) {
+  // Hexagons shaded by their share of the largest count; with a legend, its key.
+  function hexLayer(geojson, legendControl) {
     var max = 0;
     geojson.features.forEach(function (f) { max = Math.max(max, f.properties.count); });
+    if (legendControl) {
+      legendControl.show(S.t("hexes"), [0.25, 0.5, 0.75, 1].map(function (share) {
+        return ["rgba(217, 72, 1, " + (0.15 + 0.7 * share).toFixed(2) + ")", "≤ " + S.formatNumber(Math.round(max * share))];
+      }));
+    }
     return L.geoJSON(geojson, {
       style: function (feature) {
         var share = max ? feature.properties.count / max : 0;
@@ -114,6 +180,6 @@
 
   S.maps = {
     baseMap: baseMap, choropleth: choropleth, hexLayer: hexLayer, pointLayer: pointLayer, countColour: countColour,
-    areas: areas, area: area,
+    countClasses: countClasses, changeColour: changeColour, legend: legend, areas: areas, area: area,
   };
 })();

@@ -58,11 +58,15 @@
   var areaLayer = null;
   var values = {};
   var mode = "count";
+  var areaLegend = S.maps.legend(map, "bottomright", "areas");
+  var hexLegend = S.maps.legend(map, "bottomleft", "hexes");
+  hexLegend.hide();
 
   function drawAreas(geojson) {
     if (areaLayer) map.removeLayer(areaLayer);
     areaLayer = S.maps.choropleth(geojson, values, {
       mode: mode,
+      legend: areaLegend,
       onClick: function (id) { window.location.href = S.drillUrl(id); },
     }).addTo(map);
     areaLayer.bringToBack();
@@ -97,11 +101,21 @@
     S.api(S.route("incident-hexes"), Object.assign({}, cfg.incidents, { resolution: resolution }))
       .then(function (data) {
         hexes.clearLayers();
-        hexes.addLayer(S.maps.hexLayer(data));
+        hexes.addLayer(S.maps.hexLayer(data, hexLegend));
+        if (!map.hasLayer(hexes)) hexLegend.hide();
       })
       .catch(function (error) { console.warn(error); });
   }
   control.addOverlay(hexes, S.t("hexes"));
+  // Each colour key shows while its layer does.
+  map.on("overlayadd overlayremove", function (event) {
+    var shown = event.type === "overlayadd";
+    if (event.layer === hexes) {
+      if (shown) { hexResolution = null; loadHexes(); } else hexLegend.hide();
+    } else if (event.layer === areaLayer) {
+      if (shown) areaLegend.show.apply(null, areaLegend.last); else areaLegend.hide();
+    }
+  });
   map.on("zoomend", loadHexes);
   loadHexes();
 
