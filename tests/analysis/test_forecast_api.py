@@ -68,8 +68,10 @@ def commander_a(make_user, two_districts):
 def total_expected(rows, horizon: int) -> float:
     """The model's total over all cells, from the formula: each event's kernel sums to 1."""
     params = ForecastParams.from_settings()
+    # The forecast starts where its data ends: the end of the last day with a record.
+    last_day = max(timezone.localdate(datetime.fromisoformat(r["reported_at"])) for r in rows)
     origin = timezone.make_aware(
-        datetime.combine(timezone.localdate() + timedelta(days=1), datetime.min.time())
+        datetime.combine(last_day + timedelta(days=1), datetime.min.time())
     )
     ages = [
         (origin - datetime.fromisoformat(r["reported_at"])).total_seconds() / 86400 for r in rows
@@ -92,7 +94,10 @@ def test_the_refresh_stores_a_forecast_per_category_group_with_its_times(recorde
     assert sorted(f.category for f in made) == sorted(groups)
     everything = next(f for f in made if f.category == "")
     assert everything.generated_at >= before
-    assert everything.data_last_day == timezone.localdate()
+    last_recorded = max(
+        timezone.localdate(datetime.fromisoformat(r["reported_at"])) for r in recorded
+    )
+    assert everything.data_last_day == last_recorded
     assert everything.resolution == settings.ANALYSIS_FORECAST_RESOLUTION
     cells = list(everything.cells.all())
     for horizon in (7, 28):
