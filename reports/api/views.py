@@ -40,6 +40,13 @@ class ReportList(generics.ListAPIView):
     def get_queryset(self):
         return selectors.reports_for_user(self.request.user)
 
+    def get_serializer_class(self):
+        # The browsable API's form for POST: the request's fields, not a briefing's (whose
+        # area field would list every area, out of scope too).
+        if self.request is not None and self.request.method == "POST":
+            return ReportJobCreateSerializer
+        return ReportSerializer
+
     @extend_schema(
         request=ReportJobCreateSerializer,
         responses={

@@ -114,6 +114,10 @@ def allowed_numbers(answers: dict, content: dict, pages: int) -> set[str]:
         for day in content[period].values():
             allowed |= {part.lstrip("0") or "0" for part in day.split("-")} | set(day.split("-"))
     allowed |= set(NUMBER.findall(content["generated_at"]))
+    # Names are not statistics: test areas are numbered ("测试辖区104").
+    for row in answers["areas"]["rows"] + answers["categories"]["rows"]:
+        allowed |= set(NUMBER.findall(f"{row['name']} {row.get('name_en') or ''}"))
+    allowed |= set(NUMBER.findall(f"{content['area']['name']} {content['area']['name_en']}"))
     allowed |= {str(n) for n in range(0, max(24, pages + 1, len(content["sections"]) + 1))}
     return allowed
 
