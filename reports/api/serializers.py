@@ -2,7 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from safecity.core.api.serializers import ModelSerializer
+from safecity.core.api.serializers import BoundedDateField, ModelSerializer
 
 from ..choices import ReportKind
 from ..models import Report, ReportJob
@@ -10,7 +10,7 @@ from ..models import Report, ReportJob
 
 class ReportSerializer(ModelSerializer):
     area_name = serializers.CharField(source="area.name")
-    campaign = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    campaign = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     url = serializers.CharField(source="get_absolute_url")
     docx = serializers.SerializerMethodField()
     pdf = serializers.SerializerMethodField()
@@ -42,10 +42,10 @@ class ReportJobCreateSerializer(serializers.Serializer):
 
     kind = serializers.ChoiceField(choices=ReportKind.choices)
     area = serializers.IntegerField(min_value=1, help_text=_("辖区 id（须在你的管辖范围内）"))
-    start = serializers.DateField(
+    start = BoundedDateField(
         required=False, help_text=_("起始日；留空：周报为上一个完整自然周，月报为上一个完整月")
     )
-    end = serializers.DateField(required=False, help_text=_("截止日（与起始日同时填写）"))
+    end = BoundedDateField(required=False, help_text=_("截止日（与起始日同时填写）"))
     campaign = serializers.CharField(
         required=False, max_length=64, help_text=_("专项行动代码（专项行动通报必填）")
     )
@@ -68,7 +68,7 @@ class ReportJobSerializer(ModelSerializer):
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
-    campaign = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    campaign = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     url = serializers.SerializerMethodField()
     report_url = serializers.SerializerMethodField()
 
