@@ -84,12 +84,13 @@ class ReportJob(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("类型"), max_length=16, choices=ReportKind.choices)
-    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    # A job is only a request: it goes with its area, and outlives its campaign (then failing).
+    area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="+")
     area_path = models.CharField(max_length=255, db_index=True)
     start = models.DateField(null=True, blank=True)
     end = models.DateField(null=True, blank=True)
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "campaigns.Campaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     requested_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
