@@ -1,5 +1,7 @@
 """Briefings (警情通报) as published: their figures and files, frozen when stored."""
 
+import uuid
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -68,3 +70,45 @@ class Report(models.Model):
             (f"{stem}.docx", bytes(self.docx), DOCX_MIMETYPE),
             (f"{stem}.pdf", bytes(self.pdf), PDF_MIMETYPE),
         ]
+
+
+class ReportJob(models.Model):
+    """A briefing asked for through the API: queued, then made by the reports queue's worker
+    (``report`` once made, ``error`` if it could not be). Read in scope, like briefings."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("类型"), max_length=16, choices=ReportKind.choices)
+    # A job is only a request: it goes with its area, and outlives its campaign (then failing).
+    area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="+")
+    area_path = models.CharField(max_length=255, db_index=True)
+    start = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    report = models.ForeignKey(
+        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通报生成任务")
+        verbose_name_plural = _("通报生成任务")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.area_id} {self.status}"

@@ -13,7 +13,7 @@ from areas.scoping import scope_for
 
 from .choices import ReportKind
 from .content import briefing_content
-from .models import Report
+from .models import Report, ReportJob
 from .periods import report_period
 from .render.charts import chart_png
 from .render.document import briefing_html, briefing_pdf
@@ -101,3 +101,17 @@ def scheduled_report_needed(*, kind: str, area: Area, today: date, campaign=None
         period_end=when.period.end,
         created_by__isnull=True,
     ).exists()
+
+
+def report_job_started(job_id: int) -> None:
+    ReportJob.objects.filter(pk=job_id).update(status=ReportJob.Status.RUNNING)
+
+
+def report_job_finished(job_id: int, *, report_pk: int | None = None, error: str = "") -> None:
+    """Record the job's briefing, or why none was made."""
+    ReportJob.objects.filter(pk=job_id).update(
+        status=ReportJob.Status.DONE if report_pk is not None else ReportJob.Status.FAILED,
+        report_id=report_pk,
+        error=error,
+        finished_at=timezone.now(),
+    )

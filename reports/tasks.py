@@ -27,7 +27,25 @@ def generate_report(
     end: str | None = None,
     campaign_id: int | None = None,
     scheduled: bool = False,
+    job_id: int | None = None,
 ) -> int | None:
+    """Make one briefing; ``job_id``: the API's job, told when it starts and how it ended."""
+    if job_id is None:
+        return _generate(kind, area_id, user_id, start, end, campaign_id, scheduled)
+    services.report_job_started(job_id)
+    try:
+        report_pk = _generate(kind, area_id, user_id, start, end, campaign_id, scheduled)
+    except services.ReportRefused as exc:
+        services.report_job_finished(job_id, error=str(exc))
+        return None
+    except Exception:
+        services.report_job_finished(job_id, error="the briefing could not be made")
+        raise
+    services.report_job_finished(job_id, report_pk=report_pk)
+    return report_pk
+
+
+def _generate(kind, area_id, user_id, start, end, campaign_id, scheduled) -> int | None:
     from datetime import date
 
     from accounts.models import User

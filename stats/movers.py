@@ -20,10 +20,13 @@ def stats_top_movers(
     against: str = "yoy",
     limit: int = 5,
     cutoff: Cutoff | None = None,
+    by: tuple[str, ...] = ("category", "area"),
 ) -> dict:
     """The child categories and child areas with the largest significant rises and falls
     (|z| ≥ NOTABLE_Z against the period ``against`` names, 'yoy' or 'pop'), at most ``limit``
-    of each, the largest first. Comparisons without data behind them (no z) never move."""
+    of each, the largest first. Comparisons without data behind them (no z) never move.
+    ``by``: which of the two to answer (a briefing looking into subcategories wants only
+    'category'); the answer has "categories" and/or "areas" accordingly."""
     compared = year_before(window, period) if against == "yoy" else previous_period(window, period)
     result = {
         "window": window,
@@ -33,20 +36,22 @@ def stats_top_movers(
         "measure": measure,
         "min_z": NOTABLE_Z,
     }
-    for by, keys in (("category", child_categories(subject)), ("area", child_areas(subject))):
+    children = {"category": child_categories, "area": child_areas}
+    for kind in by:
+        keys = children[kind](subject)
         rows = stats_breakdown_keys(
             subject=subject,
             window=window,
             period=period,
             measure=measure,
             keys=keys,
-            by=by,
+            by=kind,
             cutoff=cutoff,
         )
         movers = [_mover(row, row[against]) for row in rows if row[against]["z"] is not None]
         rises = sorted((m for m in movers if m["z"] >= NOTABLE_Z), key=lambda m: -m["z"])
         falls = sorted((m for m in movers if m["z"] <= -NOTABLE_Z), key=lambda m: m["z"])
-        result["categories" if by == "category" else "areas"] = {
+        result["categories" if kind == "category" else "areas"] = {
             "rises": rises[:limit],
             "falls": falls[:limit],
         }

@@ -44,6 +44,7 @@ from mediation.models import DisputeCase
 from patrols.models import Position
 from patrols.services import positions_ingest
 from quality.choices import QualityKind
+from reports.models import ReportJob
 from safecity.asgi import application
 from safecity.core.pages.base import ShellPage
 from subscriptions.emails import unsubscribe_token
@@ -88,6 +89,7 @@ OBJECTS: dict[str, Callable[[World, District], list[dict]]] = {
     "follow-up-complete": lambda w, d: [{"pk": f.pk} for f in d.follow_ups],
     "stats-snapshot": lambda w, d: [{"pk": snapshot.pk} for snapshot in d.snapshots],
     "report-api-detail": lambda w, d: [{"pk": report.pk} for report in d.reports],
+    "report-job": lambda w, d: [{"public_id": report_job(d).public_id}],
     "report-file": lambda w, d: [{"pk": d.reports[0].pk, "fmt": fmt} for fmt in ("pdf", "docx")],
     "reports-detail": lambda w, d: [{"pk": report.pk} for report in d.reports],
     "reports-print": lambda w, d: [{"pk": report.pk} for report in d.reports],
@@ -263,6 +265,14 @@ NAMING_OTHERS: dict[str, Callable[[World], list[dict]]] = {
     "patrol-unit-list": lambda w: [{"home_zone": w.b.zone.pk}],
     "dash-compstat": lambda w: [{"snapshot": w.b.snapshots[0].pk}],
 }
+
+
+def report_job(d: District) -> ReportJob:
+    """A briefing job of the district's, done with its briefing."""
+    report = d.reports[0]
+    return ReportJob.objects.create(
+        kind=report.kind, area=report.area, area_path=report.area_path, report=report, status="done"
+    )
 
 
 @dataclass(frozen=True)

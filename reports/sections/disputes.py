@@ -41,7 +41,7 @@ def build(ctx: BriefingContext) -> dict:
         [
             row["name"],
             numbers.count(row["screened"]),
-            numbers.signed_pct(row["screened_yoy"]["pct_change"]),
+            numbers.change_cell(row["screened_yoy"]),
             numbers.count(row["resolved"]),
             numbers.share(row["resolution_rate"]),
             numbers.count(row["escalated"]),

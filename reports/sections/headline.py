@@ -28,10 +28,10 @@ def build(ctx: BriefingContext) -> dict:
             [
                 f"{label} / {label_en}",
                 numbers.count(block["current"]),
-                numbers.count(block["yoy"]["base"]),
-                numbers.signed_pct(block["yoy"]["pct_change"]),
-                numbers.count(block["pop"]["base"]),
-                numbers.signed_pct(block["pop"]["pct_change"]),
+                numbers.base_cell(block["yoy"]),
+                numbers.change_cell(block["yoy"]),
+                numbers.base_cell(block["pop"]),
+                numbers.change_cell(block["pop"]),
             ]
         )
     incidents = blocks["count"]

@@ -328,6 +328,8 @@ SPECTACULAR_SETTINGS = {
         "AuditActionEnum": "audit.choices.AuditAction",
         "AuditOutcomeEnum": "audit.choices.AuditOutcome",
         "CrsEnum": "safecity.core.crs.Crs",
+        "ReportKindEnum": "reports.choices.ReportKind",
+        "ReportJobStatusEnum": "reports.models.ReportJob.Status",
     },
 }
 

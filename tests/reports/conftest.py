@@ -28,10 +28,11 @@ CATEGORIES = [
 ]
 PLACES = [(120.5, 30.5), (121.5, 31.5), (122.5, 30.5), (123.5, 31.5)]
 # Weeks with their incident counts per category weight: this year's week has many more
-# burglaries and far fewer pickpocketings than a year earlier (movers to find).
+# burglaries and far fewer pickpocketings than its 同比 week, the same ISO week (46) of 2025
+# (movers to find).
 WEEKS = {
     WEEK[0]: {"theft_burglary": 30, "theft_pickpocket": 2},
-    date(2025, 11, 9): {"theft_burglary": 6, "theft_pickpocket": 25},
+    date(2025, 11, 10): {"theft_burglary": 6, "theft_pickpocket": 25},
     date(2026, 11, 2): {"theft_burglary": 12, "theft_pickpocket": 8},
 }
 

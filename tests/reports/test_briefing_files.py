@@ -1,6 +1,7 @@
 """A weekly briefing's PDF and DOCX read back (pdftotext, pdftoppm, pdffonts, python-docx):
-every number in them is one the statistics API gives over HTTP for the same area and days,
-its headline sentence states the API's figures, and its fonts are embedded."""
+every number in them is one the statistics API gives over HTTP for the same area and calendar
+week (``window=week&date=<its Sunday>``), its headline sentence states the API's figures, its
+movers are the API's top movers, and its fonts are embedded."""
 
 import io
 import re
@@ -34,7 +35,7 @@ def fetch(live_server, key: str, path: str, **params) -> dict:
 
 def api_figures(live_server, key: str, area_id: int) -> dict:
     """Every answer of the API the briefing's figures come from, for its area and week."""
-    week = {"area": area_id, "window": "custom", "from": str(WEEK[0]), "to": str(WEEK[1])}
+    week = {"area": area_id, "window": "week", "date": str(WEEK[1])}
     answers = {
         "summary": fetch(
             live_server, key, "stats/summary", measure="count,solved,arrested", **week
@@ -45,23 +46,24 @@ def api_figures(live_server, key: str, area_id: int) -> dict:
         "compliance": fetch(live_server, key, "patrols/compliance/", by="children", **week),
         "mediation": fetch(live_server, key, "mediation/stats/", **week),
     }
-    below = []
-    for row in answers["categories"]["rows"]:
-        if row["current"] or row["yoy"]["base"]:
-            children = fetch(
-                live_server, key, "stats/breakdown", by="category", category=row["code"], **week
-            )["rows"]
-            below += children
-            for child in children:
-                if child["current"] or child["yoy"]["base"]:
-                    below += fetch(
-                        live_server,
-                        key,
-                        "stats/breakdown",
-                        by="category",
-                        category=child["code"],
-                        **week,
-                    )["rows"]
+    # The top movers inside each top category with incidents and inside its subcategories.
+    movers, below = [], []
+    parents = [r["code"] for r in answers["categories"]["rows"] if r["current"] or r["yoy"]["base"]]
+    for _level in range(2):
+        children = []
+        for code in parents:
+            rows = fetch(live_server, key, "stats/breakdown", by="category", category=code, **week)[
+                "rows"
+            ]
+            if rows:
+                movers.append(
+                    fetch(live_server, key, "stats/movers", category=code, limit=3, **week)
+                )
+            below += rows
+            children += [row["code"] for row in rows]
+        parents = children
+    answers["movers"] = movers
+    answers["area_movers"] = fetch(live_server, key, "stats/movers", limit=3, **week)
     answers["below"] = below
     return answers
 
@@ -87,6 +89,12 @@ def allowed_numbers(answers: dict, content: dict, pages: int) -> set[str]:
         allowed |= comparison_numbers(block)
     for row in answers["categories"]["rows"] + answers["areas"]["rows"] + answers["below"]:
         allowed |= comparison_numbers(row)
+    for answer in [*answers["movers"], answers["area_movers"]]:
+        for by in ("categories", "areas"):
+            for mover in answer[by]["rises"] + answer[by]["falls"]:
+                allowed |= {str(mover["current"]), str(mover["base"])}
+                if mover["pct_change"] is not None:
+                    allowed.add(f"{abs(mover['pct_change']):.1f}")
     matrix = answers["matrix"]["matrix"]
     allowed |= {str(n) for row in matrix for n in row}
     allowed |= {str(sum(row)) for row in matrix}
@@ -107,6 +115,10 @@ def allowed_numbers(answers: dict, content: dict, pages: int) -> set[str]:
         for day in content[period].values():
             allowed |= {part.lstrip("0") or "0" for part in day.split("-")} | set(day.split("-"))
     allowed |= set(NUMBER.findall(content["generated_at"]))
+    # Names are not statistics: test areas are numbered ("测试辖区104").
+    for row in answers["areas"]["rows"] + answers["categories"]["rows"]:
+        allowed |= set(NUMBER.findall(f"{row['name']} {row.get('name_en') or ''}"))
+    allowed |= set(NUMBER.findall(f"{content['area']['name']} {content['area']['name_en']}"))
     allowed |= {str(n) for n in range(0, max(24, pages + 1, len(content["sections"]) + 1))}
     return allowed
 
@@ -155,15 +167,31 @@ def test_every_number_in_the_pdf_is_the_statistics_apis(briefing, answers, tmp_p
         assert f"{days['from']}至{days['to']}" in flat
 
 
-def test_the_pdf_names_the_largest_notable_movers_the_api_flags(briefing, answers, tmp_path):
+def test_the_pdf_names_the_largest_top_movers_the_api_gives(briefing, answers, tmp_path):
     flat = re.sub(r"\s+", "", pdf_text(bytes(briefing.pdf), tmp_path))
-    flagged = [row for row in answers["below"] if row["yoy"]["flag"] in ("notable", "significant")]
-    rises = sorted((r for r in flagged if r["yoy"]["z"] > 0), key=lambda r: -r["yoy"]["z"])
-    falls = sorted((r for r in flagged if r["yoy"]["z"] < 0), key=lambda r: r["yoy"]["z"])
+    rises = sorted(
+        (m for answer in answers["movers"] for m in answer["categories"]["rises"]),
+        key=lambda m: -m["z"],
+    )[:3]
+    falls = sorted(
+        (m for answer in answers["movers"] for m in answer["categories"]["falls"]),
+        key=lambda m: m["z"],
+    )[:3]
     assert rises and falls, "the test data move burglary up and pickpocketing down"
-    top, bottom = rises[0], falls[0]
-    assert f"同比升幅显著的有{top['name']}（{top['current']}起，同比上升" in flat
-    assert f"同比降幅显著的有{bottom['name']}（{bottom['current']}起，同比下降" in flat
+
+    def clause(mover: dict, direction: str) -> str:
+        pct = mover["pct_change"]
+        change = "基数为0" if pct is None else f"{direction}{abs(pct):.1f}%"
+        return f"{mover['name']}（{mover['current']}起，同比{change}）"
+
+    assert "同比升幅显著的有" + "、".join(clause(m, "上升") for m in rises) in flat
+    assert "同比降幅显著的有" + "、".join(clause(m, "下降") for m in falls) in flat
+    # The area ranking's movers are the API's area movers, or it says none moved.
+    areas = answers["area_movers"]["areas"]
+    if not areas["rises"] and not areas["falls"]:
+        assert "各辖区同比均无显著变化" in flat
+    for mover in areas["rises"]:
+        assert clause(mover, "上升") in flat
 
 
 def test_the_pdf_embeds_its_fonts_and_renders_its_pages(briefing, tmp_path):

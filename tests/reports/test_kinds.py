@@ -31,8 +31,13 @@ def test_a_weekly_briefing_covers_the_last_whole_iso_week_against_the_week_befor
     start, end = when.period
     assert (start.isoweekday(), end.isoweekday(), (end - start).days) == (1, 7, 6)
     assert end < today <= end + timedelta(days=7)
+    assert when.window == "week"
     assert when.pop == (start - timedelta(days=7), end - timedelta(days=7))
-    assert when.yoy == (start.replace(year=start.year - 1), end.replace(year=end.year - 1))
+    # 同比: the same ISO week a year earlier (week 53 as week 52 where that year has none).
+    year, week, _ = start.isocalendar()
+    yoy_start = when.yoy.start
+    assert (yoy_start.isoweekday(), (when.yoy.end - yoy_start).days) == (1, 6)
+    assert yoy_start.isocalendar()[:2] == (year - 1, min(week, yoy_start.isocalendar()[1]))
 
 
 @pytest.mark.parametrize(
@@ -45,6 +50,33 @@ def test_a_weekly_briefing_covers_the_last_whole_iso_week_against_the_week_befor
 )
 def test_a_monthly_briefing_covers_the_last_whole_month(today, first, last):
     assert report_period("monthly", today=today).period == (first, last)
+
+
+@pytest.mark.parametrize(
+    ("today", "pop", "yoy"),
+    [
+        # Whole February to whole February (29 days against 28), 环比 the whole of January.
+        (date(2024, 3, 4), (date(2024, 1, 1), date(2024, 1, 31)),
+         (date(2023, 2, 1), date(2023, 2, 28))),
+        (date(2025, 3, 1), (date(2025, 1, 1), date(2025, 1, 31)),
+         (date(2024, 2, 1), date(2024, 2, 29))),
+        # A 31-day month against the whole 30-day month before it.
+        (date(2026, 8, 10), (date(2026, 6, 1), date(2026, 6, 30)),
+         (date(2025, 7, 1), date(2025, 7, 31))),
+    ],
+)  # fmt: skip
+def test_a_monthly_briefing_compares_whole_calendar_months(today, pop, yoy):
+    when = report_period("monthly", today=today)
+    assert (when.window, when.pop, when.yoy) == ("month", pop, yoy)
+
+
+def test_days_chosen_by_hand_are_the_calendar_window_only_when_they_are_one_whole_period():
+    assert report_period("weekly", today=TODAY, start=WEEK[0], end=WEEK[1]).window == "week"
+    month = (date(2026, 10, 1), date(2026, 10, 31))
+    assert report_period("monthly", today=TODAY, start=month[0], end=month[1]).window == "month"
+    assert report_period("weekly", today=TODAY, start=month[0], end=month[1]).window == "custom"
+    odd = report_period("monthly", today=TODAY, start=WEEK[0], end=WEEK[1])
+    assert (odd.window, odd.yoy) == ("custom", (date(2025, 11, 9), date(2025, 11, 15)))
 
 
 def test_chosen_days_end_yesterday_at_the_latest():
