@@ -16,6 +16,7 @@ from accounts.choices import Role
 from accounts.models import User
 from alerts.choices import RuleKind, Severity
 from alerts.models import Alert, AlertRule
+from analysis.forecast.services import evaluations_refresh, forecast_refresh
 from areas.choices import AreaKind
 from areas.models import Area
 from audit.choices import AuditAction
@@ -339,6 +340,9 @@ def build_world() -> World:
     )
     for d in (a, b):
         d.incidents = list(Incident.objects.filter(area_path__startswith=d.path))
+    # The nightly forecast and its backtests, so their reads answer (404 until one is made).
+    forecast_refresh()
+    evaluations_refresh()
 
     # Campaigns: one per district, and one over the whole city with items in both.
     start = timezone.localdate() - timedelta(days=30)
