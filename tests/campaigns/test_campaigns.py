@@ -11,8 +11,9 @@ from alerts.choices import RuleKind, Severity
 from alerts.models import Alert, AlertRule
 from campaigns import services
 from campaigns.choices import KpiStatus
-from campaigns.models import KpiItem, RemediationArea
+from campaigns.models import Campaign, KpiItem, RemediationArea
 from incidents.ingest import incidents_ingest
+from reports.models import Report
 
 from ..factories import square
 
@@ -481,3 +482,26 @@ def test_a_remediation_polygon_over_the_vertex_limit_is_refused_everywhere(
     # The admin's form cleans the model: the same check.
     with pytest.raises(ValidationError, match="AREA_MAX_VERTICES"):
         RemediationArea(geometry=polygon).clean()
+
+
+def test_a_campaign_a_stored_briefing_names_is_kept_with_a_conflict(
+    hundred_days, people, api_client_for, city
+):
+    """A record others still refer to is not deleted, and the answer says why (409, not 500)."""
+    campaign = Campaign.objects.get(pk=hundred_days["id"])
+    Report.objects.create(
+        kind="campaign",
+        area=city,
+        area_path=city.path,
+        campaign=campaign,
+        title="百日行动通报",
+        period_start=campaign.starts_on,
+        period_end=campaign.starts_on,
+        content={},
+        docx=b"",
+        pdf=b"",
+    )
+    answer = api_client_for(people["admin"]).delete(f"/api/v1/campaigns/{campaign.pk}/")
+    assert answer.status_code == 409
+    assert str(Report._meta.verbose_name) in answer.json()["detail"]
+    assert Campaign.objects.filter(pk=campaign.pk).exists()
