@@ -60,6 +60,10 @@ class HomeView(models.Model):
     )
     view = models.ForeignKey(SavedView, on_delete=models.CASCADE, related_name="+")
 
+    class Meta:
+        verbose_name = _("首页视图")
+        verbose_name_plural = _("首页视图")
+
     def __str__(self) -> str:
         return f"{self.user_id} → {self.view_id}"
 

@@ -54,6 +54,7 @@ from incidents.models import DeviceEvent, Incident, IncidentStatusChange
 from mediation.models import CaseStatusChange, DisputeCase, FollowUp
 from patrols.models import PatrolUnit, Position, ResponseStandard
 from quality.models import QualityDismissal
+from reports.models import ReportJob
 from safecity.asgi import application
 from subscriptions.models import HomeView, InboxItem, SavedView, Subscription
 
@@ -138,6 +139,11 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("subscription-list", "post"): EVERY_READER,
     ("inbox-item-read-all", "post"): EVERY_READER,
     ("dash-inbox", "post"): EVERY_READER,
+    # A briefing is asked for by whoever reads the statistics it is made of, for an area in
+    # their jurisdiction (a token needs stats:write). The walk asks for district A's: a
+    # station officer's jurisdiction is a station, which holds no district.
+    ("report-list", "post"): {COMMANDER, ANALYST, Role.VIEWER, Role.API_CLIENT},
+    ("reports-list", "post"): {COMMANDER, ANALYST, Role.VIEWER, Role.API_CLIENT},
 }
 # Another person's saved view, subscription or inbox item: no one changes it, administrators
 # neither (tests/subscriptions: its owner does).
@@ -777,6 +783,25 @@ def _someones_item(w, t) -> dict:
 
 
 WRITES |= {
+    ("report-list", "post"): [
+        ("ask", AB, lambda w, t: ({}, {"kind": "weekly", "area": _d(w, t).district.pk}))
+    ],
+    ("reports-list", "post"): [
+        (
+            "ask",
+            AB,
+            lambda w, t: (
+                {},
+                FormPost(
+                    {
+                        "form": "generate",
+                        "generate-kind": "weekly",
+                        "generate-area": _d(w, t).district.pk,
+                    }
+                ),
+            ),
+        )
+    ],
     ("view-list", "post"): [
         (
             "save",
@@ -929,6 +954,7 @@ RECORDS = (
     HomeView,
     Subscription,
     InboxItem,
+    ReportJob,
 )
 
 

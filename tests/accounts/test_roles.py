@@ -152,7 +152,8 @@ def test_pages_follow_what_the_role_may_read(people, client):
     compstat = client.get("/compstat/")
     assert compstat.status_code == 200
     nav = [item[0] for item in compstat.context["nav"]]
-    assert nav == ["compstat"]
+    # The pages read as statistics: CompStat, the briefings and the analysis.
+    assert nav == ["compstat", "reports", "analysis"]
     client.force_login(people["analyst"])
     assert client.get("/audit/").status_code == 403
     assert "audit" not in [item[0] for item in client.get("/").context["nav"]]

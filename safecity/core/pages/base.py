@@ -59,6 +59,12 @@ def may_open(user, entry: PageEntry) -> bool:
     return not entry.permission or user.has_perm(entry.permission)
 
 
+def nav_entries(user) -> list[PageEntry]:
+    """The navigation's pages for ``user``, in order: every page the user may open that is
+    listed in the navigation. Pages and error pages alike draw their header from it."""
+    return [entry for entry in registered_pages() if entry.in_nav and may_open(user, entry)]
+
+
 class ShellPage(LoginRequiredMixin, TemplateView):
     """A page of the shell. Register it with ``@page(...)``; a page under another (a detail
     under its list) sets ``nav_key`` to that page's key instead."""
@@ -110,8 +116,7 @@ class ShellPage(LoginRequiredMixin, TemplateView):
         return context
 
     def nav_items(self) -> list:
-        user = self.request.user
-        return [entry for entry in registered_pages() if entry.in_nav and may_open(user, entry)]
+        return nav_entries(self.request.user)
 
     def config(self, selection: Selection) -> dict:
         """What the page's JavaScript reads (``SafeCity.config``): the shell's settings, words

@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from alerts.choices import AlertState
 from alerts.selectors import alerts_for_user
 
-from .base import may_open
-from .registry import registered_pages
+from .base import nav_entries
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +30,7 @@ def shell_context(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav": []}
     return {
-        "nav": [
-            (entry.key, reverse(entry.url_name), entry.label)
-            for entry in registered_pages()
-            if may_open(user, entry)
-        ],
+        "nav": [(entry.key, reverse(entry.url_name), entry.label) for entry in nav_entries(user)],
         "nav_key": "",
         "open_alert_count": alerts_for_user(user).filter(state=AlertState.OPEN).count(),
     }
